@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LiffyConfig(AppConfig):
+    name = "liffy"
+    verbose_name = "Liffy core"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,106 @@
+"""Tenant root (Organizer) and the custom user."""
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models, transaction
+
+from liffy.fields import EncryptedTextField, created_at_field, uuid_primary_key
+
+
+class Organizer(models.Model):
+    id = uuid_primary_key()
+    name = models.CharField(max_length=255)
+    slug = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    logo_url = models.TextField(null=True, blank=True)
+    phone = models.CharField(max_length=50, null=True, blank=True)
+    country = models.CharField(max_length=100, null=True, blank=True)
+    timezone = models.CharField(max_length=100, null=True, blank=True)
+    sendgrid_api_key = EncryptedTextField(blank=True, default="")
+    default_from_email = models.CharField(max_length=255, null=True, blank=True)
+    default_from_name = models.CharField(max_length=255, null=True, blank=True)
+    created_at = created_at_field()
+    physical_address = models.TextField(null=True, blank=True)
+    zerobounce_api_key = EncryptedTextField(null=True, blank=True)
+    zoho_client_id = models.TextField(null=True, blank=True)
+    zoho_client_secret = EncryptedTextField(null=True, blank=True)
+    zoho_refresh_token = EncryptedTextField(null=True, blank=True)
+    zoho_access_token = EncryptedTextField(null=True, blank=True)
+    zoho_access_token_expires_at = models.DateTimeField(null=True, blank=True)
+    zoho_datacenter = models.CharField(max_length=20, default="com", null=True, blank=True)
+    sendgrid_webhook_public_key = models.TextField(
+        null=True, blank=True, help_text="Base64 DER public key of the organizer's SendGrid signed event webhook."
+    )
+
+    class Meta:
+        db_table = "organizers"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    ADMIN = "admin", "Admin"
+    USER = "user", "User"
+
+
+STAFF_ORGANIZER_SLUG = "liffy-staff"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, *, organizer, **extra_fields):
+        if not email:
+            raise ValueError("Users need an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), organizer=organizer, **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    @transaction.atomic
+    def create_superuser(self, email, password=None, organizer=None, **extra_fields):
+        """Staff users still belong to an organizer (the column is NOT NULL): a dedicated one by default."""
+        if organizer is None:
+            organizer, _ = Organizer.objects.get_or_create(slug=STAFF_ORGANIZER_SLUG, defaults={"name": "Liffy staff"})
+        extra_fields.update(is_staff=True, is_superuser=True, role=Role.OWNER)
+        return self.create_user(email, password, organizer=organizer, **extra_fields)
+
+
+class User(AbstractBaseUser):
+    """An organizer's user. Logs in with email; `role` decides what the API allows."""
+
+    id = uuid_primary_key()
+    organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="users")
+    email = models.EmailField(max_length=255, unique=True)
+    password = models.TextField(db_column="password_hash")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.USER)
+    is_active = models.BooleanField(default=True)
+    created_at = created_at_field()
+    is_staff = models.BooleanField(default=False, help_text="Can log into the admin.")
+    is_superuser = models.BooleanField(default=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        db_table = "users"
+        ordering = ["email"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="users_role_check"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    # The admin is for staff, who see and edit everything; there are no per-model permissions.
+    def has_perm(self, perm, obj=None):
+        return self.is_active and (self.is_superuser or self.is_staff)
+
+    def has_perms(self, perm_list, obj=None):
+        return all(self.has_perm(perm, obj) for perm in perm_list)
+
+    def has_module_perms(self, app_label):
+        return self.is_active and (self.is_superuser or self.is_staff)
