@@ -98,7 +98,6 @@ class Campaign(models.Model):
             models.CheckConstraint(
                 condition=Q(verification_mode__in=VerificationMode.values), name="campaigns_verification_mode_check"
             ),
-            models.CheckConstraint(condition=Q(status__in=CampaignStatus.values), name="campaigns_status_check"),
         ]
 
     def __str__(self):
