@@ -114,6 +114,30 @@ class IntentSource(models.TextChoices):
     AUTOMATION = "automation"
 
 
+def keep_intents_without_campaign(collector, field, sub_objs, using):
+    """`on_delete` of ProspectIntent.campaign: intents outlive their campaign, with campaign_id NULL.
+
+    The person still showed that intent. Where detaching would collide with the dedup index (the
+    person already has the same intent type without a campaign, or several deleted campaigns carry
+    it), the earliest intent is kept and the others are deleted.
+    """
+    intents = sorted(sub_objs, key=lambda intent: (intent.occurred_at, str(intent.pk)))
+    taken = set(
+        ProspectIntent.objects.using(using)
+        .filter(campaign__isnull=True, person_id__in={intent.person_id for intent in intents})
+        .values_list("organizer_id", "person_id", "intent_type")
+    )
+    keep, drop = [], []
+    for intent in intents:
+        key = (intent.organizer_id, intent.person_id, intent.intent_type)
+        (drop if key in taken else keep).append(intent)
+        taken.add(key)
+    if keep:
+        collector.add_field_update(field, None, keep)
+    if drop:
+        collector.collect(drop, source=field.remote_field.model, source_attr=field.name, nullable=True)
+
+
 class ProspectIntent(models.Model):
     """A person who showed intent, at most once per (person, campaign or none, type)."""
 
@@ -121,7 +145,7 @@ class ProspectIntent(models.Model):
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="intents")
     campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.SET_NULL, null=True, blank=True, related_name="intents"
+        "campaigns.Campaign", on_delete=keep_intents_without_campaign, null=True, blank=True, related_name="intents"
     )
     intent_type = models.CharField(max_length=30, choices=IntentType.choices)
     source = models.CharField(max_length=30, choices=IntentSource.choices, default=IntentSource.MANUAL)

@@ -3,6 +3,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+import persons.models
 from liffy.fields import created_at_field, uuid_primary_key
 from persons.models import IntentSource, IntentType
 
@@ -30,8 +31,8 @@ class Migration(migrations.Migration):
                 (
                     "campaign",
                     models.ForeignKey(
-                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="intents",
-                        to="campaigns.campaign",
+                        blank=True, null=True, on_delete=persons.models.keep_intents_without_campaign,
+                        related_name="intents", to="campaigns.campaign",
                     ),
                 ),
                 ("intent_type", models.CharField(choices=IntentType.choices, max_length=30)),
