@@ -1,5 +1,17 @@
-"""Organizer scoping: the one mechanism every tenant-owned queryset goes through."""
+"""Organizer scoping: the one mechanism every tenant-owned queryset, view and serializer goes through.
+
+- Models: `objects = OrganizerManager()` gives `.for_organizer(organizer)`.
+- Views: derive from `OrganizerScopedViewSet`; the organizer is the authenticated user's, never the body's.
+- Serializers: reference other rows with `OrganizerScopedRelatedField`; plain ids go through
+  `get_for_organizer_or_404`. A foreign id is always a 404, so existence is never revealed.
+"""
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import NotFound
+
+from liffy.permissions import HasRole, IsOrganizerMember
 
 
 class OrganizerQuerySet(models.QuerySet):
@@ -9,3 +21,53 @@ class OrganizerQuerySet(models.QuerySet):
 
 
 OrganizerManager = models.Manager.from_queryset(OrganizerQuerySet)
+
+
+def organizer_of(request):
+    """The caller's organizer: always the authenticated user's."""
+    return request.user.organizer
+
+
+def get_for_organizer_or_404(queryset, organizer, pk, label="object"):
+    """A row of `organizer` by id; a foreign, unknown or malformed id is a 404."""
+    try:
+        return queryset.for_organizer(organizer).get(pk=pk)
+    except (ObjectDoesNotExist, DjangoValidationError, ValueError, TypeError):
+        raise NotFound(f"No such {label}.")
+
+
+class OrganizerScopedRelatedField(serializers.PrimaryKeyRelatedField):
+    """Accepts only ids of the caller's organizer; anything else is a 404."""
+
+    def get_queryset(self):
+        return super().get_queryset().for_organizer(organizer_of(self.context["request"]))
+
+    def to_internal_value(self, data):
+        return get_for_organizer_or_404(
+            self.get_queryset(), organizer_of(self.context["request"]), data, self.field_name or "object"
+        )
+
+
+class OrganizerScopedViewSet(viewsets.GenericViewSet):
+    """Base of every tenant API view: rows of the caller's organizer only, creations stamped with it.
+
+    `action_roles` maps an action to the roles allowed to run it; other actions are open to every
+    member of the organizer.
+    """
+
+    permission_classes = [IsOrganizerMember]
+    action_roles: dict[str, tuple[str, ...]] = {}
+
+    @property
+    def organizer(self):
+        return organizer_of(self.request)
+
+    def get_queryset(self):
+        return super().get_queryset().for_organizer(self.organizer)
+
+    def get_permissions(self):
+        roles = self.action_roles.get(self.action)
+        return [HasRole.of(*roles)()] if roles else super().get_permissions()
+
+    def perform_create(self, serializer):
+        serializer.save(organizer=self.organizer)
