@@ -1,0 +1,212 @@
+"""Persons, affiliations and intents API. Views validate, call a service or selector, and serialize."""
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from campaigns.models import Campaign
+from liffy.models import Role
+from liffy.tenancy import OrganizerScopedRelatedField, OrganizerScopedViewSet
+from persons import selectors, services
+from persons.models import Affiliation, Person, ProspectIntent, VerificationStatus, ZohoPushLog
+
+OWNER_OR_ADMIN = (Role.OWNER, Role.ADMIN)
+
+
+def confidence_field():
+    return serializers.DecimalField(
+        max_digits=3, decimal_places=2, min_value=0, max_value=1, required=False, allow_null=True
+    )
+
+
+class AffiliationSerializer(serializers.ModelSerializer):
+    confidence = confidence_field()
+
+    class Meta:
+        model = Affiliation
+        fields = [
+            "id", "company_name", "position", "country_code", "city", "website", "phone",
+            "source_type", "source_ref", "mining_job", "confidence", "created_at",
+        ]
+        read_only_fields = ["id", "source_type", "source_ref", "mining_job", "created_at"]
+
+    def validate_country_code(self, value):
+        if value and (len(value) != 2 or not value.isalpha()):
+            raise serializers.ValidationError("Use an ISO 3166-1 alpha-2 code, e.g. DE.")
+        return value.upper() if value else value
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(max_length=320)
+    latest_affiliation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Person
+        fields = [
+            "id", "email", "first_name", "last_name", "verification_status", "verified_at",
+            "created_at", "updated_at", "latest_affiliation",
+        ]
+        read_only_fields = ["id", "verification_status", "verified_at", "created_at", "updated_at"]
+
+    def get_latest_affiliation(self, person) -> AffiliationSerializer(allow_null=True):
+        latest = getattr(person, "latest_affiliation_list", None)
+        return AffiliationSerializer(latest[0]).data if latest else None
+
+
+class IntentSerializer(serializers.ModelSerializer):
+    person = OrganizerScopedRelatedField(queryset=Person.objects.all())
+    campaign = OrganizerScopedRelatedField(queryset=Campaign.objects.all(), required=False, allow_null=True)
+    confidence = confidence_field()
+
+    class Meta:
+        model = ProspectIntent
+        fields = [
+            "id", "person", "campaign", "intent_type", "source", "notes", "confidence", "meta",
+            "occurred_at", "created_at", "created_by_user",
+        ]
+        read_only_fields = ["id", "created_at", "created_by_user"]
+
+
+class ZohoPushSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ZohoPushLog
+        fields = ["id", "zoho_module", "zoho_record_id", "action", "status", "error_message", "pushed_at"]
+
+
+class PersonDetailSerializer(PersonSerializer):
+    affiliations = AffiliationSerializer(many=True, read_only=True)
+    intents = IntentSerializer(many=True, read_only=True)
+    zoho_pushes = ZohoPushSerializer(many=True, read_only=True)
+    engagement = serializers.SerializerMethodField()
+    lists = serializers.SerializerMethodField()
+
+    class Meta(PersonSerializer.Meta):
+        fields = [*PersonSerializer.Meta.fields, "affiliations", "intents", "engagement", "zoho_pushes", "lists"]
+
+    def get_engagement(self, person) -> dict:
+        return selectors.engagement_summary(person)
+
+    def get_lists(self, person) -> list[dict]:
+        return [{"id": m.list_id, "name": m.list.name} for m in person.list_memberships.select_related("list")]
+
+
+class PersonFilter(django_filters.FilterSet):
+    verification_status = django_filters.ChoiceFilter(
+        choices=[*VerificationStatus.choices, ("exclude_invalid", "Not invalid or risky")],
+        method="filter_verification_status",
+    )
+    country = django_filters.CharFilter(method="filter_country", help_text="Affiliation country (ISO-2).")
+    company = django_filters.CharFilter(method="filter_company", help_text="Affiliation company (contains).")
+    has_intent = django_filters.BooleanFilter(method="filter_has_intent")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Person
+        fields = []
+
+    def filter_verification_status(self, queryset, name, value):
+        if value == "exclude_invalid":
+            return queryset.exclude(verification_status__in=[VerificationStatus.INVALID, VerificationStatus.RISKY])
+        return queryset.filter(verification_status=value)
+
+    def _with_affiliation(self, queryset, condition):
+        return queryset.filter(Exists(Affiliation.objects.filter(condition, person=OuterRef("pk"))))
+
+    def filter_country(self, queryset, name, value):
+        return self._with_affiliation(queryset, Q(country_code__iexact=value))
+
+    def filter_company(self, queryset, name, value):
+        return self._with_affiliation(queryset, Q(company_name__icontains=value))
+
+    def filter_has_intent(self, queryset, name, value):
+        has_intent = Exists(ProspectIntent.objects.filter(person=OuterRef("pk")))
+        return queryset.filter(has_intent if value else ~has_intent)
+
+
+class PersonViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin, OrganizerScopedViewSet,
+):
+    """Persons of the caller's organizer. The email is immutable; deleting is for owners and admins."""
+
+    queryset = Person.objects.all()
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilter
+    search_fields = ["email", "first_name", "last_name", "affiliations__company_name"]
+    ordering_fields = ["created_at", "email", "last_name"]
+    action_roles = {"destroy": OWNER_OR_ADMIN}
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return super().get_queryset().prefetch_related("affiliations", "intents", "zoho_pushes")
+        return selectors.persons_with_latest_affiliation(self.organizer)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # a search across affiliations can match one person more than once
+        return queryset.distinct() if self.request.query_params.get(api_settings.SEARCH_PARAM) else queryset
+
+    def get_serializer_class(self):
+        return PersonDetailSerializer if self.action == "retrieve" else PersonSerializer
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_person(self.organizer, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        services.update_person(serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, person):
+        services.delete_person(person)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=False)
+    def stats(self, request):
+        return Response(selectors.person_stats(self.organizer))
+
+    @extend_schema(methods=["GET"], responses=AffiliationSerializer(many=True))
+    @extend_schema(methods=["POST"], request=AffiliationSerializer, responses={201: AffiliationSerializer})
+    @action(detail=True, methods=["get", "post"], serializer_class=AffiliationSerializer)
+    def affiliations(self, request, pk=None):
+        person = self.get_object()
+        if request.method == "GET":
+            return Response(AffiliationSerializer(person.affiliations.all(), many=True).data)
+        serializer = AffiliationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        affiliation = services.add_affiliation(person, **serializer.validated_data, source_type="manual")
+        return Response(AffiliationSerializer(affiliation).data, status=201)
+
+
+class IntentFilter(django_filters.FilterSet):
+    class Meta:
+        model = ProspectIntent
+        fields = ["intent_type", "campaign", "person", "source"]
+
+
+class IntentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
+    OrganizerScopedViewSet,
+):
+    """Intents: a person who showed interest, at most once per campaign and type (a duplicate is a 409)."""
+
+    queryset = ProspectIntent.objects.select_related("person", "campaign").order_by("-occurred_at", "-created_at")
+    serializer_class = IntentSerializer
+    filterset_class = IntentFilter
+    ordering_fields = ["occurred_at", "created_at"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.record_intent(
+            self.organizer, created_by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, intent):
+        services.delete_intent(intent)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=False)
+    def stats(self, request):
+        return Response(selectors.intent_stats(self.organizer))
