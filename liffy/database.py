@@ -43,5 +43,5 @@ def _ensure_database(host: str, port: str, name: str) -> None:
             return
         try:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        except psycopg.errors.DuplicateDatabase:
-            pass  # another process created it first
+        except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
+            pass  # another process created it first (the catalog's unique index may be what notices)
