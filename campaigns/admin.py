@@ -1,0 +1,78 @@
+from django.contrib import admin
+
+from campaigns.models import (
+    Campaign,
+    CampaignEvent,
+    CampaignRecipient,
+    EmailTemplate,
+    SenderIdentity,
+    Unsubscribe,
+)
+from liffy.admin import ReadOnlyAdmin, json_display
+
+
+@admin.register(EmailTemplate)
+class EmailTemplateAdmin(admin.ModelAdmin):
+    list_display = ("name", "subject", "organizer", "created_at")
+    list_filter = ("organizer",)
+    list_select_related = ("organizer",)
+    search_fields = ("name", "subject")
+    readonly_fields = ("id", "created_at")
+    date_hierarchy = "created_at"
+
+
+@admin.register(SenderIdentity)
+class SenderIdentityAdmin(admin.ModelAdmin):
+    list_display = ("from_email", "from_name", "label", "organizer", "is_default", "is_active")
+    list_filter = ("organizer", "is_default", "is_active")
+    list_select_related = ("organizer",)
+    search_fields = ("from_email", "from_name", "label", "reply_to")
+    raw_id_fields = ("user",)
+    readonly_fields = ("id", "created_at")
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ("name", "organizer", "status", "recipient_count", "scheduled_at", "started_at", "completed_at")
+    list_filter = ("organizer", "status", "verification_mode", "include_risky")
+    list_select_related = ("organizer",)
+    search_fields = ("name", "template__name")
+    raw_id_fields = ("template", "list", "sender")
+    readonly_fields = ("id", "created_at", "started_at", "completed_at", "recipient_count", "error")
+    date_hierarchy = "created_at"
+
+
+@admin.register(CampaignRecipient)
+class CampaignRecipientAdmin(admin.ModelAdmin):
+    list_display = ("email", "campaign", "status", "sent_at", "open_count", "click_count", "last_error")
+    list_filter = ("organizer", "status")
+    list_select_related = ("campaign",)
+    search_fields = ("email", "name", "campaign__name")
+    raw_id_fields = ("campaign", "person")
+    # engagement lives in campaign_events; these legacy columns are frozen in the database
+    readonly_fields = ("id", "created_at", "sent_at", "prospect_id_legacy", "delivered_at", "opened_at",
+                       "clicked_at", "bounced_at", "open_count", "click_count", json_display("meta"))
+    exclude = ("meta",)
+
+
+@admin.register(CampaignEvent)
+class CampaignEventAdmin(ReadOnlyAdmin):
+    """The engagement log is immutable (a database trigger refuses updates): view only."""
+
+    list_display = ("occurred_at", "event_type", "email", "campaign", "url", "reason")
+    list_filter = ("organizer", "event_type", "occurred_at")
+    list_select_related = ("campaign",)
+    search_fields = ("email", "provider_event_id", "url", "campaign__name")
+    readonly_fields = (json_display("provider_response"),)
+    exclude = ("provider_response",)
+    date_hierarchy = "occurred_at"
+
+
+@admin.register(Unsubscribe)
+class UnsubscribeAdmin(admin.ModelAdmin):
+    list_display = ("email", "organizer", "source", "reason", "created_at")
+    list_filter = ("organizer", "source")
+    list_select_related = ("organizer",)
+    search_fields = ("email", "reason")
+    readonly_fields = ("id", "created_at")
+    date_hierarchy = "created_at"
