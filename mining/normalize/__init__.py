@@ -1,0 +1,158 @@
+"""Raw miner output → contact candidates. Stateless: no database, no organizer, no merging across runs.
+
+Structured fields a miner found (contact_name, company_name, job_title, country, city, phone, website)
+come first; the text around the email fills what the structure lacks.
+"""
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+
+from mining.normalize.companies import clean_company, company_from_text, normalize_website, website_from_email
+from mining.normalize.countries import country_from_domain, country_from_phone, country_from_text, to_iso2
+from mining.normalize.emails import check_email, email_domain
+from mining.normalize.names import name_from_context, name_from_local_part, parse_name
+from mining.normalize.positions import clean_position, position_from_text
+
+CONTEXT_SNIPPET = 200
+
+
+@dataclass
+class AffiliationData:
+    company_name: str | None = None
+    position: str | None = None
+    country_code: str | None = None
+    city: str | None = None
+    website: str | None = None
+    phone: str | None = None
+    confidence: float | None = None
+
+    def merge(self, other):
+        """Fill blanks from `other`; keep the greater confidence."""
+        for name in ("position", "country_code", "city", "website", "phone"):
+            if not getattr(self, name):
+                setattr(self, name, getattr(other, name))
+        if other.confidence is not None and (self.confidence is None or other.confidence > self.confidence):
+            self.confidence = other.confidence
+
+
+@dataclass
+class Candidate:
+    email: str
+    first_name: str | None = None
+    last_name: str | None = None
+    affiliations: list = field(default_factory=list)
+    extraction_meta: dict = field(default_factory=dict)
+
+    def merge(self, other):
+        if not self.first_name and not self.last_name:
+            self.first_name, self.last_name = other.first_name, other.last_name
+        for affiliation in other.affiliations:
+            same = next((a for a in self.affiliations if _same_company(a, affiliation)), None)
+            if same:
+                same.merge(affiliation)
+            else:
+                self.affiliations.append(affiliation)
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def _same_company(a, b):
+    if a.company_name and b.company_name:
+        return a.company_name.casefold() == b.company_name.casefold()
+    return not a.company_name and not b.company_name and (a.position, a.country_code, a.website) == (
+        b.position, b.country_code, b.website)
+
+
+def normalize_output(output):
+    """A miner output {status, raw: {blocks: [...]}, meta: {...}} → (candidates, rejected emails by reason)."""
+    meta = output.get("meta") or {}
+    blocks = (output.get("raw") or {}).get("blocks") or []
+    return normalize_blocks(blocks, meta)
+
+
+def normalize_blocks(blocks, meta=None):
+    meta = meta or {}
+    candidates, rejected = {}, {}
+    extracted_at = datetime.now(timezone.utc).isoformat()
+    for block in blocks:
+        for raw_email in _block_emails(block):
+            email, reason = check_email(raw_email)
+            if not email:
+                rejected[reason] = rejected.get(reason, 0) + 1
+                continue
+            candidate = candidate_from_block(email, block, meta, extracted_at)
+            if email in candidates:
+                candidates[email].merge(candidate)
+            else:
+                candidates[email] = candidate
+    return list(candidates.values()), rejected
+
+
+def _block_emails(block):
+    emails = list(block.get("emails") or [])
+    if block.get("email"):
+        emails.insert(0, block["email"])
+    return emails
+
+
+def candidate_from_block(email, block, meta, extracted_at=None):
+    context = block.get("context") or ""
+    first, last = parse_name(block.get("contact_name"), allow_single=True)
+    if not first and not last:
+        first, last = name_from_context(context, email)
+    if not first and not last:
+        first, last = name_from_local_part(email)
+    domain = email_domain(email)
+    phone = _clean_phone(block.get("phone"))
+    country = (
+        to_iso2(block.get("country"))
+        or country_from_phone(phone or "")
+        or country_from_phone(context)
+        or country_from_text(block.get("address") or "")
+        or country_from_text(context)
+        or country_from_domain(domain)
+    )
+    confidence = block.get("confidence", meta.get("confidence_hint"))
+    affiliation = AffiliationData(
+        company_name=clean_company(block.get("company_name")) or company_from_text(context),
+        position=clean_position(block.get("job_title")) or position_from_text(context),
+        country_code=country,
+        city=_clean_text(block.get("city"), 255),
+        website=normalize_website(block.get("website")) or website_from_email(email),
+        phone=phone,
+        confidence=_clean_confidence(confidence),
+    )
+    return Candidate(
+        email=email,
+        first_name=first,
+        last_name=last,
+        affiliations=[affiliation],
+        extraction_meta={
+            "miner_name": block.get("miner_name") or meta.get("miner_name"),
+            "source_url": block.get("source_url") or meta.get("source_url"),
+            "extracted_at": extracted_at or datetime.now(timezone.utc).isoformat(),
+            "context_snippet": " ".join(context.split())[:CONTEXT_SNIPPET] or None,
+        },
+    )
+
+
+def _clean_text(value, limit):
+    if not value or not isinstance(value, str):
+        return None
+    text = " ".join(value.split())
+    return text[:limit] or None
+
+
+def _clean_phone(value):
+    text = _clean_text(value, 100)
+    if not text or sum(ch.isdigit() for ch in text) < 6:
+        return None
+    return text.removeprefix("tel:").strip()
+
+
+def _clean_confidence(value):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return min(max(number, 0.0), 1.0)
