@@ -3,7 +3,6 @@
 Structured fields a miner found (contact_name, company_name, job_title, country, city, phone, website)
 come first; the text around the email fills what the structure lacks.
 """
-from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
 from mining.normalize.companies import clean_company, company_from_text, normalize_website, website_from_email
@@ -11,56 +10,9 @@ from mining.normalize.countries import country_from_domain, country_from_phone, 
 from mining.normalize.emails import check_email, email_domain
 from mining.normalize.names import name_from_context, name_from_local_part, parse_name
 from mining.normalize.positions import clean_position, position_from_text
+from persons.candidates import AffiliationData, Candidate
 
 CONTEXT_SNIPPET = 200
-
-
-@dataclass
-class AffiliationData:
-    company_name: str | None = None
-    position: str | None = None
-    country_code: str | None = None
-    city: str | None = None
-    website: str | None = None
-    phone: str | None = None
-    confidence: float | None = None
-
-    def merge(self, other):
-        """Fill blanks from `other`; keep the greater confidence."""
-        for name in ("position", "country_code", "city", "website", "phone"):
-            if not getattr(self, name):
-                setattr(self, name, getattr(other, name))
-        if other.confidence is not None and (self.confidence is None or other.confidence > self.confidence):
-            self.confidence = other.confidence
-
-
-@dataclass
-class Candidate:
-    email: str
-    first_name: str | None = None
-    last_name: str | None = None
-    affiliations: list = field(default_factory=list)
-    extraction_meta: dict = field(default_factory=dict)
-
-    def merge(self, other):
-        if not self.first_name and not self.last_name:
-            self.first_name, self.last_name = other.first_name, other.last_name
-        for affiliation in other.affiliations:
-            same = next((a for a in self.affiliations if _same_company(a, affiliation)), None)
-            if same:
-                same.merge(affiliation)
-            else:
-                self.affiliations.append(affiliation)
-
-    def as_dict(self):
-        return asdict(self)
-
-
-def _same_company(a, b):
-    if a.company_name and b.company_name:
-        return a.company_name.casefold() == b.company_name.casefold()
-    return not a.company_name and not b.company_name and (a.position, a.country_code, a.website) == (
-        b.position, b.country_code, b.website)
 
 
 def normalize_output(output):

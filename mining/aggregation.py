@@ -1,0 +1,70 @@
+"""The aggregation trigger: the only mining code that writes persons + affiliations.
+
+Flags are read from the environment at call time:
+- DISABLE_SHADOW_MODE=true: do nothing at all;
+- AGGREGATION_PERSIST=true: write (persist mode); otherwise shadow mode only logs what it would write;
+- SHADOW_MODE_VERBOSE=true: log every candidate in shadow mode (else up to 10 in full, beyond that a
+  sample of 3).
+Persist mode writes one transaction per batch; a failing batch is logged to the job and reported in
+the counters, and never fails the mining job itself.
+"""
+import logging
+import os
+
+from django.db import transaction
+
+from mining.joblog import log_job
+from mining.models import LogLevel
+from persons.bulk import UpsertCounters, upsert_candidates
+
+logger = logging.getLogger("liffy.mining.aggregation")
+BATCH_SIZE = 2000
+SHADOW_FULL_LIMIT = 10
+SHADOW_SAMPLE = 3
+TRUE = {"1", "true", "yes", "on"}
+
+
+def flag(name):
+    return os.environ.get(name, "").strip().lower() in TRUE
+
+
+def aggregate(organizer_id, candidates, *, job=None, source_type="mining", source_ref=None, batch_size=BATCH_SIZE):
+    """Hand normalized candidates to persons + affiliations. Returns the counters (also logged to the job)."""
+    candidates = list(candidates)
+    if flag("DISABLE_SHADOW_MODE"):
+        return {"mode": "disabled", "candidates": len(candidates)}
+    if not flag("AGGREGATION_PERSIST"):
+        return _shadow(candidates, job)
+
+    totals, errors = UpsertCounters(), []
+    mining_job_id = job.pk if job else None
+    for start in range(0, len(candidates), batch_size):
+        batch = candidates[start:start + batch_size]
+        try:
+            with transaction.atomic():
+                totals.add(upsert_candidates(organizer_id, batch, source_type=source_type,
+                                             mining_job_id=mining_job_id, source_ref=source_ref))
+        except Exception as error:  # noqa: BLE001 - isolated: a bad batch must not fail the mining job
+            logger.exception("aggregation batch failed")
+            errors.append(f"batch {start // batch_size + 1}: {error}")
+            if job:
+                log_job(job, LogLevel.ERROR, "Aggregation batch failed", batch=start // batch_size + 1,
+                        error=str(error))
+    result = {"mode": "persist", "candidates": len(candidates), **totals.as_dict(), "errors": errors}
+    if job:
+        log_job(job, LogLevel.WARN if errors else LogLevel.SUCCESS, "Aggregation finished", **result)
+    result["person_ids"] = totals.person_ids
+    return result
+
+
+def _shadow(candidates, job):
+    verbose = flag("SHADOW_MODE_VERBOSE")
+    shown = candidates if verbose or len(candidates) <= SHADOW_FULL_LIMIT else candidates[:SHADOW_SAMPLE]
+    sample = [candidate.as_dict() for candidate in shown]
+    for candidate in sample:
+        logger.info("shadow aggregation candidate: %s", candidate)
+    result = {"mode": "shadow", "candidates": len(candidates), "persons_created": 0, "persons_updated": 0,
+              "affiliations_created": 0, "affiliations_enriched": 0, "errors": []}
+    if job:
+        log_job(job, LogLevel.INFO, "Aggregation in shadow mode: nothing written", **result, logged=sample)
+    return result
