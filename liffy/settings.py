@@ -133,6 +133,13 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "fail-stale-mining-jobs": {"task": "mining.tasks.fail_stale_mining_jobs_task", "schedule": 300.0},
+}
+
+# --- Mining ---------------------------------------------------------------------------------------
+# A job still `running` after this many minutes is marked failed by the periodic recovery task.
+MINING_JOB_TIMEOUT_MINUTES = env.int("MINING_JOB_TIMEOUT_MINUTES", default=30)
 
 LOGGING = {
     "version": 1,

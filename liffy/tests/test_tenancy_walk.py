@@ -30,11 +30,25 @@ def _intent(org):
     return ProspectIntentFactory(person__organizer=org)
 
 
-# path prefix (first segment after api/) or kwarg name → factory of one object of an organizer
+def _mining_job(org):
+    from mining.tests.factories import MiningJobFactory
+
+    return MiningJobFactory(organizer=org)
+
+
+def _mining_result(org):
+    from mining.tests.factories import MiningResultFactory
+
+    return MiningResultFactory(job__organizer=org)
+
+
+# path prefix (the segments after api/ up to the id) or kwarg name → factory of one object of an organizer
 ID_SOURCES = {
     "persons": _person,
     "person_pk": _person,
     "intents": _intent,
+    "mining/jobs": _mining_job,
+    "mining/results": _mining_result,
 }
 
 
@@ -85,7 +99,7 @@ class ForeignData:
         self.objects = {}
 
     def object_for(self, route, kwarg):
-        prefix = route.split("/")[1]
+        prefix = route[len("api/"):].split("/(?P<")[0].split("/<")[0]
         key = kwarg if kwarg in ID_SOURCES else prefix if kwarg == "pk" else None
         if key not in ID_SOURCES:
             pytest.fail(f"{route}: register a factory for '{kwarg}' in ID_SOURCES of {__name__}")
