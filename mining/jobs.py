@@ -47,6 +47,16 @@ def validate_config(config):
     return DEFAULT_CONFIG | config
 
 
+def validate_upload(file):
+    """The job type of an uploaded table file, or a ValidationError naming the problem."""
+    suffix = "." + file.name.rsplit(".", 1)[-1].lower() if "." in file.name else ""
+    if suffix not in FILE_TYPES:
+        raise ValidationError({"file": "must be a .csv or .xlsx file"})
+    if file.size > MAX_FILE_BYTES:
+        raise ValidationError({"file": f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"})
+    return FILE_TYPES[suffix]
+
+
 def create_mining_job(organizer, *, url=None, file=None, name=None, config=None, strategy=None):
     """A pending job for a URL or an uploaded table file, queued to run once the transaction commits."""
     from mining.tasks import run_mining_job_task
@@ -60,12 +70,7 @@ def create_mining_job(organizer, *, url=None, file=None, name=None, config=None,
             raise ValidationError({"url": "must be an http(s) URL"})
         values |= {"type": MiningJob.Type.URL, "input": url}
     else:
-        suffix = "." + file.name.rsplit(".", 1)[-1].lower() if "." in file.name else ""
-        if suffix not in FILE_TYPES:
-            raise ValidationError({"file": "must be a .csv or .xlsx file"})
-        if file.size > MAX_FILE_BYTES:
-            raise ValidationError({"file": f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"})
-        values |= {"type": FILE_TYPES[suffix], "input": file.name, "file_data": file.read()}
+        values |= {"type": validate_upload(file), "input": file.name, "file_data": file.read()}
     job = MiningJob.objects.create(**values)
     log_job(job, LogLevel.INFO, "Job created", type=job.type, input=job.input)
     transaction.on_commit(lambda: run_mining_job_task.delay(str(job.pk)))

@@ -220,3 +220,42 @@ def test_import_all_into_another_organizers_list_is_404(owner_client, organizer,
                                  format="json")
     assert response.status_code == 404
     assert owner_client.post(f"/api/mining/jobs/{job.pk}/import-all", {}, format="json").status_code == 400
+
+
+def test_staff_create_a_url_job_in_the_admin_and_retry_it(client, staff_user, organizer, site,
+                                                          django_capture_on_commit_callbacks):
+    client.force_login(staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/mining/miningjob/add/", {
+            "organizer": organizer.pk, "name": "From admin", "url": site.url + "/vcard",
+            "config": '{"page_delay": 0, "timeout": 5}', "strategy": "",
+        })
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    job = MiningJob.objects.get(name="From admin")
+    assert job.status == "completed" and job.total_found == 1
+    MiningJob.objects.filter(pk=job.pk).update(status="failed")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/admin/mining/miningjob/", {"action": "retry_jobs", "_selected_action": [job.pk]})
+    job.refresh_from_db()
+    assert job.status == "completed"
+    response = client.post("/admin/mining/miningjob/", {"action": "cancel_jobs", "_selected_action": [job.pk]},
+                           follow=True)
+    assert "cannot be cancelled" in response.content.decode()
+
+
+def test_admin_add_form_needs_a_url_or_a_file(client, staff_user, organizer):
+    client.force_login(staff_user)
+    response = client.post("/admin/mining/miningjob/add/", {"organizer": organizer.pk, "config": "{}"})
+    assert response.status_code == 200 and "Give either a URL or a file." in response.content.decode()
+    assert not MiningJob.objects.exists()
+
+
+def test_admin_add_form_reports_bad_config_and_files(client, staff_user, organizer):
+    client.force_login(staff_user)
+    response = client.post("/admin/mining/miningjob/add/", {
+        "organizer": organizer.pk, "url": "https://fair.test", "config": '{"max_pages": 999}'})
+    assert response.status_code == 200 and "must be a number from 1 to 200" in response.content.decode()
+    response = client.post("/admin/mining/miningjob/add/", {
+        "organizer": organizer.pk, "upload": SimpleUploadedFile("x.pdf", b"%PDF"), "config": "{}"})
+    assert response.status_code == 200 and "must be a .csv or .xlsx file" in response.content.decode()
+    assert not MiningJob.objects.exists()
