@@ -46,7 +46,10 @@ class UpsertCounters:
 
 
 def upsert_candidates(organizer_id, candidates, *, source_type, mining_job_id=None, source_ref=None):
-    """Write `candidates` (normalizer Candidates) for one organizer. Call inside a transaction."""
+    """Write `candidates` (normalizer Candidates) for one organizer. Call inside a transaction.
+
+    An affiliation's mining job is the candidate's `extraction_meta["mining_job_id"]`, else `mining_job_id`.
+    """
     counters = UpsertCounters()
     merged = _merge_by_email(candidates)
     if not merged:
@@ -145,6 +148,7 @@ def _affiliation_rows(merged, person_ids, default_source_ref):
                 "phone": _cut(affiliation.phone, 100),
                 "confidence": None if affiliation.confidence is None else round(float(affiliation.confidence), 2),
                 "source_ref": candidate.extraction_meta.get("source_url") or default_source_ref,
+                "mining_job_id": candidate.extraction_meta.get("mining_job_id"),
                 "raw": json.dumps({"extraction_meta": candidate.extraction_meta}, default=str),
             }
             if row["company_name"]:
@@ -187,11 +191,12 @@ def _enriches(before, row):
 
 
 AFFILIATION_COLUMNS = ("person_id", "company_name", "position", "country_code", "city", "website", "phone",
-                       "confidence", "source_ref", "raw")
+                       "confidence", "source_ref", "raw", "mining_job_id")
 UNNEST_AFFILIATIONS = """
     unnest(%s::uuid[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::numeric[],
-           %s::text[], %s::text[]) WITH ORDINALITY
-    AS t(person_id, company_name, position, country_code, city, website, phone, confidence, source_ref, raw, n)
+           %s::text[], %s::text[], %s::uuid[]) WITH ORDINALITY
+    AS t(person_id, company_name, position, country_code, city, website, phone, confidence, source_ref, raw,
+         mining_job_id, n)
 """
 
 
@@ -208,7 +213,8 @@ def _upsert_company_affiliations(cursor, organizer_id, rows, source_type, mining
                                   website, phone, source_type, source_ref, mining_job_id, confidence, raw,
                                   created_at)
         SELECT gen_random_uuid(), %s, t.person_id, t.company_name, t.position, t.country_code, t.city,
-               t.website, t.phone, %s, t.source_ref, %s, t.confidence, t.raw::jsonb, now()
+               t.website, t.phone, %s, t.source_ref, COALESCE(t.mining_job_id, %s::uuid), t.confidence,
+               t.raw::jsonb, now()
         FROM {UNNEST_AFFILIATIONS}
         ORDER BY t.n
         ON CONFLICT (organizer_id, person_id, lower(company_name)) WHERE company_name IS NOT NULL DO UPDATE SET
@@ -235,7 +241,7 @@ def _insert_companyless_affiliations(cursor, organizer_id, rows, source_type, mi
                                   website, phone, source_type, source_ref, mining_job_id, confidence, raw,
                                   created_at)
         SELECT gen_random_uuid(), %s, t.person_id, NULL, t.position, t.country_code, t.city, t.website, t.phone,
-               %s, t.source_ref, %s, t.confidence, t.raw::jsonb, now()
+               %s, t.source_ref, COALESCE(t.mining_job_id, %s::uuid), t.confidence, t.raw::jsonb, now()
         FROM {UNNEST_AFFILIATIONS}
         WHERE NOT EXISTS (
             SELECT 1 FROM affiliations a

@@ -84,6 +84,7 @@ def candidate_from_block(email, block, meta, extracted_at=None):
             "source_url": block.get("source_url") or meta.get("source_url"),
             "extracted_at": extracted_at or datetime.now(timezone.utc).isoformat(),
             "context_snippet": " ".join(context.split())[:CONTEXT_SNIPPET] or None,
+            **({"mining_job_id": str(block["mining_job_id"])} if block.get("mining_job_id") else {}),
         },
     )
 
