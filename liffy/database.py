@@ -45,3 +45,17 @@ def _ensure_database(host: str, port: str, name: str) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
             pass  # another process created it first (the catalog's unique index may be what notices)
+
+
+def binary_cursor():
+    """A cursor on Django's connection that binds parameters server-side in binary.
+
+    Django's own cursors quote parameters into the SQL text, which for the large arrays of the bulk
+    paths (unnest of thousands of values) costs more than the statement itself; binary binding is
+    several times cheaper. Use `%b` placeholders. Same connection, so same transaction.
+    """
+    from django.db import connection
+
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
+

@@ -18,7 +18,7 @@ from mining.models import LogLevel
 from persons.bulk import UpsertCounters, upsert_candidates
 
 logger = logging.getLogger("liffy.mining.aggregation")
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
 SHADOW_FULL_LIMIT = 10
 SHADOW_SAMPLE = 3
 TRUE = {"1", "true", "yes", "on"}

@@ -3,9 +3,10 @@
 The one write path shared by the mining aggregation, the results push, import-all, backfill_persons
 and the CSV import. Rules (from the founding document):
 - a person is keyed by (organizer, lower(email)); known names are never replaced or blanked, blanks
-  are filled;
+  are filled (and only then is updated_at touched);
 - an affiliation with a company is keyed by (organizer, person, lower(company)); known fields are
-  never replaced, blanks are filled, the greater confidence wins, `raw` is the newest;
+  never replaced, blanks are filled, the greater confidence wins; when that changes the row, `raw`
+  becomes the newest extraction (a re-run that brings nothing new leaves the row as it was);
 - an affiliation without a company is added only when the person has none with the same
   (position, country_code, website), so re-running a job adds nothing.
 
@@ -13,11 +14,10 @@ Five statements per batch whatever its size. Concurrent batches touching the sam
 on that person's row (the upsert locks it), and rows are written in email order so two batches never
 wait on each other in a cycle.
 """
-import json
+from copy import copy
 from dataclasses import dataclass, field
 
-from django.db import connection
-
+from liffy.database import binary_cursor
 from persons.candidates import Candidate
 
 ENRICHABLE = ("position", "country_code", "city", "website", "phone")
@@ -55,26 +55,25 @@ def upsert_candidates(organizer_id, candidates, *, source_type, mining_job_id=No
     if not merged:
         return counters
     emails = sorted(merged)
-    with connection.cursor() as cursor:
-        before = _existing_persons(cursor, organizer_id, emails)
-        rows = _upsert_persons(cursor, organizer_id, [merged[email] for email in emails])
-        for person_id, email, inserted in rows:
+    with binary_cursor() as cursor:
+        counters.person_ids = _existing_person_ids(cursor, organizer_id, emails)
+        for person_id, email, inserted in _upsert_persons(cursor, organizer_id, emails, [merged[e] for e in emails]):
             counters.person_ids[email] = person_id
             if inserted:
                 counters.persons_created += 1
-            elif _fills_blank_name(before.get(email), merged[email]):
+            else:
                 counters.persons_updated += 1
+        missing = [email for email in emails if email not in counters.person_ids]
+        if missing:  # inserted by a concurrent transaction after our first look, and left as it was
+            counters.person_ids.update(_existing_person_ids(cursor, organizer_id, missing))
 
         affiliations = _affiliation_rows(merged, counters.person_ids, source_ref)
-        existing = _existing_affiliations(cursor, organizer_id, list(counters.person_ids.values()))
         with_company = [row for row in affiliations if row["company_name"]]
         without_company = [row for row in affiliations if not row["company_name"]]
-        inserted = _upsert_company_affiliations(cursor, organizer_id, with_company, source_type, mining_job_id)
-        for row in with_company:
-            key = (row["person_id"], row["company_name"].lower())
-            if inserted.get(key):
+        for inserted in _upsert_company_affiliations(cursor, organizer_id, with_company, source_type, mining_job_id):
+            if inserted:
                 counters.affiliations_created += 1
-            elif _enriches(existing.get(key), row):
+            else:
                 counters.affiliations_enriched += 1
         counters.affiliations_created += _insert_companyless_affiliations(
             cursor, organizer_id, without_company, source_type, mining_job_id)
@@ -82,49 +81,52 @@ def upsert_candidates(organizer_id, candidates, *, source_type, mining_job_id=No
 
 
 def _merge_by_email(candidates):
-    merged = {}
+    """One candidate per address; a copy is made only where two must be merged (the input stays as it was)."""
+    merged, copied = {}, set()
     for candidate in candidates:
         email = candidate.email.strip().lower()
-        if email in merged:
-            merged[email].merge(candidate)
-        else:
-            merged[email] = Candidate(email, candidate.first_name, candidate.last_name,
-                                      list(candidate.affiliations), dict(candidate.extraction_meta))
+        if email not in merged:
+            merged[email] = candidate
+            continue
+        if email not in copied:
+            first = merged[email]
+            merged[email] = Candidate(email, first.first_name, first.last_name,
+                                      [copy(a) for a in first.affiliations], dict(first.extraction_meta))
+            copied.add(email)
+        merged[email].merge(candidate)
     return merged
 
 
-def _existing_persons(cursor, organizer_id, emails):
+def _existing_person_ids(cursor, organizer_id, emails):
+    # a join on the unique (organizer, lower(email)) index: never a scan of the organizer's persons
     cursor.execute(
-        "SELECT lower(email), first_name, last_name FROM persons WHERE organizer_id = %s AND lower(email) = ANY(%s)",
-        [organizer_id, emails],
+        "SELECT e.email, p.id FROM unnest(%b::text[]) AS e(email) "
+        "JOIN persons p ON p.organizer_id = %b AND lower(p.email) = e.email",
+        [emails, organizer_id],
     )
-    return {email: (first, last) for email, first, last in cursor.fetchall()}
+    return dict(cursor.fetchall())
 
 
-def _fills_blank_name(before, candidate):
-    if before is None:
-        return False
-    first, last = before
-    return bool((not first and candidate.first_name) or (not last and candidate.last_name))
-
-
-def _upsert_persons(cursor, organizer_id, candidates):
+def _upsert_persons(cursor, organizer_id, emails, candidates):
     cursor.execute(
         """
         INSERT INTO persons (id, organizer_id, email, first_name, last_name, verification_status,
                              created_at, updated_at)
-        SELECT gen_random_uuid(), %s, t.email, t.first_name, t.last_name, 'unknown', now(), now()
-        FROM unnest(%s::text[], %s::text[], %s::text[]) WITH ORDINALITY AS t(email, first_name, last_name, n)
+        SELECT gen_random_uuid(), %b, t.email, t.first_name, t.last_name, 'unknown', now(), now()
+        FROM unnest(%b::text[], %b::text[], %b::text[]) WITH ORDINALITY AS t(email, first_name, last_name, n)
         ORDER BY t.n
         ON CONFLICT (organizer_id, lower(email)) DO UPDATE SET
             first_name = COALESCE(NULLIF(persons.first_name, ''), EXCLUDED.first_name),
             last_name = COALESCE(NULLIF(persons.last_name, ''), EXCLUDED.last_name),
             updated_at = now()
+        -- only a blank that gets filled is an update; every conflicting row is locked all the same
+        WHERE (COALESCE(persons.first_name, '') = '' AND COALESCE(EXCLUDED.first_name, '') <> '')
+           OR (COALESCE(persons.last_name, '') = '' AND COALESCE(EXCLUDED.last_name, '') <> '')
         RETURNING id, lower(email), (xmax = 0)
         """,
         [
             organizer_id,
-            [c.email for c in candidates],
+            emails,
             [_cut(c.first_name, 255) for c in candidates],
             [_cut(c.last_name, 255) for c in candidates],
         ],
@@ -137,6 +139,7 @@ def _affiliation_rows(merged, person_ids, default_source_ref):
     rows, seen = [], set()
     for email in sorted(merged):
         candidate = merged[email]
+        meta = candidate.extraction_meta
         for affiliation in candidate.affiliations:
             row = {
                 "person_id": person_ids[email],
@@ -147,9 +150,11 @@ def _affiliation_rows(merged, person_ids, default_source_ref):
                 "website": _cut(affiliation.website, 2048),
                 "phone": _cut(affiliation.phone, 100),
                 "confidence": None if affiliation.confidence is None else round(float(affiliation.confidence), 2),
-                "source_ref": candidate.extraction_meta.get("source_url") or default_source_ref,
-                "mining_job_id": candidate.extraction_meta.get("mining_job_id"),
-                "raw": json.dumps({"extraction_meta": candidate.extraction_meta}, default=str),
+                "source_ref": meta.get("source_url") or default_source_ref,
+                "mining_job_id": meta.get("mining_job_id"),
+                "miner_name": meta.get("miner_name"),
+                "extracted_at": meta.get("extracted_at"),
+                "context_snippet": meta.get("context_snippet"),
             }
             if row["company_name"]:
                 key = (row["person_id"], row["company_name"].lower())
@@ -168,53 +173,41 @@ def _cut(value, limit):
     return value[:limit] if value else None
 
 
-def _existing_affiliations(cursor, organizer_id, person_ids):
-    cursor.execute(
-        """
-        SELECT person_id, lower(company_name), position, country_code, city, website, phone, confidence
-        FROM affiliations WHERE organizer_id = %s AND person_id = ANY(%s) AND company_name IS NOT NULL
-        """,
-        [organizer_id, person_ids],
-    )
-    return {
-        (person_id, company): dict(zip((*ENRICHABLE, "confidence"), values))
-        for person_id, company, *values in cursor.fetchall()
-    }
-
-
-def _enriches(before, row):
-    if before is None:
-        return False
-    if any(not before[name] and row[name] for name in ENRICHABLE):
-        return True
-    return row["confidence"] is not None and (before["confidence"] is None or row["confidence"] > before["confidence"])
-
-
 AFFILIATION_COLUMNS = ("person_id", "company_name", "position", "country_code", "city", "website", "phone",
-                       "confidence", "source_ref", "raw", "mining_job_id")
+                       "confidence", "source_ref", "mining_job_id", "miner_name", "extracted_at", "context_snippet")
 UNNEST_AFFILIATIONS = """
-    unnest(%s::uuid[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::numeric[],
-           %s::text[], %s::text[], %s::uuid[]) WITH ORDINALITY
-    AS t(person_id, company_name, position, country_code, city, website, phone, confidence, source_ref, raw,
-         mining_job_id, n)
+    unnest(%b::uuid[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::numeric[],
+           %b::text[], %b::uuid[], %b::text[], %b::text[], %b::text[]) WITH ORDINALITY
+    AS t(person_id, company_name, position, country_code, city, website, phone, confidence, source_ref,
+         mining_job_id, miner_name, extracted_at, context_snippet, n)
 """
+# affiliations.raw: the extraction that brought the data, built in the database from the columns above
+RAW = """jsonb_build_object('extraction_meta', jsonb_strip_nulls(jsonb_build_object(
+    'miner_name', t.miner_name, 'source_url', t.source_ref, 'extracted_at', t.extracted_at,
+    'context_snippet', t.context_snippet, 'mining_job_id', t.mining_job_id)))"""
 
 
 def _columns(rows):
     return [[row[name] for row in rows] for name in AFFILIATION_COLUMNS]
 
 
+ENRICHES = " OR ".join(
+    [f"(COALESCE(affiliations.{name}, '') = '' AND COALESCE(EXCLUDED.{name}, '') <> '')" for name in ENRICHABLE]
+    + ["EXCLUDED.confidence > COALESCE(affiliations.confidence, -1)"]
+)
+
+
 def _upsert_company_affiliations(cursor, organizer_id, rows, source_type, mining_job_id):
     if not rows:
-        return {}
+        return []
     cursor.execute(
         f"""
         INSERT INTO affiliations (id, organizer_id, person_id, company_name, position, country_code, city,
                                   website, phone, source_type, source_ref, mining_job_id, confidence, raw,
                                   created_at)
-        SELECT gen_random_uuid(), %s, t.person_id, t.company_name, t.position, t.country_code, t.city,
-               t.website, t.phone, %s, t.source_ref, COALESCE(t.mining_job_id, %s::uuid), t.confidence,
-               t.raw::jsonb, now()
+        SELECT gen_random_uuid(), %b, t.person_id, t.company_name, t.position, t.country_code, t.city,
+               t.website, t.phone, %b, t.source_ref, COALESCE(t.mining_job_id, %b::uuid), t.confidence,
+               {RAW}, now()
         FROM {UNNEST_AFFILIATIONS}
         ORDER BY t.n
         ON CONFLICT (organizer_id, person_id, lower(company_name)) WHERE company_name IS NOT NULL DO UPDATE SET
@@ -225,11 +218,13 @@ def _upsert_company_affiliations(cursor, organizer_id, rows, source_type, mining
             phone = COALESCE(NULLIF(affiliations.phone, ''), EXCLUDED.phone),
             confidence = GREATEST(affiliations.confidence, EXCLUDED.confidence),
             raw = COALESCE(EXCLUDED.raw, affiliations.raw)
-        RETURNING person_id, lower(company_name), (xmax = 0)
+        -- written only when it learns something; every conflicting row is locked all the same
+        WHERE {ENRICHES}
+        RETURNING (xmax = 0)
         """,
         [organizer_id, source_type, mining_job_id, *_columns(rows)],
     )
-    return {(person_id, company): inserted for person_id, company, inserted in cursor.fetchall()}
+    return [inserted for (inserted,) in cursor.fetchall()]
 
 
 def _insert_companyless_affiliations(cursor, organizer_id, rows, source_type, mining_job_id):
@@ -240,18 +235,19 @@ def _insert_companyless_affiliations(cursor, organizer_id, rows, source_type, mi
         INSERT INTO affiliations (id, organizer_id, person_id, company_name, position, country_code, city,
                                   website, phone, source_type, source_ref, mining_job_id, confidence, raw,
                                   created_at)
-        SELECT gen_random_uuid(), %s, t.person_id, NULL, t.position, t.country_code, t.city, t.website, t.phone,
-               %s, t.source_ref, COALESCE(t.mining_job_id, %s::uuid), t.confidence, t.raw::jsonb, now()
+        SELECT gen_random_uuid(), %b, t.person_id, NULL, t.position, t.country_code, t.city, t.website, t.phone,
+               %b, t.source_ref, COALESCE(t.mining_job_id, %b::uuid), t.confidence, {RAW},
+               now()
         FROM {UNNEST_AFFILIATIONS}
         WHERE NOT EXISTS (
             SELECT 1 FROM affiliations a
-            WHERE a.organizer_id = %s AND a.person_id = t.person_id AND a.company_name IS NULL
+            WHERE a.person_id = t.person_id AND a.company_name IS NULL
               AND a.position IS NOT DISTINCT FROM t.position
               AND a.country_code IS NOT DISTINCT FROM t.country_code
               AND a.website IS NOT DISTINCT FROM t.website
         )
         ORDER BY t.n
         """,
-        [organizer_id, source_type, mining_job_id, *_columns(rows), organizer_id],
+        [organizer_id, source_type, mining_job_id, *_columns(rows)],
     )
     return cursor.rowcount

@@ -1,0 +1,116 @@
+"""Aggregation benchmark: 50,000 candidates (half already known) through the real aggregation trigger,
+next to a naive per-row ORM baseline measured in the same run.
+
+Two cases for the known half: seen again with the same data (nothing to write for them), and seen
+again with more data than stored (every one of them enriched: the most expensive case).
+
+    .venv/bin/python bench/aggregation.py [--candidates 50000] [--baseline 2000]
+
+Targets: ≥ 10,000 candidates/s and ≥ 20x the baseline.
+"""
+import argparse
+import os
+import random
+
+from _setup import measured, report, setup_django, truncate
+
+FIRST = ["Anna", "Ben", "Clara", "David", "Elif", "Felix", "Greta", "Hakan", "Ines", "Jonas", "Kerem", "Lena",
+         "Marco", "Nora", "Oskar", "Paula", "Rui", "Sofia", "Tom", "Yusuf"]
+LAST = ["Müller", "Schmidt", "Yılmaz", "García", "Rossi", "Dubois", "Novak", "Berg", "Kaya", "Smith", "Jansen",
+        "Costa", "Weber", "Nowak", "Öztürk", "Fischer"]
+COUNTRIES = ["DE", "TR", "ES", "IT", "FR", "CZ", "SE", "GB", "NL", "PL", None]
+TITLES = ["CEO", "Sales Manager", "Head of Marketing", "Geschäftsführer", "Satış Müdürü", None, None]
+
+
+def make_candidates(count, seed, sparse=False):
+    """Realistic candidates; `sparse` ones lack the last name and position and are less confident, so that
+    meeting them again enriches them (the expensive case)."""
+    from persons.candidates import AffiliationData, Candidate
+
+    rng = random.Random(seed)
+    candidates = []
+    for n in range(count):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        company = f"Exhibitor {n % 7000} GmbH" if n % 5 else None
+        position, confidence = rng.choice(TITLES), round(rng.random(), 2)
+        candidates.append(Candidate(
+            email=f"{first.lower()}.{n}@exhibitor{n % 7000}.de",
+            first_name=first if n % 3 else None, last_name=None if sparse else last,
+            affiliations=[AffiliationData(company_name=company, position=None if sparse else position,
+                                          country_code=rng.choice(COUNTRIES), website=f"https://exhibitor{n % 7000}.de",
+                                          confidence=confidence / 2 if sparse else confidence)],
+            extraction_meta={"miner_name": "bench", "source_url": f"https://fair.test/list?page={n // 50}"},
+        ))
+    return candidates
+
+
+def naive_aggregate(organizer, candidates):
+    """What the trigger would be with one ORM round trip per row: get_or_create and save."""
+    from persons.models import Affiliation, Person
+
+    for candidate in candidates:
+        person, created = Person.objects.get_or_create(
+            organizer=organizer, email=candidate.email,
+            defaults={"first_name": candidate.first_name, "last_name": candidate.last_name})
+        if not created and (not person.first_name or not person.last_name):
+            person.first_name = person.first_name or candidate.first_name
+            person.last_name = person.last_name or candidate.last_name
+            person.save()
+        for data in candidate.affiliations:
+            affiliation = Affiliation.objects.filter(
+                organizer=organizer, person=person, company_name__iexact=data.company_name).first() \
+                if data.company_name else None
+            if affiliation is None:
+                Affiliation.objects.create(organizer=organizer, person=person, company_name=data.company_name,
+                                           position=data.position, country_code=data.country_code,
+                                           website=data.website, confidence=data.confidence, source_type="mining")
+            else:
+                affiliation.position = affiliation.position or data.position
+                affiliation.save()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--candidates", type=int, default=50_000)
+    parser.add_argument("--baseline", type=int, default=2_000)
+    args = parser.parse_args()
+    setup_django()
+    os.environ["AGGREGATION_PERSIST"] = "true"
+    from django.db import transaction
+
+    from liffy.models import Organizer
+    from mining.aggregation import aggregate
+
+    truncate("persons", "organizers")
+    results = {}
+    candidates = make_candidates(args.candidates, seed=1)
+    scenarios = {
+        "aggregate, known re-seen": make_candidates(args.candidates // 2, seed=1),
+        "aggregate, known enriched": make_candidates(args.candidates // 2, seed=1, sparse=True),
+    }
+    for label, known in scenarios.items():
+        organizer = Organizer.objects.create(name=label)
+        aggregate(organizer.pk, known)  # the first half is already known before the measured run
+        with measured(label, len(candidates), results):
+            counters = aggregate(organizer.pk, candidates)
+        assert counters["errors"] == [] and counters["persons_created"] == len(candidates) - len(known), counters
+        print(label, {k: v for k, v in counters.items() if k not in ("person_ids", "errors")})
+
+    naive_org = Organizer.objects.create(name="Bench naive")
+    sample = make_candidates(args.baseline, seed=1)
+    with transaction.atomic():
+        naive_aggregate(naive_org, make_candidates(args.baseline // 2, seed=1, sparse=True))
+    with measured("per-row ORM baseline", len(sample), results), transaction.atomic():
+        naive_aggregate(naive_org, sample)
+
+    report(f"Aggregation of {args.candidates:,} candidates, half already known", results,
+           "aggregate, known re-seen", "per-row ORM baseline")
+    for label in scenarios:
+        speedup = results[label]["rows_per_s"] / results["per-row ORM baseline"]["rows_per_s"]
+        met = results[label]["rows_per_s"] >= 10_000 and speedup >= 20
+        print(f"{label}: {results[label]['rows_per_s']:,.0f}/s, {speedup:.0f}x the baseline — "
+              f"target ≥ 10,000/s and ≥ 20x {'met' if met else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
