@@ -5,9 +5,6 @@ No name is better than a wrong name: anything that does not look like a person's
 import re
 import unicodedata
 
-from nameparser import HumanName
-from nameparser.config import Constants
-
 from mining.normalize.positions import position_from_text
 
 TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "herr", "frau", "dipl",
@@ -15,6 +12,7 @@ TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "da
           "srta", "don", "dona", "doña", "dott", "dottssa", "sig", "signora", "pan", "pani", "av", "op", "doç",
           "doc", "uzm", "eng"}
 SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "phd", "ph.d", "md", "m.d", "esq", "mba", "msc", "bsc", "cpa", "dds"}
+TITLES |= {"dr.", "prof.", "mr.", "mrs.", "ms."}
 # Local parts and words that name a function, never a person.
 ROLE_WORDS = {
     "info", "contact", "kontakt", "sales", "vertrieb", "office", "buero", "admin", "support", "hello", "hallo",
@@ -35,16 +33,6 @@ ROLE_WORDS = {
 NAME_TOKEN = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*\.?$", re.UNICODE)
 PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du", "la", "le", "ten",
              "ter", "bin", "ibn", "al", "el", "zu", "y", "st", "mac"}
-
-
-def _constants():
-    constants = Constants()
-    constants.titles.add(*TITLES)
-    constants.suffix_acronyms.add(*[s.replace(".", "") for s in SUFFIXES])
-    return constants
-
-
-CONSTANTS = _constants()
 
 
 def _nice(word):
@@ -71,9 +59,7 @@ def parse_name(text, allow_single=False):
         last, first = (part.strip() for part in text.split(","))
         if first.lower().strip(".") not in SUFFIXES and first and last:
             text = f"{first} {last}"
-    name = HumanName(text, constants=CONSTANTS)
-    first = " ".join(part for part in (name.first, name.middle) if part)
-    last = name.last
+    first, last = _split_name(text.split())
     words = f"{first} {last}".split()
     if not words or not all(_is_name_word(word) for word in words if word.lower() not in PARTICLES):
         return None, None
@@ -86,6 +72,26 @@ def parse_name(text, allow_single=False):
     if len(words) > 5:
         return None, None
     return " ".join(_nice(w) for w in first.split()) or None, " ".join(_nice(w) for w in last.split()) or None
+
+
+def _split_name(tokens):
+    """Tokens of a name → (given names, surname): titles and suffixes dropped, particles kept with the surname.
+
+    (A small rule set rather than a general name parser: it is on the hot path of every import.)
+    """
+    while tokens and tokens[0].lower().strip(".,") in TITLES and len(tokens) > 1:
+        tokens = tokens[1:]
+    while tokens and tokens[-1].lower().strip(".,") in SUFFIXES and len(tokens) > 1:
+        tokens = tokens[:-1]
+    tokens = [token.strip(",") for token in tokens if token.strip(",")]
+    if not tokens:
+        return "", ""
+    if len(tokens) == 1:
+        return tokens[0], ""
+    start = len(tokens) - 1
+    while start > 1 and tokens[start - 1].lower() in PARTICLES:
+        start -= 1
+    return " ".join(tokens[:start]), " ".join(tokens[start:])
 
 
 def name_from_local_part(email):
