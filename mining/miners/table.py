@@ -74,15 +74,32 @@ def find_header(rows):
     return best
 
 
+NOT_TEXT = "The file is not readable text (a binary file, or an unknown encoding): save it as CSV in UTF-8."
+
+
 def decode_text(data):
+    """UTF-8 (with or without BOM), UTF-16 (with a BOM, or detected by its zero bytes), else Windows-1252."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    sample = data[:4096]
+    if b"\x00" in sample:
+        # UTF-16 without a BOM has a zero in every other byte of plain ASCII text
+        for encoding, zeros in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+            if zeros.count(0) > len(zeros) * 0.6:
+                try:
+                    return data.decode(encoding)
+                except UnicodeDecodeError:
+                    break
+        raise TableFileError(NOT_TEXT)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        text = data.decode("cp1252", errors="replace")
+    if text.count("\ufffd") > len(text) * 0.01:
+        raise TableFileError(NOT_TEXT)
+    return text
 
 
 DELIMITERS = (",", ";", "\t", "|")

@@ -174,3 +174,11 @@ def test_orchestrator_runs_only_applicable_miners(site):
     assert [o.miner_name for o in outputs] == ["html_page"]
     assert merged["status"] == SUCCESS and merged["raw"]["blocks"][0]["miner_name"] == "html_page"
     assert run_miners(MinerInput(file_name="x.pdf", file_data=b"%PDF")) == (None, [])
+
+
+def test_csv_encodings_without_a_bom_and_binary_garbage():
+    utf16 = "Email;Firma\nana@expo.es;Ferias Madrid S.L.\n".encode("utf-16-le")
+    [block] = mine_file("x.csv", utf16).blocks
+    assert block["company_name"] == "Ferias Madrid S.L."
+    garbage = mine_file("x.csv", bytes(range(256)) * 20)
+    assert garbage.status == FAILED and garbage.error.startswith("The file is not readable text")
