@@ -7,7 +7,11 @@ transaction that is rolled back at the end: its report is exact, and nothing sta
 """
 from dataclasses import asdict, dataclass, field
 
+from uuid import UUID
+
 from django.db import transaction
+
+from liffy.database import binary_cursor
 
 from mining.models import MiningResult
 from mining.normalize import normalize_blocks
@@ -47,46 +51,78 @@ def selected_results(*, organizer_id=None, job_id=None):
 
 
 def backfill_persons(*, organizer_id=None, job_id=None, batch_size=1000, dry_run=False, progress=None):
-    results = selected_results(organizer_id=organizer_id, job_id=job_id)
     report = BackfillReport()
     if not dry_run:
-        _run(results, batch_size, report, progress)
+        _run(organizer_id, job_id, batch_size, report, progress)
         return report
     try:
         with transaction.atomic():
-            _run(results, batch_size, report, progress)
+            _run(organizer_id, job_id, batch_size, report, progress)
             raise _DryRunRollback
     except _DryRunRollback:
         pass
     return report
 
 
-def _run(results, batch_size, report, progress):
-    last_pk = None
-    while True:
-        page = results.order_by("pk")
-        if last_pk is not None:
-            page = page.filter(pk__gt=last_pk)
-        rows = list(page.values_list(*FIELDS)[:batch_size])
-        if not rows:
-            return
-        last_pk = rows[-1][0]
-        _backfill_batch([dict(zip(FIELDS, row)) for row in rows], report)
-        if progress:
-            progress(len(rows))
+COLUMNS = ("id", "organizer_id", "job_id", "emails", "contact_name", "company_name", "job_title", "phone", "country",
+           "city", "address", "website", "source_url", "confidence_score")
 
 
-def _backfill_batch(rows, report):
-    report.results_scanned += len(rows)
-    by_organizer = {}
+def _pages(organizer_id, job_id, batch_size):
+    """Batches of result rows (dicts) in id order: keyset pagination, binary transfer, nothing kept."""
+    conditions, params = ["id > %b"], []
+    if organizer_id:
+        conditions.append("organizer_id = %b")
+        params.append(UUID(str(organizer_id)))
+    if job_id:
+        conditions.append("job_id = %b")
+        params.append(UUID(str(job_id)))
+    query = (f"SELECT {', '.join(COLUMNS)} FROM mining_results WHERE {' AND '.join(conditions)} "
+             f"ORDER BY id LIMIT {int(batch_size)}")
+    last_id = UUID(int=0)
+    with binary_cursor() as cursor:
+        while True:
+            cursor.execute(query, [last_id, *params], binary=True)
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            last_id = rows[-1][0]
+            yield [dict(zip(FIELDS, row)) for row in rows]
+
+
+@dataclass
+class PreparedBatch:
+    size: int
+    skipped_no_email: int
+    candidates_by_organizer: dict
+
+
+def _prepare(rows):
+    """Read side of a batch: emails checked, names parsed, countries normalized — no writes."""
+    by_organizer, skipped = {}, 0
     for row in rows:
-        blocks = _blocks(row)
-        if not blocks:
-            report.skipped_no_email += 1
-            continue
-        by_organizer.setdefault(row["organizer_id"], []).extend(blocks)
-    for organizer_id, blocks in by_organizer.items():
-        candidates, _rejected = normalize_blocks(blocks, {"miner_name": "backfill"})
+        block = _block(row)
+        if block is None:
+            skipped += 1
+        else:
+            by_organizer.setdefault(row["organizer_id"], []).append(block)
+    candidates = {organizer_id: normalize_blocks(blocks, {"miner_name": "backfill"})[0]
+                  for organizer_id, blocks in by_organizer.items()}
+    return PreparedBatch(len(rows), skipped, candidates)
+
+
+def _run(organizer_id, job_id, batch_size, report, progress):
+    for rows in _pages(organizer_id, job_id, batch_size):
+        batch = _prepare(rows)
+        _write(batch, report)
+        if progress:
+            progress(batch.size)
+
+
+def _write(batch, report):
+    report.results_scanned += batch.size
+    report.skipped_no_email += batch.skipped_no_email
+    for organizer_id, candidates in batch.candidates_by_organizer.items():
         try:
             with transaction.atomic():
                 counters = upsert_candidates(organizer_id, candidates, source_type="backfill")
@@ -98,16 +134,16 @@ def _backfill_batch(rows, report):
             setattr(report, name, getattr(report, name) + value)
 
 
-def _blocks(row):
-    emails = [email for email in map(clean_email, row["emails"] or []) if email]
-    if not emails:
-        return []
+def _block(row):
+    """A result as a normalizer block; None when it has no address that passes the email rules."""
+    if not any(map(clean_email, row["emails"] or [])):
+        return None
     confidence = float(row["confidence_score"]) if row["confidence_score"] is not None else None
-    return [{
-        "emails": emails,
+    return {
+        "emails": row["emails"],
         "contact_name": row["contact_name"], "company_name": row["company_name"], "job_title": row["job_title"],
         "phone": row["phone"], "country": row["country"], "city": row["city"], "address": row["address"],
         "website": row["website"], "source_url": row["source_url"], "confidence": confidence, "context": "",
         "result_id": row["pk"], "mining_job_id": row["job_id"],
-    }]
+    }
 

@@ -7,7 +7,9 @@ the inserts of one job serialize on a transaction-scoped advisory lock and leave
 import json
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import transaction
+
+from liffy.database import binary_cursor
 
 from mining.normalize import normalize_blocks
 from mining.normalize.emails import clean_email
@@ -46,21 +48,21 @@ def store_results(job, rows):
         return 0
     columns = ("source_url", "company_name", "contact_name", "job_title", "phone", "country", "website", "city",
                "address")
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"mining_results:{job.pk}"])
+    with transaction.atomic(), binary_cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%b, 0))", [f"mining_results:{job.pk}"])
         cursor.execute(
             f"""
             INSERT INTO mining_results (id, job_id, organizer_id, {", ".join(columns)}, emails, raw,
                                         confidence_score, status, created_at, updated_at)
-            SELECT gen_random_uuid(), %s, %s, {", ".join("t." + c for c in columns)},
+            SELECT gen_random_uuid(), %b, %b, {", ".join("t." + c for c in columns)},
                    ARRAY(SELECT jsonb_array_elements_text(t.emails::jsonb)), t.raw::jsonb, t.confidence, 'new',
                    now(), now()
-            FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
-                        %s::text[], %s::text[], %s::text[], %s::text[], %s::numeric[], %s::text[])
+            FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[],
+                        %b::text[], %b::text[], %b::text[], %b::text[], %b::numeric[], %b::text[])
                  AS t({", ".join(columns)}, emails, raw, confidence, first_email)
             WHERE NOT EXISTS (
                 SELECT 1 FROM mining_results r
-                WHERE r.job_id = %s AND r.source_url = t.source_url AND lower(r.emails[1]) = t.first_email
+                WHERE r.job_id = %b AND r.source_url = t.source_url AND lower(r.emails[1]) = t.first_email
             )
             """,
             [
