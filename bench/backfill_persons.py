@@ -101,6 +101,12 @@ def main():
     print(f"target ≥ 10,000 results/s with peak RSS < 300 MB: {'met' if met else 'NOT met'}")
 
 
+def cleanup():
+    """Leave no benchmark rows behind on the shared embedded server."""
+    truncate("persons", "mining_results", "mining_jobs", "organizers")
+
+
 if __name__ == "__main__":
     os.environ.setdefault("AGGREGATION_PERSIST", "true")
     main()
+    cleanup()

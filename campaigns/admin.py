@@ -1,5 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.html import format_html
 
+from campaigns import senders, templates
 from campaigns.models import (
     Campaign,
     CampaignEvent,
@@ -17,8 +19,26 @@ class EmailTemplateAdmin(admin.ModelAdmin):
     list_filter = ("organizer",)
     list_select_related = ("organizer",)
     search_fields = ("name", "subject")
-    readonly_fields = ("id", "created_at")
+    readonly_fields = ("id", "created_at", "preview")
     date_hierarchy = "created_at"
+    actions = ("clone_templates",)
+
+    @admin.display(description="preview (sample data)")
+    def preview(self, template):
+        if not template.pk:
+            return "—"
+        message = templates.preview_template(template)
+        return format_html(
+            '<p><strong>Subject:</strong> {}</p><iframe sandbox srcdoc="{}" '
+            'style="width:100%;height:320px;border:1px solid #ccc;background:#fff"></iframe>',
+            message["subject"], message["body_html"],
+        )
+
+    @admin.action(description="Clone the selected templates")
+    def clone_templates(self, request, queryset):
+        for template in queryset:
+            templates.clone_template(template)
+        messages.success(request, f"{queryset.count()} template(s) cloned.")
 
 
 @admin.register(SenderIdentity)
@@ -29,6 +49,16 @@ class SenderIdentityAdmin(admin.ModelAdmin):
     search_fields = ("from_email", "from_name", "label", "reply_to")
     raw_id_fields = ("user",)
     readonly_fields = ("id", "created_at")
+    actions = ("deactivate_senders",)
+
+    def save_model(self, request, obj, form, change):
+        senders.save_sender(obj)  # keeps one default per organizer
+
+    @admin.action(description="Deactivate the selected senders")
+    def deactivate_senders(self, request, queryset):
+        for sender in queryset:
+            senders.deactivate_sender(sender)
+        messages.success(request, f"{queryset.count()} sender(s) deactivated.")
 
 
 @admin.register(Campaign)

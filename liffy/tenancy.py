@@ -8,7 +8,7 @@
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound
 
 from liffy.permissions import HasRole, IsOrganizerMember
@@ -71,3 +71,10 @@ class OrganizerScopedViewSet(viewsets.GenericViewSet):
 
     def perform_create(self, serializer):
         serializer.save(organizer=self.organizer)
+
+    def __init_subclass__(cls, **kwargs):
+        """Creations are stamped with the caller's organizer whatever the order of the DRF mixins: a
+        CreateModelMixin listed first would otherwise save without it."""
+        super().__init_subclass__(**kwargs)
+        if cls.perform_create is mixins.CreateModelMixin.perform_create:
+            cls.perform_create = OrganizerScopedViewSet.perform_create

@@ -13,6 +13,7 @@ api_patterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include("persons.urls")),
     path("", include("mining.urls")),
+    path("", include("campaigns.urls")),
 ]
 
 urlpatterns = [

@@ -42,6 +42,18 @@ def _mining_result(org):
     return MiningResultFactory(job__organizer=org)
 
 
+def _template(org):
+    from campaigns.tests.factories import EmailTemplateFactory
+
+    return EmailTemplateFactory(organizer=org)
+
+
+def _sender(org):
+    from campaigns.tests.factories import SenderIdentityFactory
+
+    return SenderIdentityFactory(organizer=org)
+
+
 # path prefix (the segments after api/ up to the id) or kwarg name → factory of one object of an organizer
 ID_SOURCES = {
     "persons": _person,
@@ -49,6 +61,8 @@ ID_SOURCES = {
     "intents": _intent,
     "mining/jobs": _mining_job,
     "mining/results": _mining_result,
+    "templates": _template,
+    "senders": _sender,
 }
 
 
@@ -183,3 +197,12 @@ def test_unauthenticated_requests_get_401(route, callback, organizer):
 def test_the_walk_covers_the_known_endpoints():
     routes = {route for route, _ in ROUTES}
     assert {"api/persons", "api/persons/(?P<pk>[^/.]+)", "api/intents/stats", "api/me"} <= routes
+
+
+def test_created_rows_belong_to_the_callers_organizer_whatever_the_mixin_order():
+    from rest_framework import mixins
+
+    class Viewset(mixins.CreateModelMixin, OrganizerScopedViewSet):
+        pass
+
+    assert Viewset.perform_create is OrganizerScopedViewSet.perform_create

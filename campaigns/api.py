@@ -1,0 +1,116 @@
+"""Templates and sender identities API: thin views over campaigns.templates and campaigns.senders."""
+from django.db.models import Count
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from campaigns import senders, templates
+from campaigns.models import EmailTemplate, SenderIdentity
+from liffy.models import Role
+from liffy.tenancy import OrganizerScopedViewSet
+
+OWNER_OR_ADMIN = (Role.OWNER, Role.ADMIN)
+
+
+class TemplateSerializer(serializers.ModelSerializer):
+    campaign_count = serializers.IntegerField(read_only=True, required=False)
+
+    class Meta:
+        model = EmailTemplate
+        fields = ["id", "name", "subject", "body_html", "body_text", "created_at", "campaign_count"]
+        read_only_fields = ["id", "created_at", "campaign_count"]
+
+
+class PreviewRequestSerializer(serializers.Serializer):
+    sample_data = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=1000),
+                                        required=False, help_text="Placeholder values to render with.")
+
+
+class PreviewSerializer(serializers.Serializer):
+    subject = serializers.CharField()
+    body_html = serializers.CharField()
+    body_text = serializers.CharField(allow_null=True)
+
+
+class CloneRequestSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, max_length=255)
+
+
+class TemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                      mixins.UpdateModelMixin, mixins.DestroyModelMixin, OrganizerScopedViewSet):
+    """Email templates with {{placeholders}}; preview, clone; a template in use cannot be deleted (409)."""
+
+    queryset = EmailTemplate.objects.order_by("name")
+    serializer_class = TemplateSerializer
+    search_fields = ["name", "subject"]
+    ordering_fields = ["name", "created_at"]
+
+    def get_queryset(self):
+        return super().get_queryset().annotate(campaign_count=Count("campaigns"))
+
+    def perform_destroy(self, template):
+        templates.delete_template(template)
+
+    @extend_schema(request=PreviewRequestSerializer, responses=PreviewSerializer)
+    @action(detail=True, methods=["post"])
+    def preview(self, request, pk=None):
+        template = self.get_object()
+        data = PreviewRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(templates.preview_template(template, data.validated_data.get("sample_data")))
+
+    @extend_schema(request=CloneRequestSerializer, responses={201: TemplateSerializer})
+    @action(detail=True, methods=["post"])
+    def clone(self, request, pk=None):
+        template = self.get_object()
+        data = CloneRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        copy = templates.clone_template(template, data.validated_data.get("name"))
+        return Response(TemplateSerializer(copy).data, status=201)
+
+
+class SenderSerializer(serializers.ModelSerializer):
+    from_email = serializers.EmailField(max_length=255)
+    reply_to = serializers.EmailField(max_length=255, required=False, allow_null=True, allow_blank=True)
+
+    class Meta:
+        model = SenderIdentity
+        fields = ["id", "label", "from_name", "from_email", "reply_to", "is_default", "is_active", "user",
+                  "created_at"]
+        read_only_fields = ["id", "is_active", "user", "created_at"]
+
+    def validate_from_email(self, value):
+        return value.strip().lower()
+
+    def validate_reply_to(self, value):
+        return value.strip().lower() or None if value else None
+
+
+class SenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                    mixins.UpdateModelMixin, mixins.DestroyModelMixin, OrganizerScopedViewSet):
+    """From addresses. One default per organizer; DELETE deactivates. Changes need owner or admin."""
+
+    queryset = SenderIdentity.objects.order_by("-is_default", "from_email")
+    serializer_class = SenderSerializer
+    filterset_fields = ["is_default", "is_active"]
+    search_fields = ["from_email", "from_name", "label"]
+    action_roles = {action: OWNER_OR_ADMIN for action in ("create", "update", "partial_update", "destroy")}
+
+    def get_queryset(self):
+        """Lists show active senders unless ?is_active= says otherwise; details show any."""
+        queryset = super().get_queryset()
+        if self.action == "list" and "is_active" not in self.request.query_params:
+            queryset = queryset.filter(is_active=True)
+        return queryset
+
+    def perform_create(self, serializer):
+        serializer.instance = senders.save_sender(
+            SenderIdentity(organizer=self.organizer, user=self.request.user), **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        senders.save_sender(serializer.instance, **serializer.validated_data)
+
+    def destroy(self, request, pk=None):
+        sender = senders.deactivate_sender(self.get_object())
+        return Response(SenderSerializer(sender).data)

@@ -1,0 +1,8 @@
+from rest_framework.routers import SimpleRouter
+
+from campaigns.api import SenderViewSet, TemplateViewSet
+
+router = SimpleRouter(trailing_slash=False)
+router.register("templates", TemplateViewSet, basename="template")
+router.register("senders", SenderViewSet, basename="sender")
+urlpatterns = router.urls
