@@ -5,10 +5,12 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from campaigns import senders, templates
-from campaigns.models import EmailTemplate, SenderIdentity
+from campaigns import lifecycle, senders, templates
+from campaigns.models import Campaign, EmailTemplate, SenderIdentity
+from campaigns.resolve import NothingToSend, resolve_campaign
+from legacy.models import List
 from liffy.models import Role
-from liffy.tenancy import OrganizerScopedViewSet
+from liffy.tenancy import OrganizerScopedRelatedField, OrganizerScopedViewSet
 
 OWNER_OR_ADMIN = (Role.OWNER, Role.ADMIN)
 
@@ -114,3 +116,75 @@ class SenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     def destroy(self, request, pk=None):
         sender = senders.deactivate_sender(self.get_object())
         return Response(SenderSerializer(sender).data)
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    template = OrganizerScopedRelatedField(queryset=EmailTemplate.objects.all())
+    list = OrganizerScopedRelatedField(queryset=List.objects.all(), required=False, allow_null=True)
+    sender = OrganizerScopedRelatedField(queryset=SenderIdentity.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = Campaign
+        fields = ["id", "name", "template", "list", "sender", "status", "include_risky", "verification_mode",
+                  "recipient_count", "scheduled_at", "started_at", "completed_at", "error", "created_at"]
+        read_only_fields = ["id", "status", "recipient_count", "scheduled_at", "started_at", "completed_at",
+                            "error", "created_at"]
+
+
+class ScheduleSerializer(serializers.Serializer):
+    scheduled_at = serializers.DateTimeField()
+
+
+class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                      mixins.UpdateModelMixin, mixins.DestroyModelMixin, OrganizerScopedViewSet):
+    """Campaigns: edit while draft, resolve the list into recipients, schedule, cancel. A request that
+    finds the campaign in another status gets a 409 naming it."""
+
+    queryset = Campaign.objects.select_related("template", "sender", "list").order_by("-created_at")
+    serializer_class = CampaignSerializer
+    filterset_fields = ["status"]
+    search_fields = ["name"]
+    ordering_fields = ["created_at", "name", "scheduled_at"]
+
+    def perform_update(self, serializer):
+        serializer.instance = lifecycle.update_campaign(serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, campaign):
+        lifecycle.delete_campaign(campaign)
+
+    def _respond(self, campaign, status=200, **extra):
+        return Response({**CampaignSerializer(campaign, context=self.get_serializer_context()).data, **extra},
+                        status=status)
+
+    @extend_schema(request=None, responses={200: dict, 400: dict})
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        campaign = self.get_object()
+        try:
+            stats = resolve_campaign(campaign)
+        except NothingToSend as nothing:
+            return Response({"detail": str(nothing), "stats": nothing.stats}, status=400)
+        return self._respond(campaign, stats=stats)
+
+    @extend_schema(request=None, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"])
+    def unresolve(self, request, pk=None):
+        return self._respond(lifecycle.unresolve_campaign(self.get_object()))
+
+    @extend_schema(request=ScheduleSerializer, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"])
+    def schedule(self, request, pk=None):
+        campaign = self.get_object()
+        data = ScheduleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._respond(lifecycle.schedule_campaign(campaign, data.validated_data["scheduled_at"]))
+
+    @extend_schema(request=None, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"])
+    def unschedule(self, request, pk=None):
+        return self._respond(lifecycle.unschedule_campaign(self.get_object()))
+
+    @extend_schema(request=None, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._respond(lifecycle.cancel_campaign(self.get_object()))

@@ -54,6 +54,12 @@ def _sender(org):
     return SenderIdentityFactory(organizer=org)
 
 
+def _campaign(org):
+    from campaigns.tests.factories import CampaignFactory
+
+    return CampaignFactory(organizer=org)
+
+
 # path prefix (the segments after api/ up to the id) or kwarg name → factory of one object of an organizer
 ID_SOURCES = {
     "persons": _person,
@@ -63,6 +69,7 @@ ID_SOURCES = {
     "mining/results": _mining_result,
     "templates": _template,
     "senders": _sender,
+    "campaigns": _campaign,
 }
 
 

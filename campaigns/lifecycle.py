@@ -1,0 +1,77 @@
+"""Campaign lifecycle: every status change is a conditional update on the status it expects.
+
+Two racing requests can never both win: the loser gets a 409 naming the campaign's current status.
+"""
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from campaigns.models import Campaign, CampaignRecipient, CampaignStatus, RecipientStatus
+from liffy.exceptions import Conflict
+
+S = CampaignStatus
+EDITABLE_FIELDS = {"name", "template", "list", "sender", "include_risky", "verification_mode"}
+CANCELLABLE = (S.DRAFT, S.READY, S.SCHEDULED, S.PAUSED)
+
+
+def _refused(campaign, action):
+    current = Campaign.objects.filter(pk=campaign.pk).values_list("status", flat=True).first()
+    return Conflict(f"A {current} campaign cannot be {action}.", code=current)
+
+
+def transition(campaign, expected, new_status, action, **changes):
+    """Move `campaign` from one of `expected` statuses to `new_status`, or raise Conflict."""
+    expected = (expected,) if isinstance(expected, str) else tuple(expected)
+    updated = Campaign.objects.filter(pk=campaign.pk, status__in=expected).update(status=new_status, **changes)
+    if not updated:
+        raise _refused(campaign, action)
+    campaign.refresh_from_db()
+    return campaign
+
+
+def update_campaign(campaign, **values):
+    """Only a draft can be edited."""
+    unknown = set(values) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({name: "cannot be changed" for name in unknown})
+    if not values:
+        return campaign
+    columns = {f"{name}_id" if name in ("template", "list", "sender") else name: getattr(value, "pk", value)
+               for name, value in values.items()}
+    return transition(campaign, S.DRAFT, S.DRAFT, "edited", **columns)
+
+
+@transaction.atomic
+def unresolve_campaign(campaign):
+    """ready → draft, dropping the recipient snapshot."""
+    transition(campaign, S.READY, S.DRAFT, "sent back to draft", recipient_count=0)
+    CampaignRecipient.objects.filter(campaign=campaign, status=RecipientStatus.PENDING).delete()
+    return campaign
+
+
+def schedule_campaign(campaign, scheduled_at):
+    if scheduled_at <= timezone.now():
+        raise ValidationError({"scheduled_at": "must be in the future"})
+    return transition(campaign, (S.READY, S.SCHEDULED), S.SCHEDULED, "scheduled", scheduled_at=scheduled_at)
+
+
+def unschedule_campaign(campaign):
+    return transition(campaign, S.SCHEDULED, S.READY, "unscheduled", scheduled_at=None)
+
+
+@transaction.atomic
+def cancel_campaign(campaign):
+    """From draft, ready, scheduled or paused; recipients still pending are marked skipped."""
+    transition(campaign, CANCELLABLE, S.CANCELLED, "cancelled", completed_at=timezone.now())
+    CampaignRecipient.objects.filter(campaign=campaign, status=RecipientStatus.PENDING).update(
+        status=RecipientStatus.SKIPPED, last_error="campaign cancelled")
+    return campaign
+
+
+@transaction.atomic
+def delete_campaign(campaign):
+    """Refused while sending; the row is locked first, so a start cannot slip in between."""
+    locked = Campaign.objects.select_for_update().filter(pk=campaign.pk).exclude(status=S.SENDING).first()
+    if locked is None:
+        raise _refused(campaign, "deleted")
+    locked.delete()
