@@ -69,11 +69,13 @@ def test_killed_run_resumes_to_the_same_state(results):
     class Killed(Exception):
         pass
 
-    def die_after_first_batch(count):
-        raise Killed
+    def die_after_first_batch_that_wrote(count):
+        # Result ids are random UUIDs, so the first batch may hold only results without an email.
+        if Person.objects.exists():
+            raise Killed
 
     with pytest.raises(Killed):
-        backfill_persons(batch_size=2, progress=die_after_first_batch)
+        backfill_persons(batch_size=2, progress=die_after_first_batch_that_wrote)
     assert 0 < Person.objects.count() < 4
     backfill_persons(batch_size=2)
     state = sorted(Affiliation.objects.values_list("person__email", "person__organizer", "company_name", "city"))
