@@ -1,15 +1,20 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.html import format_html
+from rest_framework.exceptions import APIException
 
-from campaigns import senders, templates
+from campaigns import lifecycle, senders, templates
 from campaigns.models import (
     Campaign,
     CampaignEvent,
     CampaignRecipient,
     EmailTemplate,
+    SendThrottle,
     SenderIdentity,
     Unsubscribe,
 )
+from campaigns.resolve import NothingToSend, resolve_campaign
 from liffy.admin import ReadOnlyAdmin, json_display
 
 
@@ -61,6 +66,14 @@ class SenderIdentityAdmin(admin.ModelAdmin):
         messages.success(request, f"{queryset.count()} sender(s) deactivated.")
 
 
+def _reason(refusal):
+    if isinstance(refusal, APIException):
+        return str(refusal.detail)
+    if isinstance(refusal, ValidationError):
+        return "; ".join(refusal.messages)
+    return str(refusal)
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     list_display = ("name", "organizer", "status", "recipient_count", "scheduled_at", "started_at", "completed_at")
@@ -70,6 +83,42 @@ class CampaignAdmin(admin.ModelAdmin):
     raw_id_fields = ("template", "list", "sender")
     readonly_fields = ("id", "created_at", "started_at", "completed_at", "recipient_count", "error")
     date_hierarchy = "created_at"
+    actions = ("resolve_selected", "start_selected", "pause_selected", "resume_selected", "cancel_selected")
+
+    def _apply(self, request, queryset, service, done):
+        """Run a lifecycle service on each selected campaign; report what worked and why the rest did not."""
+        succeeded, refusals = 0, []
+        for campaign in queryset.select_related("template", "sender"):
+            try:
+                with transaction.atomic():
+                    service(campaign)
+                succeeded += 1
+            except (APIException, ValidationError, NothingToSend) as refusal:
+                refusals.append(f"{campaign.name}: {_reason(refusal)}")
+        if succeeded:
+            messages.success(request, f"{succeeded} campaign(s) {done}.")
+        for refusal in refusals:
+            messages.error(request, refusal)
+
+    @admin.action(description="Resolve the selected drafts into recipients")
+    def resolve_selected(self, request, queryset):
+        self._apply(request, queryset, resolve_campaign, "resolved")
+
+    @admin.action(description="Start sending the selected campaigns")
+    def start_selected(self, request, queryset):
+        self._apply(request, queryset, lifecycle.start_campaign, "started")
+
+    @admin.action(description="Pause the selected campaigns")
+    def pause_selected(self, request, queryset):
+        self._apply(request, queryset, lifecycle.pause_campaign, "paused")
+
+    @admin.action(description="Resume the selected campaigns")
+    def resume_selected(self, request, queryset):
+        self._apply(request, queryset, lifecycle.resume_campaign, "resumed")
+
+    @admin.action(description="Cancel the selected campaigns")
+    def cancel_selected(self, request, queryset):
+        self._apply(request, queryset, lifecycle.cancel_campaign, "cancelled")
 
 
 @admin.register(CampaignRecipient)
@@ -106,3 +155,12 @@ class UnsubscribeAdmin(admin.ModelAdmin):
     search_fields = ("email", "reason")
     readonly_fields = ("id", "created_at")
     date_hierarchy = "created_at"
+
+
+@admin.register(SendThrottle)
+class SendThrottleAdmin(ReadOnlyAdmin):
+    """Each organizer's next free send slot, kept by the send workers: view only."""
+
+    list_display = ("organizer", "next_slot_at")
+    list_select_related = ("organizer",)
+    search_fields = ("organizer__name",)

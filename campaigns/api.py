@@ -1,16 +1,29 @@
-"""Templates and sender identities API: thin views over campaigns.templates and campaigns.senders."""
+"""Campaigns API: templates, senders, campaigns and their lifecycle, recipients, events, analytics.
+
+Thin views over the services (templates, senders, lifecycle, resolve) and selectors (analytics).
+"""
+import django_filters
 from django.db.models import Count
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from campaigns import lifecycle, senders, templates
-from campaigns.models import Campaign, EmailTemplate, SenderIdentity
+from campaigns import analytics, lifecycle, senders, templates
+from campaigns.models import (
+    Campaign,
+    CampaignEvent,
+    CampaignRecipient,
+    EmailTemplate,
+    EventType,
+    RecipientStatus,
+    SenderIdentity,
+)
 from campaigns.resolve import NothingToSend, resolve_campaign
 from legacy.models import List
 from liffy.models import Role
-from liffy.tenancy import OrganizerScopedRelatedField, OrganizerScopedViewSet
+from liffy.tenancy import OrganizerScopedRelatedField, OrganizerScopedViewSet, organizer_of
 
 OWNER_OR_ADMIN = (Role.OWNER, Role.ADMIN)
 
@@ -131,6 +144,27 @@ class CampaignSerializer(serializers.ModelSerializer):
                             "error", "created_at"]
 
 
+class RecipientSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CampaignRecipient
+        fields = ["id", "email", "name", "status", "last_error", "sent_at", "person", "meta", "created_at"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CampaignEvent
+        fields = ["id", "campaign", "recipient", "person", "event_type", "email", "url", "reason", "user_agent",
+                  "ip_address", "provider_event_id", "occurred_at", "created_at"]
+
+
+class TimelineQuerySerializer(serializers.Serializer):
+    interval = serializers.ChoiceField(choices=analytics.TIMELINE_INTERVALS, default="hour")
+
+
+class RecipientQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=RecipientStatus.choices, required=False)
+
+
 class ScheduleSerializer(serializers.Serializer):
     scheduled_at = serializers.DateTimeField()
 
@@ -145,6 +179,10 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     filterset_fields = ["status"]
     search_fields = ["name"]
     ordering_fields = ["created_at", "name", "scheduled_at"]
+
+    def filter_queryset(self, queryset):
+        """Query parameters filter the list only: detail actions (recipients, timeline) read their own."""
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def perform_update(self, serializer):
         serializer.instance = lifecycle.update_campaign(serializer.instance, **serializer.validated_data)
@@ -188,3 +226,74 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._respond(lifecycle.cancel_campaign(self.get_object()))
+
+    @extend_schema(request=None, responses={202: CampaignSerializer})
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._respond(lifecycle.start_campaign(self.get_object()), status=202)
+
+    @extend_schema(request=None, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"])
+    def pause(self, request, pk=None):
+        return self._respond(lifecycle.pause_campaign(self.get_object()))
+
+    @extend_schema(request=None, responses={202: CampaignSerializer})
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        return self._respond(lifecycle.resume_campaign(self.get_object()), status=202)
+
+    @extend_schema(parameters=[RecipientQuerySerializer], responses=RecipientSerializer(many=True))
+    @action(detail=True)
+    def recipients(self, request, pk=None):
+        """The campaign's recipients, optionally of one status; paginated."""
+        campaign = self.get_object()
+        query = RecipientQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        recipients = CampaignRecipient.objects.for_organizer(self.organizer).filter(campaign=campaign)
+        if "status" in query.validated_data:
+            recipients = recipients.filter(status=query.validated_data["status"])
+        page = self.paginate_queryset(recipients.order_by("created_at", "id"))
+        return self.get_paginated_response(RecipientSerializer(page, many=True).data)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True)
+    def analytics(self, request, pk=None):
+        """Summary with rates, bounce breakdown, top links and per-domain table, from the event log."""
+        return Response(analytics.campaign_report(self.get_object()))
+
+    @extend_schema(parameters=[TimelineQuerySerializer], responses={200: dict})
+    @action(detail=True, url_path="analytics/timeline")
+    def timeline(self, request, pk=None):
+        """Events per hour or day, in the organizer's time zone."""
+        campaign = self.get_object()
+        query = TimelineQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(analytics.timeline(campaign, self.organizer, query.validated_data["interval"]))
+
+
+class AnalyticsOverviewView(APIView):
+    """Every campaign of the organizer with its numbers, and the totals."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        return Response(analytics.organizer_overview(organizer_of(request)))
+
+
+class EventFilter(django_filters.FilterSet):
+    event_type = django_filters.MultipleChoiceFilter(choices=EventType.choices)
+    email = django_filters.CharFilter(field_name="email", lookup_expr="iexact")
+    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+
+    class Meta:
+        model = CampaignEvent
+        fields = ["campaign", "recipient", "person", "event_type", "email"]
+
+
+class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganizerScopedViewSet):
+    """The engagement log (immutable), newest first."""
+
+    queryset = CampaignEvent.objects.order_by("-occurred_at", "-created_at")
+    serializer_class = EventSerializer
+    filterset_class = EventFilter
+    ordering_fields = ["occurred_at"]

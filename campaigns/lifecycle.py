@@ -2,12 +2,19 @@
 
 Two racing requests can never both win: the loser gets a 409 naming the campaign's current status.
 """
+import logging
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignRecipient, CampaignStatus, RecipientStatus
+from campaigns.sending import CannotSend, send_context
 from liffy.exceptions import Conflict
+
+logger = logging.getLogger(__name__)
 
 S = CampaignStatus
 EDITABLE_FIELDS = {"name", "template", "list", "sender", "include_risky", "verification_mode"}
@@ -57,6 +64,58 @@ def schedule_campaign(campaign, scheduled_at):
 
 def unschedule_campaign(campaign):
     return transition(campaign, S.SCHEDULED, S.READY, "unscheduled", scheduled_at=None)
+
+
+def _enqueue_send(campaign):
+    from campaigns.tasks import send_campaign_task  # the tasks module imports this one
+
+    transaction.on_commit(lambda: send_campaign_task.delay(str(campaign.pk)))
+
+
+def _check_sendable(campaign):
+    try:
+        send_context(campaign)
+    except CannotSend as problem:
+        raise ValidationError({problem.field: str(problem)})
+
+
+def start_campaign(campaign):
+    """ready or scheduled → sending, and a send task takes over. Refused (400, nothing changed) when the
+    organizer has no physical address or SendGrid key, or the campaign no sender."""
+    _check_sendable(campaign)
+    transition(campaign, (S.READY, S.SCHEDULED), S.SENDING, "started", started_at=Coalesce(F("started_at"), Now()))
+    _enqueue_send(campaign)
+    return campaign
+
+
+def pause_campaign(campaign):
+    """Workers stop after the batch they are sending."""
+    return transition(campaign, S.SENDING, S.PAUSED, "paused")
+
+
+def resume_campaign(campaign):
+    _check_sendable(campaign)
+    transition(campaign, S.PAUSED, S.SENDING, "resumed")
+    _enqueue_send(campaign)
+    return campaign
+
+
+def start_due_campaigns(now=None):
+    """Start every scheduled campaign whose time has come; one that cannot send is marked failed."""
+    started = 0
+    due = Campaign.objects.select_related("template", "sender").filter(
+        status=S.SCHEDULED, scheduled_at__lte=now or timezone.now())
+    for campaign in due:
+        try:
+            start_campaign(campaign)
+            started += 1
+        except ValidationError as problem:
+            Campaign.objects.filter(pk=campaign.pk, status=S.SCHEDULED).update(
+                status=S.FAILED, error="; ".join(problem.messages), completed_at=timezone.now())
+            logger.warning("Scheduled campaign %s cannot send: %s", campaign.pk, problem.messages)
+        except Conflict:
+            pass  # unscheduled or started by someone else meanwhile
+    return started
 
 
 @transaction.atomic

@@ -144,6 +144,9 @@ class CampaignRecipient(models.Model):
     person = models.ForeignKey(
         "persons.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="campaign_recipients"
     )
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When a send worker claimed the row (status sending)."
+    )
 
     objects = OrganizerManager()
 
@@ -156,10 +159,23 @@ class CampaignRecipient(models.Model):
         indexes = [
             models.Index(Lower("email"), name="campaign_recipients_email_idx"),
             models.Index(F("sent_at").desc(nulls_last=True), name="campaign_recipients_sent_idx"),
+            models.Index(fields=["campaign", "created_at"], condition=Q(status="pending"),
+                         name="campaign_recip_pending_idx"),
         ]
 
     def __str__(self):
         return self.email
+
+
+class SendThrottle(models.Model):
+    """The next free send slot of an organizer: every worker reserves its slots here, so the
+    organizer's rate limit holds however many workers send at once."""
+
+    organizer = models.OneToOneField("liffy.Organizer", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    next_slot_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "send_throttles"
 
 
 class EventType(models.TextChoices):

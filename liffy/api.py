@@ -86,11 +86,15 @@ class OrganizerSettingsSerializer(serializers.ModelSerializer):
         fields = [
             "id", "name", "slug", "logo_url", "phone", "country", "timezone", "physical_address",
             "default_from_email", "default_from_name", "zoho_datacenter", "zoho_client_id",
-            "sendgrid_webhook_public_key", *SECRET_FIELDS,
+            "sendgrid_webhook_public_key", "send_rate_per_second", "send_batch_size", *SECRET_FIELDS,
             "has_sendgrid_key", "has_zerobounce_key", "has_zoho_credentials", "masked_keys",
         ]
         read_only_fields = ["id", "slug"]
-        extra_kwargs = {field: {"write_only": True, "required": False} for field in SECRET_FIELDS}
+        extra_kwargs = {
+            **{field: {"write_only": True, "required": False} for field in SECRET_FIELDS},
+            "send_rate_per_second": {"min_value": 1, "max_value": 10_000},
+            "send_batch_size": {"min_value": 1, "max_value": 5_000},
+        }
 
     def get_has_sendgrid_key(self, organizer) -> bool:
         return bool(organizer.sendgrid_api_key)

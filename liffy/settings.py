@@ -135,11 +135,67 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "fail-stale-mining-jobs": {"task": "mining.tasks.fail_stale_mining_jobs_task", "schedule": 300.0},
+    "dispatch-campaigns": {"task": "campaigns.tasks.dispatch_campaigns_task", "schedule": 30.0},
+    "verify-pending-emails": {"task": "persons.tasks.verify_pending_task", "schedule": 15.0},
 }
 
 # --- Mining ---------------------------------------------------------------------------------------
 # A job still `running` after this many minutes is marked failed by the periodic recovery task.
 MINING_JOB_TIMEOUT_MINUTES = env.int("MINING_JOB_TIMEOUT_MINUTES", default=30)
+
+# --- Lists ---------------------------------------------------------------------------------------
+CSV_UPLOAD_MAX_BYTES = env.int("CSV_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Files with fewer data rows are imported in the request (201); larger ones in the background (202).
+CSV_INLINE_ROWS = env.int("CSV_INLINE_ROWS", default=500)
+CSV_BATCH_SIZE = env.int("CSV_BATCH_SIZE", default=200)
+
+# --- Verification (ZeroBounce) -------------------------------------------------------------------
+ZEROBOUNCE_API_URL = env("ZEROBOUNCE_API_URL", default="https://api.zerobounce.net").rstrip("/")
+ZEROBOUNCE_TIMEOUT_SECONDS = env.float("ZEROBOUNCE_TIMEOUT_SECONDS", default=30.0)
+ZEROBOUNCE_MAX_RETRIES = env.int("ZEROBOUNCE_MAX_RETRIES", default=2)
+ZEROBOUNCE_BACKOFF_SECONDS = env.float("ZEROBOUNCE_BACKOFF_SECONDS", default=1.0)
+# Parallel validate calls per worker (ZeroBounce allows a few per second per key).
+ZEROBOUNCE_CONCURRENCY = env.int("ZEROBOUNCE_CONCURRENCY", default=5)
+VERIFICATION_BATCH_SIZE = env.int("VERIFICATION_BATCH_SIZE", default=100)
+# A queue row still `processing` after this long (its worker died) goes back to pending.
+VERIFICATION_CLAIM_TIMEOUT_MINUTES = env.int("VERIFICATION_CLAIM_TIMEOUT_MINUTES", default=10)
+
+# --- Zoho CRM ------------------------------------------------------------------------------------
+ZOHO_TIMEOUT_SECONDS = env.float("ZOHO_TIMEOUT_SECONDS", default=30.0)
+ZOHO_MAX_RETRIES = env.int("ZOHO_MAX_RETRIES", default=2)
+ZOHO_BACKOFF_SECONDS = env.float("ZOHO_BACKOFF_SECONDS", default=1.0)
+
+# --- Sending -------------------------------------------------------------------------------------
+# Public base URL of this deployment: unsubscribe links in emails point here.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://localhost:8000").rstrip("/")
+SENDGRID_API_URL = env("SENDGRID_API_URL", default="https://api.sendgrid.com").rstrip("/")
+SENDGRID_TIMEOUT_SECONDS = env.float("SENDGRID_TIMEOUT_SECONDS", default=15.0)
+# 429, 5xx and timeouts are retried this many times, waiting SENDGRID_BACKOFF_SECONDS × 2^attempt
+# (or the server's Retry-After, capped at 60 s).
+SENDGRID_MAX_RETRIES = env.int("SENDGRID_MAX_RETRIES", default=3)
+SENDGRID_BACKOFF_SECONDS = env.float("SENDGRID_BACKOFF_SECONDS", default=1.0)
+# Defaults for organizers that set no send_rate_per_second / send_batch_size of their own.
+SEND_RATE_PER_SECOND = env.int("SEND_RATE_PER_SECOND", default=10)
+SEND_BATCH_SIZE = env.int("SEND_BATCH_SIZE", default=100)
+# Requests a worker keeps in flight to SendGrid at once (the rate limit still holds).
+SEND_CONCURRENCY = env.int("SEND_CONCURRENCY", default=8)
+# A recipient claimed (`sending`) longer than this goes back to pending: its worker died.
+SEND_CLAIM_TIMEOUT_MINUTES = env.int("SEND_CLAIM_TIMEOUT_MINUTES", default=15)
+# A send task works this long, then hands the rest of the campaign to a fresh task.
+SEND_TASK_SECONDS = env.int("SEND_TASK_SECONDS", default=240)
+# Unsubscribe links are signed with this secret (default: DJANGO_SECRET_KEY) and valid this many days.
+UNSUBSCRIBE_SECRET = env("UNSUBSCRIBE_SECRET", default="") or SECRET_KEY
+UNSUBSCRIBE_TOKEN_DAYS = env.int("UNSUBSCRIBE_TOKEN_DAYS", default=90)
+# mailto: address of the List-Unsubscribe header; empty: the sender's reply-to or from address.
+UNSUBSCRIBE_MAILTO = env("UNSUBSCRIBE_MAILTO", default="")
+
+# --- SendGrid event webhook ------------------------------------------------------------------------
+# Base64 DER public key of a SendGrid account shared by every organizer (organizers may set their own).
+SENDGRID_WEBHOOK_PUBLIC_KEY = env("SENDGRID_WEBHOOK_PUBLIC_KEY", default="")
+# Signed requests older or newer than this are refused.
+SENDGRID_WEBHOOK_TOLERANCE_SECONDS = env.int("SENDGRID_WEBHOOK_TOLERANCE_SECONDS", default=600)
+# Largest batch body accepted (SendGrid's batches of ~1,000 events stay far below).
+SENDGRID_WEBHOOK_MAX_BYTES = env.int("SENDGRID_WEBHOOK_MAX_BYTES", default=20 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -2,7 +2,51 @@
 
 Model imports stay inside the fixtures: this module is imported before Django is set up.
 """
+import threading
+
 import pytest
+
+
+def at_once(*calls):
+    """Run each callable in its own thread, released together, each with its own database connection.
+
+    Returns their results in order; the first exception raised in a thread is raised here.
+    """
+    from django.db import connection
+
+    barrier, results, errors = threading.Barrier(len(calls)), [None] * len(calls), []
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as error:  # noqa: BLE001 - re-raised below, in the test's thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Production hashing costs ~0.3 s a password; tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters live in the cache; every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture

@@ -5,9 +5,12 @@ from campaigns.models import (
     CampaignEvent,
     CampaignRecipient,
     EmailTemplate,
+    SendThrottle,
     SenderIdentity,
     Unsubscribe,
 )
+from django.utils import timezone
+
 from liffy.tests.factories import OrganizerFactory
 
 
@@ -65,3 +68,11 @@ class UnsubscribeFactory(factory.django.DjangoModelFactory):
 
     organizer = factory.SubFactory(OrganizerFactory)
     email = factory.Sequence(lambda n: f"gone{n}@client.test")
+
+
+class SendThrottleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SendThrottle
+
+    organizer = factory.SubFactory(OrganizerFactory)
+    next_slot_at = factory.LazyFunction(timezone.now)

@@ -5,14 +5,14 @@ SCHEMA = {
     "organizers": "id name slug logo_url phone country timezone sendgrid_api_key default_from_email "
     "default_from_name created_at physical_address zerobounce_api_key zoho_client_id zoho_client_secret "
     "zoho_refresh_token zoho_access_token zoho_access_token_expires_at zoho_datacenter "
-    "sendgrid_webhook_public_key",
+    "sendgrid_webhook_public_key send_rate_per_second send_batch_size zerobounce_key_rejected_at",
     "users": "id organizer_id email password_hash role is_active created_at last_login is_staff is_superuser",
     "sender_identities": "id organizer_id user_id label from_name from_email reply_to is_default is_active created_at",
     "email_templates": "id organizer_id name subject body_html body_text created_at",
     "campaigns": "id organizer_id template_id name status scheduled_at created_at list_id sender_id include_risky "
     "recipient_count verification_mode started_at completed_at error",
     "campaign_recipients": "id organizer_id campaign_id email name meta status last_error created_at sent_at "
-    "prospect_id_legacy delivered_at opened_at clicked_at bounced_at open_count click_count person_id",
+    "prospect_id_legacy delivered_at opened_at clicked_at bounced_at open_count click_count person_id claimed_at",
     "campaign_events": "id organizer_id campaign_id recipient_id person_id event_type email url user_agent "
     "ip_address reason provider_event_id provider_response occurred_at created_at",
     "unsubscribes": "id organizer_id email reason source created_at",
@@ -34,6 +34,7 @@ SCHEMA = {
     "verification_status meta created_at",
     "lists": "id organizer_id name description type created_by_user_id created_at import_status import_progress",
     "list_members": "id organizer_id list_id prospect_id_legacy person_id created_at",
+    "send_throttles": "organizer_id next_slot_at",
 }
 FRAMEWORK_TABLE_PREFIXES = ("auth_", "django_", "authtoken_")
 
