@@ -1,9 +1,13 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
+from legacy.csv_import import parse_upload, start_csv_import
 from legacy.models import List, ListMember, Prospect
+from mining.miners.table import TableFileError
 from liffy.admin import ReadOnlyAdmin, json_display
 
 
@@ -20,6 +24,27 @@ class ProspectAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
 
 
+class ListAddForm(forms.ModelForm):
+    """A new list, optionally filled from a CSV file through the same import as the API."""
+
+    csv_file = forms.FileField(required=False, label="CSV file",
+                               help_text="Optional: contacts to import (email column required).")
+
+    class Meta:
+        model = List
+        fields = ("organizer", "name", "description", "type", "csv_file")
+
+    def clean_csv_file(self):
+        upload = self.cleaned_data.get("csv_file")
+        if upload:
+            try:
+                parse_upload(upload.read())
+            except TableFileError as problem:
+                raise ValidationError(str(problem))
+            upload.seek(0)
+        return upload
+
+
 @admin.register(List)
 class ListAdmin(admin.ModelAdmin):
     list_display = ("name", "organizer", "type", "member_count", "import_status", "created_at")
@@ -33,6 +58,27 @@ class ListAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(member_total=Count("members"))
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ListAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change and not obj.created_by_user_id:
+            obj.created_by_user = request.user
+        super().save_model(request, obj, form, change)
+        upload = form.cleaned_data.get("csv_file")
+        if upload:
+            try:
+                _, progress, inline = start_csv_import(obj.organizer, request.user, upload, target=obj)
+            except ValidationError as problem:
+                messages.error(request, "; ".join(problem.messages))
+                return
+            if inline:
+                messages.success(request, f"Imported {progress['imported']} row(s); {progress['skipped']} skipped.")
+            else:
+                messages.info(request, "The file is being imported in the background; see the import progress.")
 
     @admin.display(description="members", ordering="member_total")
     def member_count(self, list_):

@@ -28,6 +28,15 @@ class Organizer(models.Model):
     sendgrid_webhook_public_key = models.TextField(
         null=True, blank=True, help_text="Base64 DER public key of the organizer's SendGrid signed event webhook."
     )
+    send_rate_per_second = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Messages per second across all workers. Empty: SEND_RATE_PER_SECOND."
+    )
+    send_batch_size = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Recipients claimed per send batch. Empty: SEND_BATCH_SIZE."
+    )
+    zerobounce_key_rejected_at = models.DateTimeField(
+        null=True, blank=True, help_text="When ZeroBounce last refused the key; cleared when a new key is saved."
+    )
 
     class Meta:
         db_table = "organizers"

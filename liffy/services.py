@@ -36,6 +36,8 @@ def update_organizer_settings(organizer: Organizer, user, values: dict) -> Organ
         validate(values, organizer)
     if not values:
         return organizer
+    if values.get("zerobounce_api_key"):
+        values = {**values, "zerobounce_key_rejected_at": None}  # a new, checked key: verification resumes
     with transaction.atomic():
         organizer = Organizer.objects.select_for_update().get(pk=organizer.pk)
         for field, value in values.items():

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from legacy.lists import add_members
 from legacy.models import List
 from liffy.exceptions import Conflict
 from liffy.tenancy import get_for_organizer_or_404
@@ -127,7 +128,7 @@ def _import_rows(job, list_id, results, rows, counts):
     with transaction.atomic():
         candidates = candidates_from_rows([rows[r.pk] for r in results], "import_all")
         upserted = upsert_candidates(job.organizer_id, candidates, source_type="mining", mining_job_id=job.pk)
-        new_members = _add_members(job.organizer_id, list_id, sorted(set(upserted.person_ids.values())))
+        new_members = add_members(job.organizer_id, list_id, upserted.person_ids.values())
     counts["persons_upserted"] += len(upserted.person_ids)
     counts["affiliations_upserted"] += upserted.affiliations_created + upserted.affiliations_enriched
     counts["duplicates"] += len(results) - new_members
@@ -140,21 +141,6 @@ def _row(result):
             "job_title": result.job_title, "phone": result.phone, "country": result.country, "city": result.city,
             "address": result.address, "website": result.website, "source_url": result.source_url,
             "confidence": float(result.confidence_score) if result.confidence_score is not None else None}
-
-
-def _add_members(organizer_id, list_id, person_ids):
-    if not person_ids:
-        return 0
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO list_members (id, organizer_id, list_id, person_id, created_at)
-            SELECT gen_random_uuid(), %s, %s, p, now() FROM unnest(%s::uuid[]) AS p
-            ON CONFLICT (list_id, person_id) WHERE person_id IS NOT NULL DO NOTHING
-            """,
-            [organizer_id, list_id, person_ids],
-        )
-        return cursor.rowcount
 
 
 def _add_progress(job_id, counts):

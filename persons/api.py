@@ -9,9 +9,18 @@ from rest_framework.settings import api_settings
 
 from campaigns.models import Campaign
 from liffy.models import Role
-from liffy.tenancy import OrganizerScopedRelatedField, OrganizerScopedViewSet
-from persons import selectors, services
-from persons.models import Affiliation, Person, ProspectIntent, VerificationStatus, ZohoPushLog
+from legacy.models import List
+from liffy.tenancy import OrganizerScopedRelatedField, OrganizerScopedViewSet, get_for_organizer_or_404
+from persons import selectors, services, verification, zoho_push
+from persons.models import (
+    Affiliation,
+    Person,
+    ProspectIntent,
+    VerificationQueue,
+    VerificationStatus,
+    ZohoModule,
+    ZohoPushLog,
+)
 
 OWNER_OR_ADMIN = (Role.OWNER, Role.ADMIN)
 
@@ -168,6 +177,13 @@ class PersonViewSet(
     def stats(self, request):
         return Response(selectors.person_stats(self.organizer))
 
+    @extend_schema(responses={200: dict})
+    @action(detail=True)
+    def engagement(self, request, pk=None):
+        """Events per type (count, last) and the engagement score with the points it is made of."""
+        person = self.get_object()
+        return Response({"summary": selectors.engagement_summary(person), **selectors.engagement_score(person)})
+
     @extend_schema(methods=["GET"], responses=AffiliationSerializer(many=True))
     @extend_schema(methods=["POST"], request=AffiliationSerializer, responses={201: AffiliationSerializer})
     @action(detail=True, methods=["get", "post"], serializer_class=AffiliationSerializer)
@@ -210,3 +226,101 @@ class IntentViewSet(
     @action(detail=False)
     def stats(self, request):
         return Response(selectors.intent_stats(self.organizer))
+
+
+class VerifySingleSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=320)
+
+
+class VerifyListSerializer(serializers.Serializer):
+    list_id = serializers.UUIDField(required=False)
+    emails = serializers.ListField(child=serializers.EmailField(max_length=320), required=False, max_length=50_000)
+
+    def validate(self, data):
+        if not data.get("list_id") and not data.get("emails"):
+            raise serializers.ValidationError("Give list_id or emails.")
+        return data
+
+
+class VerificationViewSet(OrganizerScopedViewSet):
+    """ZeroBounce verification: one address now, or whole lists through the queue a worker drains."""
+
+    queryset = VerificationQueue.objects.all()
+
+    @extend_schema(request=VerifySingleSerializer, responses={200: dict})
+    @action(detail=False, methods=["post"], url_path="verify-single")
+    def verify_single(self, request):
+        data = VerifySingleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(verification.verify_single(self.organizer, data.validated_data["email"]))
+
+    @extend_schema(request=VerifyListSerializer, responses={202: dict})
+    @action(detail=False, methods=["post"], url_path="verify-list")
+    def verify_list(self, request):
+        data = VerifyListSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        emails = list(data.validated_data.get("emails") or [])
+        if data.validated_data.get("list_id"):
+            target = get_for_organizer_or_404(List.objects, self.organizer, data.validated_data["list_id"], "list")
+            emails += verification.list_emails(self.organizer.pk, target.pk)
+        queued = verification.queue_for_verification(self.organizer.pk, emails)
+        return Response({"queued": queued, "considered": len(set(emails))}, status=202)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=False, url_path="queue-status")
+    def queue_status(self, request):
+        list_id = request.query_params.get("list_id")
+        if list_id:
+            list_id = get_for_organizer_or_404(List.objects, self.organizer, list_id, "list").pk
+        return Response(verification.queue_status(self.organizer, list_id))
+
+    @extend_schema(responses={200: dict})
+    @action(detail=False)
+    def credits(self, request):
+        return Response(verification.credits(self.organizer))
+
+
+class ZohoPushRequestSerializer(serializers.Serializer):
+    person_ids = serializers.ListField(child=serializers.UUIDField(), min_length=1, max_length=10_000)
+    module = serializers.ChoiceField(choices=ZohoModule.choices, default=ZohoModule.LEADS)
+
+
+class ZohoPushListSerializer(serializers.Serializer):
+    list_id = serializers.UUIDField()
+    module = serializers.ChoiceField(choices=ZohoModule.choices, default=ZohoModule.LEADS)
+
+
+class ZohoPushFilter(django_filters.FilterSet):
+    class Meta:
+        model = ZohoPushLog
+        fields = ["person", "zoho_module", "status", "action"]
+
+
+class ZohoViewSet(mixins.ListModelMixin, OrganizerScopedViewSet):
+    """Zoho CRM: push persons or a list (Leads or Contacts); the push log (`GET /api/zoho/push-history`)."""
+
+    queryset = ZohoPushLog.objects.select_related("person").order_by("-pushed_at")
+    serializer_class = ZohoPushSerializer
+    filterset_class = ZohoPushFilter
+
+    @extend_schema(request=ZohoPushRequestSerializer, responses={200: dict})
+    @action(detail=False, methods=["post"])
+    def push(self, request):
+        data = ZohoPushRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(zoho_push.push_persons(self.organizer, data.validated_data["person_ids"],
+                                               data.validated_data["module"], request.user))
+
+    @extend_schema(request=ZohoPushListSerializer, responses={200: dict})
+    @action(detail=False, methods=["post"], url_path="push-list")
+    def push_list(self, request):
+        data = ZohoPushListSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        target = get_for_organizer_or_404(List.objects, self.organizer, data.validated_data["list_id"], "list")
+        person_ids = target.members.values_list("person_id", flat=True)
+        return Response(zoho_push.push_persons(self.organizer, person_ids, data.validated_data["module"], request.user))
+
+    @extend_schema(responses={200: dict})
+    @action(detail=False, url_path="push-status")
+    def push_status(self, request):
+        return Response(zoho_push.push_status(self.organizer))

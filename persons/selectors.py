@@ -48,6 +48,42 @@ def engagement_summary(person) -> dict:
     return {row["event_type"]: {"count": row["count"], "last_at": row["last_at"]} for row in rows}
 
 
+# Engagement score, 0–100, computed on read from the event log and intents (never stored):
+#   5 per campaign opened + 10 per campaign clicked + 25 per reply
+#   + per intent: meeting_booked 40, form_submission 30, inbound_request 30, manual_qualification 30,
+#     referral 20 (click_through and reply intents are counted through their events already)
+#   − 10 per hard or soft bounce, − 20 once unsubscribed; a spam report makes it 0.
+SCORE_PER_CAMPAIGN = {"open": 5, "click": 10}
+SCORE_PER_EVENT = {"reply": 25, "bounce": -10}
+SCORE_PER_INTENT = {"meeting_booked": 40, "form_submission": 30, "inbound_request": 30,
+                    "manual_qualification": 30, "referral": 20}
+UNSUBSCRIBE_PENALTY = -20
+
+
+def engagement_score(person) -> dict:
+    """The person's score and the facts it comes from (see the formula above)."""
+    events = {
+        row["event_type"]: row
+        for row in CampaignEvent.objects.filter(organizer_id=person.organizer_id, person=person)
+        .values("event_type").annotate(count=Count("id"), campaigns=Count("campaign", distinct=True))
+    }
+    intents = dict(
+        ProspectIntent.objects.filter(organizer_id=person.organizer_id, person=person)
+        .values_list("intent_type").annotate(count=Count("id"))
+    )
+    parts = {
+        "campaigns_opened": events.get("open", {}).get("campaigns", 0) * SCORE_PER_CAMPAIGN["open"],
+        "campaigns_clicked": events.get("click", {}).get("campaigns", 0) * SCORE_PER_CAMPAIGN["click"],
+        "replies": events.get("reply", {}).get("count", 0) * SCORE_PER_EVENT["reply"],
+        "bounces": events.get("bounce", {}).get("count", 0) * SCORE_PER_EVENT["bounce"],
+        "intents": sum(SCORE_PER_INTENT.get(kind, 0) * count for kind, count in intents.items()),
+        "unsubscribed": UNSUBSCRIBE_PENALTY if "unsubscribe" in events else 0,
+    }
+    spam = "spam_report" in events
+    score = 0 if spam else max(0, min(100, sum(parts.values())))
+    return {"score": score, "spam_reported": spam, "points": parts}
+
+
 def intent_stats(organizer) -> list[dict]:
     return list(
         ProspectIntent.objects.for_organizer(organizer)

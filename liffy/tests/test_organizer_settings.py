@@ -1,5 +1,7 @@
 """Organizer settings: masked keys on read, role rules on write, credential checks before saving."""
 import pytest
+import requests
+import responses
 from django.core.exceptions import ValidationError
 from django.db import connection
 
@@ -30,14 +32,33 @@ def test_keys_are_encrypted_at_rest(organizer):
     assert Organizer.objects.get(pk=organizer.pk).sendgrid_api_key == SENDGRID_KEY
 
 
+@responses.activate
 def test_owner_sets_keys_and_settings(owner_client, organizer):
+    responses.get("https://api.sendgrid.com/v3/scopes", json={"scopes": ["mail.send"]})
     response = owner_client.patch(
         "/api/organizer/settings",
-        {"sendgrid_api_key": SENDGRID_KEY, "timezone": "Europe/Istanbul", "physical_address": "Main St 1"},
+        {"sendgrid_api_key": SENDGRID_KEY, "timezone": "Europe/Istanbul", "physical_address": "Main St 1",
+         "send_rate_per_second": 25, "send_batch_size": 200},
     )
     assert response.status_code == 200, response.json()
     organizer.refresh_from_db()
     assert (organizer.sendgrid_api_key, organizer.timezone) == (SENDGRID_KEY, "Europe/Istanbul")
+    assert (organizer.send_rate_per_second, organizer.send_batch_size) == (25, 200)
+    assert responses.calls[0].request.headers["Authorization"] == f"Bearer {SENDGRID_KEY}"
+
+
+@responses.activate
+@pytest.mark.parametrize("answer, reason", [
+    ({"status": 401}, "SendGrid refused this key."),
+    ({"body": requests.ConnectionError("no route")}, "The key could not be checked: SendGrid unreachable"),
+])
+def test_a_sendgrid_key_is_checked_with_sendgrid_before_saving(owner_client, organizer, settings, answer, reason):
+    settings.SENDGRID_MAX_RETRIES = 0
+    responses.get("https://api.sendgrid.com/v3/scopes", **answer)
+    response = owner_client.patch("/api/organizer/settings", {"sendgrid_api_key": "SG.wrong", "name": "Kept?"})
+    assert response.status_code == 400 and response.json()["sendgrid_api_key"][0].startswith(reason)
+    organizer.refresh_from_db()
+    assert not organizer.sendgrid_api_key and organizer.name != "Kept?"
 
 
 def test_admin_changes_settings_but_not_keys(org_admin_client, organizer):
@@ -55,7 +76,8 @@ def test_users_read_but_cannot_change_settings(member_client):
 
 @pytest.mark.parametrize(
     "payload, field",
-    [({"timezone": "Mars/Olympus"}, "timezone"), ({"zoho_datacenter": "moon"}, "zoho_datacenter")],
+    [({"timezone": "Mars/Olympus"}, "timezone"), ({"zoho_datacenter": "moon"}, "zoho_datacenter"),
+     ({"send_rate_per_second": 0}, "send_rate_per_second"), ({"send_batch_size": 100_000}, "send_batch_size")],
 )
 def test_bad_values_are_refused_with_the_field(owner_client, payload, field):
     response = owner_client.patch("/api/organizer/settings", payload)

@@ -1,10 +1,9 @@
 """The aggregation trigger: flags, merge rules, counters, error isolation and concurrent runs."""
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
+from liffy.testing import at_once
 from liffy.tests.factories import OrganizerFactory
 from mining.aggregation import aggregate
 from mining.models import MiningJobLog
@@ -136,24 +135,9 @@ def test_concurrent_aggregations_make_no_duplicates_and_lose_no_enrichment(persi
         candidate(f"only1-{i}@fair.test", position="Owner") for i in range(100)]
     second = [candidate(email, None, "Second", company_name="ACME", country_code="DE", confidence=0.9)
               for email in reversed(shared)] + [candidate(email, position="Owner") for email in shared[:50]]
-    barrier, errors = threading.Barrier(2), []
+    at_once(lambda: aggregate(organizer.pk, first, batch_size=100),
+            lambda: aggregate(organizer.pk, second, batch_size=100))
 
-    def run(batch):
-        try:
-            barrier.wait()
-            aggregate(organizer.pk, batch, batch_size=100)
-        except Exception as error:  # noqa: BLE001 - surfaced by the assertion below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(batch,)) for batch in (first, second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
     assert Person.objects.filter(organizer=organizer).count() == 400
     persons = Person.objects.filter(organizer=organizer, email__in=shared)
     assert set(persons.values_list("first_name", "last_name")) == {("First", "Second")}

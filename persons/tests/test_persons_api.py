@@ -160,3 +160,24 @@ def test_affiliations_read_and_add(member_client, organizer):
     assert member_client.post(url, {"company_name": "ACME GMBH"}).status_code == 409
     assert member_client.post(url, {"company_name": "X", "confidence": "1.5"}).status_code == 400
     assert [a["company_name"] for a in member_client.get(url).json()] == ["Acme GmbH"]
+
+
+def test_engagement_score_is_computed_from_events_and_intents(member_client, organizer):
+    person = PersonFactory(organizer=organizer)
+    first, second = (CampaignRecipientFactory(campaign__organizer=organizer, email=person.email, person=person)
+                     for _ in range(2))
+    for recipient, kinds in ((first, ["sent", "open", "open", "click"]), (second, ["sent", "open", "reply"])):
+        for kind in kinds:
+            CampaignEventFactory(recipient=recipient, person=person, event_type=kind)
+    ProspectIntentFactory(person=person, organizer=organizer, intent_type="meeting_booked")
+    ProspectIntentFactory(person=person, organizer=organizer, intent_type="click_through", campaign=first.campaign)
+    body = member_client.get(f"/api/persons/{person.pk}/engagement").json()
+    # 2 campaigns opened × 5 + 1 clicked × 10 + 1 reply × 25 + meeting 40 = 85
+    assert body["points"] == {"campaigns_opened": 10, "campaigns_clicked": 10, "replies": 25, "bounces": 0,
+                              "intents": 40, "unsubscribed": 0}
+    assert body["score"] == 85 and body["summary"]["open"]["count"] == 3
+    ProspectIntentFactory(person=person, organizer=organizer, intent_type="referral")
+    assert member_client.get(f"/api/persons/{person.pk}/engagement").json()["score"] == 100  # capped
+    CampaignEventFactory(recipient=first, person=person, event_type="spam_report")
+    spam = member_client.get(f"/api/persons/{person.pk}/engagement").json()
+    assert spam["score"] == 0 and spam["spam_reported"] is True

@@ -1,0 +1,167 @@
+"""CSV upload into a list: the file is parsed and checked row by row, then written in batches.
+
+Encoding, delimiter and header detection are the table miner's (UTF-8 with or without BOM, UTF-16,
+Windows-1252; `,` `;` tab; multilingual whole-word header aliases). Bad rows are reported with their
+row number and skipped; the good ones go through the one person/affiliation upsert (blanks filled,
+nothing overwritten) and become list members. Small files are imported in the request; from
+CSV_INLINE_ROWS rows on, a task imports batches of CSV_BATCH_SIZE in their own transactions and
+records its progress on the list.
+"""
+import base64
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from legacy.lists import add_members
+from legacy.models import List
+from mining.miners.table import TableFileError, find_header, read_csv
+from mining.normalize.countries import to_iso2
+from mining.normalize.emails import check_email
+from mining.normalize.names import parse_name
+from persons.bulk import upsert_candidates
+from persons.candidates import AffiliationData, Candidate
+
+MAX_REPORTED_ERRORS = 100
+AFFILIATION_FIELDS = {"company_name": 255, "job_title": 255, "city": 255, "phone": 50, "website": 500}
+
+
+@dataclass
+class ParsedFile:
+    candidates: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    duplicates: int = 0
+    total: int = 0
+    skipped: int = 0
+
+
+def _split(name):
+    """'Dr. Jane van der Berg' → ('Jane', 'van der Berg'); otherwise first word, then the rest."""
+    first, last = parse_name(name, allow_single=True)
+    if first or last:
+        return first, last
+    words = name.split()
+    return (words[0][:255], " ".join(words[1:])[:255] or None) if words else (None, None)
+
+
+def _candidate(values):
+    first, last = values.get("first_name") or None, values.get("last_name") or None
+    if not first and not last and values.get("contact_name"):
+        first, last = _split(values["contact_name"])
+    country = to_iso2(values.get("country")) if values.get("country") else None
+    affiliation = {name: (values.get(name) or "")[:limit] or None for name, limit in AFFILIATION_FIELDS.items()}
+    affiliations = []
+    if affiliation["company_name"]:
+        affiliations.append(AffiliationData(
+            company_name=affiliation["company_name"], position=affiliation["job_title"], country_code=country,
+            city=affiliation["city"], website=affiliation["website"], phone=affiliation["phone"], confidence=1.0))
+    return first and first[:255], last and last[:255], affiliations
+
+
+def parse_upload(data):
+    """Every row checked; TableFileError when the file itself cannot be read or has no email column."""
+    rows = read_csv(data)
+    if not rows:
+        raise TableFileError("The file has no rows.")
+    header_index, mapping = find_header(rows)
+    if header_index is None:
+        found = ", ".join(f'"{cell}"' for cell in rows[0][:30] if cell) or "none"
+        raise TableFileError(f"No email column found. Columns in the file: {found}.")
+    parsed, seen = ParsedFile(), set()
+    for number, row in enumerate(rows[header_index + 1:], start=header_index + 2):
+        parsed.total += 1
+        values = {name: row[column].strip() for column, name in mapping.items() if column < len(row)}
+        raw_email = values.get("email", "")
+        email, reason = check_email(raw_email)
+        if not email:
+            error = "no email" if not raw_email else f"{raw_email!r} is not a usable email address ({reason})"
+            if len(parsed.errors) < MAX_REPORTED_ERRORS:
+                parsed.errors.append({"row": number, "error": error})
+            continue
+        if email in seen:
+            parsed.duplicates += 1
+        seen.add(email)
+        first, last, affiliations = _candidate(values)
+        parsed.candidates.append(Candidate(email, first, last, affiliations, {"row": number}))
+    parsed.skipped = parsed.total - len(parsed.candidates)
+    return parsed
+
+
+def import_batch(organizer_id, list_id, candidates):
+    """One batch in its own transaction: upserts and members; returns its counters."""
+    with transaction.atomic():
+        upserted = upsert_candidates(organizer_id, candidates, source_type="import")
+        added = add_members(organizer_id, list_id, upserted.person_ids.values())
+    return {"imported": len(candidates), "persons_upserted": len(upserted.person_ids),
+            "affiliations_upserted": upserted.affiliations_created + upserted.affiliations_enriched,
+            "members_added": added, "emails": list(upserted.person_ids)}
+
+
+def _progress(parsed, started_at):
+    return {"total": parsed.total, "imported": 0, "skipped": parsed.skipped, "duplicates": parsed.duplicates,
+            "persons_upserted": 0, "affiliations_upserted": 0, "members_added": 0, "errors": parsed.errors,
+            "started_at": started_at.isoformat(), "completed_at": None}
+
+
+def _record(list_id, counts):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE lists SET import_progress = import_progress || jsonb_build_object("
+            " 'imported', (import_progress->>'imported')::int + %s,"
+            " 'persons_upserted', (import_progress->>'persons_upserted')::int + %s,"
+            " 'affiliations_upserted', (import_progress->>'affiliations_upserted')::int + %s,"
+            " 'members_added', (import_progress->>'members_added')::int + %s) WHERE id = %s",
+            [counts["imported"], counts["persons_upserted"], counts["affiliations_upserted"],
+             counts["members_added"], list_id])
+
+
+def _import_all(target, parsed):
+    """Batches, progress after each, then completion and verification queueing."""
+    from persons.verification import queue_for_verification
+
+    emails = []
+    size = settings.CSV_BATCH_SIZE
+    for start in range(0, len(parsed.candidates), size):
+        counts = import_batch(target.organizer_id, target.pk, parsed.candidates[start:start + size])
+        _record(target.pk, counts)
+        emails += counts["emails"]
+    queued = queue_for_verification(target.organizer_id, emails, only_with_key=True)
+    List.objects.filter(pk=target.pk).update(import_status="completed")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE lists SET import_progress = import_progress || jsonb_build_object("
+                       "'completed_at', now(), 'verification_queued', %s) WHERE id = %s", [queued, target.pk])
+    target.refresh_from_db()
+    return target.import_progress
+
+
+def start_csv_import(organizer, user, upload, *, name=None, target=None, tags=()):
+    """Create (or reuse) the list and import the file: (list, progress, inline?)."""
+    if upload.size > settings.CSV_UPLOAD_MAX_BYTES:
+        raise ValidationError({"file": f"The file is larger than {settings.CSV_UPLOAD_MAX_BYTES // 1_000_000} MB."})
+    data = upload.read()
+    try:
+        parsed = parse_upload(data)
+    except TableFileError as problem:
+        raise ValidationError({"file": str(problem)})
+    if target is None:
+        target = List.objects.create(organizer=organizer, name=(name or upload.name or "CSV import")[:255],
+                                     type=List.Type.IMPORT, created_by_user=user,
+                                     description=f"Imported from {upload.name}"[:1000])
+    progress = _progress(parsed, timezone.now()) | {"file_name": upload.name, "tags": list(tags)}
+    List.objects.filter(pk=target.pk).update(import_status="processing", import_progress=progress)
+    target.refresh_from_db()
+    if parsed.total < settings.CSV_INLINE_ROWS:
+        return target, _import_all(target, parsed), True
+    from legacy.tasks import import_csv_task
+
+    encoded = base64.b64encode(data).decode()
+    transaction.on_commit(lambda: import_csv_task.delay(str(target.pk), encoded))
+    return target, target.import_progress, False
+
+
+def run_csv_import(list_id, encoded):
+    """The background part: parse again (the file travels with the task) and import."""
+    target = List.objects.get(pk=list_id)
+    return _import_all(target, parse_upload(base64.b64decode(encoded)))

@@ -1,0 +1,89 @@
+"""The one ZeroBounce client (v2 validate and credits) through `requests`, with timeouts and retries.
+
+ZeroBounce answers some errors (an invalid key, no credits) with HTTP 200 and an `error` body: those
+raise, they are never a verdict.
+"""
+import logging
+import time
+
+import requests
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from liffy.services import register_credential_validator
+
+logger = logging.getLogger(__name__)
+RETRYABLE_STATUSES = {429, 500, 502, 503, 504}
+
+
+class ZeroBounceError(Exception):
+    """Worth retrying later (rate limit, outage)."""
+
+
+class ZeroBounceKeyError(ZeroBounceError):
+    """The key was refused or has no credits left: nothing verifies until it is fixed."""
+
+
+class ZeroBounceClient:
+    def __init__(self, api_key, *, session=None):
+        self.api_key = api_key
+        self.base_url = settings.ZEROBOUNCE_API_URL
+        self.session = session or requests.Session()
+
+    def validate(self, email):
+        """ZeroBounce's verdict for one address: the JSON body (status, sub_status, …)."""
+        return self._get("/v2/validate", {"email": email, "ip_address": ""})
+
+    def credits(self):
+        body = self._get("/v2/getcredits", {})
+        credits = int(body.get("Credits", -1))
+        if credits < 0:
+            raise ZeroBounceKeyError("ZeroBounce refused the API key.")
+        return credits
+
+    def _get(self, path, params):
+        for attempt in range(settings.ZEROBOUNCE_MAX_RETRIES + 1):
+            try:
+                response = self.session.get(self.base_url + path, params={"api_key": self.api_key, **params},
+                                            timeout=settings.ZEROBOUNCE_TIMEOUT_SECONDS)
+            except (requests.Timeout, requests.ConnectionError) as exc:
+                problem = ZeroBounceError(f"ZeroBounce unreachable: {exc.__class__.__name__}")
+            else:
+                if response.status_code in (401, 403):
+                    raise ZeroBounceKeyError("ZeroBounce refused the API key.")
+                if response.status_code not in RETRYABLE_STATUSES:
+                    return self._body(response)
+                problem = ZeroBounceError(f"ZeroBounce answered {response.status_code}.")
+            if attempt < settings.ZEROBOUNCE_MAX_RETRIES:
+                time.sleep(settings.ZEROBOUNCE_BACKOFF_SECONDS * 2 ** attempt)
+        raise problem
+
+    @staticmethod
+    def _body(response):
+        try:
+            body = response.json()
+        except ValueError:
+            raise ZeroBounceError(f"ZeroBounce answered {response.status_code} without JSON.")
+        if response.status_code >= 400 or not isinstance(body, dict):
+            raise ZeroBounceError(f"ZeroBounce answered {response.status_code}: {str(body)[:200]}")
+        error = body.get("error") or body.get("Error")
+        if error:
+            text = str(error)
+            if "key" in text.lower() or "credit" in text.lower():
+                raise ZeroBounceKeyError(f"ZeroBounce: {text}")
+            raise ZeroBounceError(f"ZeroBounce: {text}")
+        return body
+
+
+@register_credential_validator("zerobounce")
+def validate_zerobounce_key(values, organizer):
+    """A new ZeroBounce key is saved only when ZeroBounce accepts it (a credits call costs nothing)."""
+    key = values.get("zerobounce_api_key")
+    if not key:
+        return
+    try:
+        ZeroBounceClient(key).credits()
+    except ZeroBounceKeyError:
+        raise ValidationError({"zerobounce_api_key": "ZeroBounce refused this key."})
+    except ZeroBounceError as exc:
+        raise ValidationError({"zerobounce_api_key": f"The key could not be checked: {exc}"})
