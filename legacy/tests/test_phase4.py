@@ -12,9 +12,7 @@ from django.utils import timezone
 from campaigns.tests.factories import CampaignEventFactory, CampaignRecipientFactory
 from legacy.phase4 import Phase4NotReady, run_prechecks
 from legacy.tests.factories import ListMemberFactory, ProspectFactory
-
-BEFORE_027 = "0026_freeze_campaign_recipients_columns"
-
+from legacy.tests.sql import columns, sql
 
 def phase4_check():
     """(exit status, output) of `manage.py phase4_check`."""
@@ -27,29 +25,8 @@ def phase4_check():
     return 0, out.getvalue() + err.getvalue()
 
 
-def sql(statement, params=()):
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.fetchall() if cursor.description else None
-
-
-def columns(table):
-    return {row[0] for row in sql("SELECT column_name FROM information_schema.columns WHERE table_name = %s", [table])}
-
-
 def failing(name):
     return next(result.failing for result in run_prechecks(connection) if result.name == name)
-
-
-@pytest.fixture
-def before_027(transactional_db):
-    """Roll back to just before step 027; whatever a test leaves behind, end fully migrated again."""
-    call_command("migrate", "campaigns", BEFORE_027, verbosity=0)
-    yield
-    if "prospects" in connection.introspection.table_names():
-        sql("DELETE FROM list_members WHERE person_id IS NULL")
-        sql("UPDATE prospects SET created_at = now() - interval '15 days'")
-    call_command("migrate", verbosity=0)
 
 
 def test_phase4_check_passes_on_a_clean_database(db):

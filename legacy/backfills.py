@@ -1,0 +1,94 @@
+"""Phase 4 person-id backfills (run between migration steps 024/025 and 027, see `phase4_check`).
+
+- recipients without person_id → the organizer's person with the same address (none: left null, counted);
+- list members without person_id → the person of their prospect's address, created from the prospect
+  when missing (name: first token → first_name, the rest → last_name). Existing persons are never
+  changed.
+
+Both go through `liffy.backfills.run_batches`: keyset batches, one transaction each, idempotent.
+"""
+from collections import Counter
+
+from django.db import connection
+
+from persons.models import VerificationStatus
+
+LINK_RECIPIENTS = """
+WITH batch AS (
+    SELECT id, organizer_id, email FROM campaign_recipients
+    WHERE id > %(after)s AND person_id IS NULL ORDER BY id LIMIT %(size)s
+), linked AS (
+    UPDATE campaign_recipients r SET person_id = p.id
+    FROM batch b JOIN persons p ON p.organizer_id = b.organizer_id AND lower(p.email) = lower(b.email)
+    WHERE r.id = b.id AND r.person_id IS NULL
+    RETURNING r.id
+)
+SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM linked), (SELECT id FROM batch ORDER BY id DESC LIMIT 1)
+"""
+
+LINK_MEMBERS = """
+WITH batch AS (
+    SELECT m.id, m.organizer_id, m.list_id, lower(trim(p.email)) AS email,
+           regexp_split_to_array(nullif(regexp_replace(trim(coalesce(p.name, '')), '\\s+', ' ', 'g'), ''), ' ')
+             AS words,
+           CASE WHEN p.verification_status = ANY(%(statuses)s) THEN p.verification_status ELSE 'unknown' END AS status
+    FROM list_members m LEFT JOIN prospects p ON p.id = m.prospect_id
+    WHERE m.id > %(after)s AND m.person_id IS NULL ORDER BY m.id LIMIT %(size)s
+), created AS (
+    INSERT INTO persons (id, organizer_id, email, first_name, last_name, verification_status, created_at, updated_at)
+    SELECT DISTINCT ON (organizer_id, email) gen_random_uuid(), organizer_id, email, words[1],
+           nullif(array_to_string(words[2:], ' '), ''), status, now(), now()
+    FROM batch WHERE email LIKE '%%_@_%%'
+    ORDER BY organizer_id, email, id
+    ON CONFLICT DO NOTHING
+    RETURNING id, organizer_id, email
+), resolved AS (
+    SELECT b.id, b.list_id, coalesce(c.id, p.id) AS person_id,
+           row_number() OVER (PARTITION BY b.list_id, coalesce(c.id, p.id) ORDER BY b.id) AS nth
+    FROM batch b
+    LEFT JOIN created c ON c.organizer_id = b.organizer_id AND c.email = b.email
+    LEFT JOIN persons p ON p.organizer_id = b.organizer_id AND lower(p.email) = b.email
+), linked AS (
+    UPDATE list_members m SET person_id = r.person_id FROM resolved r
+    WHERE m.id = r.id AND r.person_id IS NOT NULL AND r.nth = 1
+      AND NOT EXISTS (SELECT 1 FROM list_members o WHERE o.list_id = r.list_id AND o.person_id = r.person_id)
+    RETURNING m.id
+)
+SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM created), (SELECT count(*) FROM linked),
+       (SELECT count(*) FROM batch WHERE email IS NULL OR email NOT LIKE '%%_@_%%'),
+       (SELECT id FROM batch ORDER BY id DESC LIMIT 1)
+"""
+
+
+def _row(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def recipients_without_person():
+    return _row("SELECT count(*) FROM campaign_recipients WHERE person_id IS NULL", [])[0]
+
+
+def link_recipients_batch(after, size):
+    processed, linked, last_id = _row(LINK_RECIPIENTS, {"after": after, "size": size})
+    if not processed:
+        return None, Counter()
+    return last_id, Counter(processed=processed, linked=linked, no_person=processed - linked)
+
+
+def prospects_table_exists():
+    return "prospects" in connection.introspection.table_names()
+
+
+def members_without_person():
+    return _row("SELECT count(*) FROM list_members WHERE person_id IS NULL", [])[0]
+
+
+def link_members_batch(after, size):
+    processed, created, linked, no_email, last_id = _row(
+        LINK_MEMBERS, {"after": after, "size": size, "statuses": list(VerificationStatus.values)})
+    if not processed:
+        return None, Counter()
+    return last_id, Counter(processed=processed, persons_created=created, linked=linked, no_email=no_email,
+                            duplicate_membership=processed - linked - no_email)
