@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
-from legacy.csv_import import parse_upload, start_csv_import
+from legacy.csv_import import read_upload, start_csv_import
 from legacy.models import List, ListMember, Prospect
 from mining.miners.table import TableFileError
 from liffy.admin import ReadOnlyAdmin, json_display
@@ -38,7 +38,7 @@ class ListAddForm(forms.ModelForm):
         upload = self.cleaned_data.get("csv_file")
         if upload:
             try:
-                parse_upload(upload.read())
+                read_upload(upload.read())
             except TableFileError as problem:
                 raise ValidationError(str(problem))
             upload.seek(0)

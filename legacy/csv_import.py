@@ -1,4 +1,4 @@
-"""CSV upload into a list: the file is parsed and checked row by row, then written in batches.
+"""CSV upload into a list: the file is read, its rows checked one by one and written in batches.
 
 Encoding, delimiter and header detection are the table miner's (UTF-8 with or without BOM, UTF-16,
 Windows-1252; `,` `;` tab; multilingual whole-word header aliases). Bad rows are reported with their
@@ -8,6 +8,7 @@ CSV_INLINE_ROWS rows on, a task imports batches of CSV_BATCH_SIZE in their own t
 records its progress on the list.
 """
 import base64
+import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -29,12 +30,19 @@ AFFILIATION_FIELDS = {"company_name": 255, "job_title": 255, "city": 255, "phone
 
 
 @dataclass
-class ParsedFile:
-    candidates: list = field(default_factory=list)
+class TableUpload:
+    """A readable file with its header found: the data rows, and how far their checking has got."""
+
+    rows: list
+    header_index: int
+    mapping: dict
     errors: list = field(default_factory=list)
     duplicates: int = 0
-    total: int = 0
     skipped: int = 0
+
+    @property
+    def total(self):
+        return len(self.rows) - self.header_index - 1
 
 
 def _split(name):
@@ -60,8 +68,8 @@ def _candidate(values):
     return first and first[:255], last and last[:255], affiliations
 
 
-def parse_upload(data):
-    """Every row checked; TableFileError when the file itself cannot be read or has no email column."""
+def read_upload(data):
+    """The file's rows and header; TableFileError when it cannot be read or has no email column."""
     rows = read_csv(data)
     if not rows:
         raise TableFileError("The file has no rows.")
@@ -69,69 +77,88 @@ def parse_upload(data):
     if header_index is None:
         found = ", ".join(f'"{cell}"' for cell in rows[0][:30] if cell) or "none"
         raise TableFileError(f"No email column found. Columns in the file: {found}.")
-    parsed, seen = ParsedFile(), set()
-    for number, row in enumerate(rows[header_index + 1:], start=header_index + 2):
-        parsed.total += 1
-        values = {name: row[column].strip() for column, name in mapping.items() if column < len(row)}
+    return TableUpload(rows, header_index, mapping)
+
+
+def checked_batches(table, size):
+    """Batches of candidates in file order; bad rows are counted and reported on `table` as they are met."""
+    batch, seen = [], set()
+    first_number = table.header_index + 2
+    for number, row in enumerate(table.rows[table.header_index + 1:], start=first_number):
+        values = {name: row[column].strip() for column, name in table.mapping.items() if column < len(row)}
         raw_email = values.get("email", "")
         email, reason = check_email(raw_email)
         if not email:
             error = "no email" if not raw_email else f"{raw_email!r} is not a usable email address ({reason})"
-            if len(parsed.errors) < MAX_REPORTED_ERRORS:
-                parsed.errors.append({"row": number, "error": error})
+            if len(table.errors) < MAX_REPORTED_ERRORS:
+                table.errors.append({"row": number, "error": error})
+            table.skipped += 1
             continue
         if email in seen:
-            parsed.duplicates += 1
+            table.duplicates += 1
         seen.add(email)
         first, last, affiliations = _candidate(values)
-        parsed.candidates.append(Candidate(email, first, last, affiliations, {"row": number}))
-    parsed.skipped = parsed.total - len(parsed.candidates)
-    return parsed
+        batch.append(Candidate(email, first, last, affiliations, {"row": number}))
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def import_batch(organizer_id, list_id, candidates):
-    """One batch in its own transaction: upserts and members; returns its counters."""
-    with transaction.atomic():
-        upserted = upsert_candidates(organizer_id, candidates, source_type="import")
-        added = add_members(organizer_id, list_id, upserted.person_ids.values())
+    """One batch's upserts and members (call inside its transaction); returns its counters."""
+    upserted = upsert_candidates(organizer_id, candidates, source_type="import")
+    added = add_members(organizer_id, list_id, upserted.person_ids.values())
     return {"imported": len(candidates), "persons_upserted": len(upserted.person_ids),
             "affiliations_upserted": upserted.affiliations_created + upserted.affiliations_enriched,
             "members_added": added, "emails": list(upserted.person_ids)}
 
 
-def _progress(parsed, started_at):
-    return {"total": parsed.total, "imported": 0, "skipped": parsed.skipped, "duplicates": parsed.duplicates,
-            "persons_upserted": 0, "affiliations_upserted": 0, "members_added": 0, "errors": parsed.errors,
-            "started_at": started_at.isoformat(), "completed_at": None}
+def _progress(table, started_at):
+    return {"total": table.total, "imported": 0, "skipped": 0, "duplicates": 0, "persons_upserted": 0,
+            "affiliations_upserted": 0, "members_added": 0, "errors": [], "started_at": started_at.isoformat(),
+            "completed_at": None}
 
 
-def _record(list_id, counts):
+def _checked(table):
+    """The row-check counters as jsonb_build_object arguments."""
+    return [table.skipped, table.duplicates, json.dumps(list(table.errors))]
+
+
+def _record(list_id, counts, table):
+    """Add a batch's counters to the list's progress, with the rows checked so far."""
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE lists SET import_progress = import_progress || jsonb_build_object("
             " 'imported', (import_progress->>'imported')::int + %s,"
             " 'persons_upserted', (import_progress->>'persons_upserted')::int + %s,"
             " 'affiliations_upserted', (import_progress->>'affiliations_upserted')::int + %s,"
-            " 'members_added', (import_progress->>'members_added')::int + %s) WHERE id = %s",
+            " 'members_added', (import_progress->>'members_added')::int + %s,"
+            " 'skipped', %s, 'duplicates', %s, 'errors', %s::jsonb) WHERE id = %s",
             [counts["imported"], counts["persons_upserted"], counts["affiliations_upserted"],
-             counts["members_added"], list_id])
+             counts["members_added"], *_checked(table), list_id])
 
 
-def _import_all(target, parsed):
-    """Batches, progress after each, then completion and verification queueing."""
+def _import_all(target, table):
+    """Batches (each with its progress, in one transaction), then completion and verification queueing.
+
+    Rows are checked as the batches are written, so memory stays flat however long the file is.
+    """
     from persons.verification import queue_for_verification
 
     emails = []
-    size = settings.CSV_BATCH_SIZE
-    for start in range(0, len(parsed.candidates), size):
-        counts = import_batch(target.organizer_id, target.pk, parsed.candidates[start:start + size])
-        _record(target.pk, counts)
+    for candidates in checked_batches(table, settings.CSV_BATCH_SIZE):
+        with transaction.atomic():
+            counts = import_batch(target.organizer_id, target.pk, candidates)
+            _record(target.pk, counts, table)
         emails += counts["emails"]
     queued = queue_for_verification(target.organizer_id, emails, only_with_key=True)
-    List.objects.filter(pk=target.pk).update(import_status="completed")
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE lists SET import_progress = import_progress || jsonb_build_object("
-                       "'completed_at', now(), 'verification_queued', %s) WHERE id = %s", [queued, target.pk])
+        cursor.execute("UPDATE lists SET import_status = 'completed', import_progress = import_progress ||"
+                       " jsonb_build_object('skipped', %s, 'duplicates', %s, 'errors', %s::jsonb,"
+                       " 'completed_at', now(), 'verification_queued', %s) WHERE id = %s",
+                       [*_checked(table), queued, target.pk])
     target.refresh_from_db()
     return target.import_progress
 
@@ -142,18 +169,18 @@ def start_csv_import(organizer, user, upload, *, name=None, target=None, tags=()
         raise ValidationError({"file": f"The file is larger than {settings.CSV_UPLOAD_MAX_BYTES // 1_000_000} MB."})
     data = upload.read()
     try:
-        parsed = parse_upload(data)
+        table = read_upload(data)
     except TableFileError as problem:
         raise ValidationError({"file": str(problem)})
     if target is None:
         target = List.objects.create(organizer=organizer, name=(name or upload.name or "CSV import")[:255],
                                      type=List.Type.IMPORT, created_by_user=user,
                                      description=f"Imported from {upload.name}"[:1000])
-    progress = _progress(parsed, timezone.now()) | {"file_name": upload.name, "tags": list(tags)}
+    progress = _progress(table, timezone.now()) | {"file_name": upload.name, "tags": list(tags)}
     List.objects.filter(pk=target.pk).update(import_status="processing", import_progress=progress)
     target.refresh_from_db()
-    if parsed.total < settings.CSV_INLINE_ROWS:
-        return target, _import_all(target, parsed), True
+    if table.total < settings.CSV_INLINE_ROWS:
+        return target, _import_all(target, table), True
     from legacy.tasks import import_csv_task
 
     encoded = base64.b64encode(data).decode()
@@ -162,6 +189,6 @@ def start_csv_import(organizer, user, upload, *, name=None, target=None, tags=()
 
 
 def run_csv_import(list_id, encoded):
-    """The background part: parse again (the file travels with the task) and import."""
+    """The background part: read the file again (it travels with the task) and import."""
     target = List.objects.get(pk=list_id)
-    return _import_all(target, parse_upload(base64.b64decode(encoded)))
+    return _import_all(target, read_upload(base64.b64decode(encoded)))

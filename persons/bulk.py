@@ -56,7 +56,6 @@ def upsert_candidates(organizer_id, candidates, *, source_type, mining_job_id=No
         return counters
     emails = sorted(merged)
     with binary_cursor() as cursor:
-        counters.person_ids = _existing_person_ids(cursor, organizer_id, emails)
         for person_id, email, inserted in _upsert_persons(cursor, organizer_id, emails, [merged[e] for e in emails]):
             counters.person_ids[email] = person_id
             if inserted:
@@ -64,7 +63,7 @@ def upsert_candidates(organizer_id, candidates, *, source_type, mining_job_id=No
             else:
                 counters.persons_updated += 1
         missing = [email for email in emails if email not in counters.person_ids]
-        if missing:  # inserted by a concurrent transaction after our first look, and left as it was
+        if missing:  # known persons the upsert left as they were (locked, but not returned)
             counters.person_ids.update(_existing_person_ids(cursor, organizer_id, missing))
 
         affiliations = _affiliation_rows(merged, counters.person_ids, source_ref)

@@ -142,12 +142,15 @@ def test_reimporting_the_same_file_into_the_list_changes_nothing(member_client):
 
 def test_big_files_import_in_the_background(member_client, settings, django_capture_on_commit_callbacks):
     settings.CSV_INLINE_ROWS, settings.CSV_BATCH_SIZE = 5, 4
-    text = "email,company\n" + "".join(f"p{n}@firm{n}.de,Firm {n}\n" for n in range(11))
+    text = "email,company\n" + "".join(f"p{n}@firm{n}.de,Firm {n}\n" for n in range(11)) + "broken,Firm X\n"
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(member_client, text)
     assert response.status_code == 202 and response.json()["import_status"] == "processing"
+    assert response.json()["import_progress"]["total"] == 12
     detail = member_client.get(f"/api/lists/{response.json()['id']}").json()
-    assert detail["import_status"] == "completed" and detail["import_progress"]["imported"] == 11
+    progress = detail["import_progress"]
+    assert detail["import_status"] == "completed" and (progress["imported"], progress["skipped"]) == (11, 1)
+    assert [error["row"] for error in progress["errors"]] == [13] and "'broken'" in progress["errors"][0]["error"]
     assert detail["member_count"] == 11
 
 
