@@ -4,6 +4,7 @@ that is rolled back, so its report is exact and nothing stays written.
 """
 import json
 import sys
+from abc import ABCMeta, abstractmethod
 import uuid
 from collections import Counter
 
@@ -16,6 +17,19 @@ FIRST_ID = uuid.UUID(int=0)
 
 class _DryRunRollback(Exception):
     pass
+
+
+def run_or_rehearse(work, *, dry_run):
+    """Call `work()`; for a dry run, inside one transaction that is rolled back at the end."""
+    if not dry_run:
+        work()
+        return
+    try:
+        with transaction.atomic():
+            work()
+            raise _DryRunRollback
+    except _DryRunRollback:
+        pass
 
 
 def run_batches(batch, report, *, total, batch_size, dry_run=False, unit="rows"):
@@ -33,15 +47,8 @@ def run_batches(batch, report, *, total, batch_size, dry_run=False, unit="rows")
                 report.update(counts)
                 bar.update(counts.get("processed", 0))
 
-    if not dry_run:
-        run_all()
-        return report
-    try:
-        with transaction.atomic():
-            run_all()
-            raise _DryRunRollback
-    except _DryRunRollback:
-        return report
+    run_or_rehearse(run_all, dry_run=dry_run)
+    return report
 
 
 def option_uuid(value, option):
@@ -51,7 +58,7 @@ def option_uuid(value, option):
         raise CommandError(f"{option} must be an id (UUID), not {value!r}.")
 
 
-class BackfillCommand(BaseCommand):
+class BackfillCommand(BaseCommand, metaclass=ABCMeta):
     """A management command around `run_batches`: --batch-size, --dry-run, progress bar, JSON report.
 
     Subclasses set `unit` and `report_fields` (report name → counter name) and implement `total()`
@@ -74,11 +81,13 @@ class BackfillCommand(BaseCommand):
     def prepare(self, options):
         """Check the options; raise CommandError for bad ones."""
 
+    @abstractmethod
     def total(self):
-        raise NotImplementedError
+        """How many rows the run will look at (for the progress bar)."""
 
+    @abstractmethod
     def batch(self, after, size):
-        raise NotImplementedError
+        """Process up to `size` rows after the id `after`: (last id, Counter); the id is None when none was left."""
 
     def handle(self, *args, batch_size, dry_run, **options):
         if batch_size < 1:

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from django.db import transaction
 
+from liffy.backfills import run_or_rehearse
 from liffy.database import binary_cursor
 
 from mining.models import MiningResult
@@ -37,10 +38,6 @@ class BackfillReport:
         return asdict(self)
 
 
-class _DryRunRollback(Exception):
-    pass
-
-
 def selected_results(*, organizer_id=None, job_id=None):
     results = MiningResult.objects.all()
     if organizer_id:
@@ -52,15 +49,7 @@ def selected_results(*, organizer_id=None, job_id=None):
 
 def backfill_persons(*, organizer_id=None, job_id=None, batch_size=1000, dry_run=False, progress=None):
     report = BackfillReport()
-    if not dry_run:
-        _run(organizer_id, job_id, batch_size, report, progress)
-        return report
-    try:
-        with transaction.atomic():
-            _run(organizer_id, job_id, batch_size, report, progress)
-            raise _DryRunRollback
-    except _DryRunRollback:
-        pass
+    run_or_rehearse(lambda: _run(organizer_id, job_id, batch_size, report, progress), dry_run=dry_run)
     return report
 
 
