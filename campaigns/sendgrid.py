@@ -3,18 +3,12 @@
 429, 5xx, timeouts and connection errors are retried with exponential backoff (or the server's
 Retry-After); any other 4xx is permanent and raised at once with SendGrid's own error text.
 """
-import logging
-import time
-
 import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from liffy.http import Unreachable, request_with_retries
 from liffy.services import register_credential_validator
-
-logger = logging.getLogger(__name__)
-RETRYABLE_STATUSES = {429, 500, 502, 503, 504}
-MAX_RETRY_AFTER_SECONDS = 60
 
 
 class SendGridError(Exception):
@@ -35,10 +29,6 @@ def _error_text(response):
 class SendGridClient:
     def __init__(self, api_key, *, session=None):
         self.api_key = api_key
-        self.base_url = settings.SENDGRID_API_URL
-        self.timeout = settings.SENDGRID_TIMEOUT_SECONDS
-        self.max_retries = settings.SENDGRID_MAX_RETRIES
-        self.backoff = settings.SENDGRID_BACKOFF_SECONDS
         self.session = session or requests.Session()
 
     def send(self, message):
@@ -58,29 +48,13 @@ class SendGridClient:
         return True
 
     def _request(self, method, path, **kwargs):
-        headers = {"Authorization": f"Bearer {self.api_key}"}
-        attempt = 0
-        while True:
-            try:
-                response = self.session.request(method, self.base_url + path, headers=headers,
-                                                timeout=self.timeout, **kwargs)
-            except (requests.Timeout, requests.ConnectionError) as exc:
-                if attempt >= self.max_retries:
-                    raise SendGridError(f"SendGrid unreachable: {exc.__class__.__name__}") from exc
-                retry_after = None
-            else:
-                if response.status_code not in RETRYABLE_STATUSES or attempt >= self.max_retries:
-                    return response
-                retry_after = response.headers.get("Retry-After")
-            self._wait(attempt, retry_after)
-            attempt += 1
-
-    def _wait(self, attempt, retry_after=None):
-        delay = self.backoff * 2 ** attempt
-        if retry_after and retry_after.isdigit():
-            delay = min(int(retry_after), MAX_RETRY_AFTER_SECONDS)
-        logger.info("SendGrid retry %d in %.2fs", attempt + 1, delay)
-        time.sleep(delay)
+        try:
+            return request_with_retries(
+                self.session, method, settings.SENDGRID_API_URL + path, service="SendGrid",
+                headers={"Authorization": f"Bearer {self.api_key}"}, timeout=settings.SENDGRID_TIMEOUT_SECONDS,
+                max_retries=settings.SENDGRID_MAX_RETRIES, backoff=settings.SENDGRID_BACKOFF_SECONDS, **kwargs)
+        except Unreachable as exc:
+            raise SendGridError(str(exc)) from exc
 
 
 @register_credential_validator("sendgrid")

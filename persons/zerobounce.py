@@ -3,17 +3,12 @@
 ZeroBounce answers some errors (an invalid key, no credits) with HTTP 200 and an `error` body: those
 raise, they are never a verdict.
 """
-import logging
-import time
-
 import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from liffy.http import RETRYABLE_STATUSES, Unreachable, request_with_retries
 from liffy.services import register_credential_validator
-
-logger = logging.getLogger(__name__)
-RETRYABLE_STATUSES = {429, 500, 502, 503, 504}
 
 
 class ZeroBounceError(Exception):
@@ -42,21 +37,18 @@ class ZeroBounceClient:
         return credits
 
     def _get(self, path, params):
-        for attempt in range(settings.ZEROBOUNCE_MAX_RETRIES + 1):
-            try:
-                response = self.session.get(self.base_url + path, params={"api_key": self.api_key, **params},
-                                            timeout=settings.ZEROBOUNCE_TIMEOUT_SECONDS)
-            except (requests.Timeout, requests.ConnectionError) as exc:
-                problem = ZeroBounceError(f"ZeroBounce unreachable: {exc.__class__.__name__}")
-            else:
-                if response.status_code in (401, 403):
-                    raise ZeroBounceKeyError("ZeroBounce refused the API key.")
-                if response.status_code not in RETRYABLE_STATUSES:
-                    return self._body(response)
-                problem = ZeroBounceError(f"ZeroBounce answered {response.status_code}.")
-            if attempt < settings.ZEROBOUNCE_MAX_RETRIES:
-                time.sleep(settings.ZEROBOUNCE_BACKOFF_SECONDS * 2 ** attempt)
-        raise problem
+        try:
+            response = request_with_retries(
+                self.session, "GET", self.base_url + path, service="ZeroBounce",
+                params={"api_key": self.api_key, **params}, timeout=settings.ZEROBOUNCE_TIMEOUT_SECONDS,
+                max_retries=settings.ZEROBOUNCE_MAX_RETRIES, backoff=settings.ZEROBOUNCE_BACKOFF_SECONDS)
+        except Unreachable as exc:
+            raise ZeroBounceError(str(exc)) from exc
+        if response.status_code in (401, 403):
+            raise ZeroBounceKeyError("ZeroBounce refused the API key.")
+        if response.status_code in RETRYABLE_STATUSES:
+            raise ZeroBounceError(f"ZeroBounce answered {response.status_code}.")
+        return self._body(response)
 
     @staticmethod
     def _body(response):

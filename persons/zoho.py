@@ -1,10 +1,9 @@
 """The one Zoho CRM client: OAuth refresh and record upserts through `requests`, with timeouts and retries."""
-import time
-
 import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from liffy.http import RETRYABLE_STATUSES, Unreachable, request_with_retries
 from liffy.services import register_credential_validator
 
 # datacenter → (accounts host, API host)
@@ -16,7 +15,6 @@ DATACENTERS = {
     "jp": ("accounts.zoho.jp", "www.zohoapis.jp"),
     "ca": ("accounts.zohocloud.ca", "www.zohoapis.ca"),
 }
-RETRYABLE_STATUSES = {429, 500, 502, 503, 504}
 
 
 class ZohoError(Exception):
@@ -60,18 +58,15 @@ class ZohoClient:
         return body["data"]
 
     def _request(self, method, url, **kwargs):
-        for attempt in range(settings.ZOHO_MAX_RETRIES + 1):
-            try:
-                response = self.session.request(method, url, timeout=settings.ZOHO_TIMEOUT_SECONDS, **kwargs)
-            except (requests.Timeout, requests.ConnectionError) as exc:
-                problem = ZohoError(f"Zoho unreachable: {exc.__class__.__name__}")
-            else:
-                if response.status_code not in RETRYABLE_STATUSES:
-                    return response
-                problem = ZohoError(f"Zoho answered {response.status_code}.")
-            if attempt < settings.ZOHO_MAX_RETRIES:
-                time.sleep(settings.ZOHO_BACKOFF_SECONDS * 2 ** attempt)
-        raise problem
+        try:
+            response = request_with_retries(
+                self.session, method, url, service="Zoho", timeout=settings.ZOHO_TIMEOUT_SECONDS,
+                max_retries=settings.ZOHO_MAX_RETRIES, backoff=settings.ZOHO_BACKOFF_SECONDS, **kwargs)
+        except Unreachable as exc:
+            raise ZohoError(str(exc)) from exc
+        if response.status_code in RETRYABLE_STATUSES:
+            raise ZohoError(f"Zoho answered {response.status_code}.")
+        return response
 
 
 def _json(response):

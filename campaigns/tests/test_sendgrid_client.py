@@ -15,7 +15,7 @@ def quick(settings):
     settings.SENDGRID_API_URL = "https://sendgrid.test"
     settings.SENDGRID_BACKOFF_SECONDS = 0.5
     settings.SENDGRID_MAX_RETRIES = 3
-    with mock.patch("campaigns.sendgrid.time.sleep") as sleep:
+    with mock.patch("liffy.http.time.sleep") as sleep:
         yield sleep
 
 
