@@ -113,9 +113,10 @@ def push_persons(organizer, person_ids, module, user=None):
                 record["id"] = previous[str(person.pk)]
             records.append(record)
         answers = _send(client, organizer, module, records)
-        logs += [_log(organizer, person, module, record, answer, previous.get(str(person.pk)), user)
-                 for person, record, answer in zip(batch, records, answers)]
-    ZohoPushLog.objects.bulk_create(logs, batch_size=500)
+        # logged batch by batch: a push cut short still records what Zoho has already received
+        logs += ZohoPushLog.objects.bulk_create(
+            [_log(organizer, person, module, record, answer, previous.get(str(person.pk)), user)
+             for person, record, answer in zip(batch, records, answers)])
     succeeded = [log for log in logs if log.status == ZohoPushLog.Status.SUCCESS]
     return {"pushed": len(logs), "created": sum(log.action == "create" for log in succeeded),
             "updated": sum(log.action == "update" for log in succeeded), "failed": len(logs) - len(succeeded)}

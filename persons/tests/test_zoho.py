@@ -117,6 +117,26 @@ def test_push_list_in_batches_of_100_and_an_outage_fails_the_batch(owner_client,
     assert history["count"] == 150 and len(history["results"]) == 10
 
 
+@responses.activate
+def test_a_push_cut_short_keeps_the_log_of_what_zoho_received(zoho):
+    from persons.zoho_push import push_persons
+
+    calls = []
+
+    def first_batch_then_crash(request):
+        calls.append(request)
+        if len(calls) > 1:
+            raise RuntimeError("worker lost")
+        return upsert_answers(request)
+
+    responses.post(TOKEN, json={"access_token": "tok", "expires_in": 3600})
+    responses.add_callback(responses.POST, LEADS, callback=first_batch_then_crash)
+    persons = [PersonFactory(organizer=zoho, email=f"p{n:03}@acme.de") for n in range(150)]
+    with pytest.raises(RuntimeError):
+        push_persons(zoho, [p.pk for p in persons], "Leads")
+    assert ZohoPushLog.objects.filter(status="success").count() == 100
+
+
 def test_push_without_credentials_or_with_foreign_persons(owner_client, organizer, other_organizer):
     person = PersonFactory(organizer=organizer)
     response = owner_client.post("/api/zoho/push", {"person_ids": [str(person.pk)]}, format="json")
