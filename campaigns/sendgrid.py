@@ -7,11 +7,11 @@ import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from liffy.http import Unreachable, request_with_retries
+from liffy.http import OutsideServiceError, Unreachable, request_with_retries
 from liffy.services import register_credential_validator
 
 
-class SendGridError(Exception):
+class SendGridError(OutsideServiceError):
     def __init__(self, message, *, status=None):
         super().__init__(message)
         self.status = status

@@ -9,7 +9,11 @@ RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_SECONDS = 60
 
 
-class Unreachable(Exception):
+class OutsideServiceError(Exception):
+    """An outside service failed us (the base of each client's error); the API answers 503 with its text."""
+
+
+class Unreachable(OutsideServiceError):
     """No answer at all (timeouts, connection errors) after every attempt."""
 
 

@@ -190,8 +190,6 @@ def credits(organizer):
         return {"credits": ZeroBounceClient(organizer.zerobounce_api_key).credits()}
     except ZeroBounceKeyError as exc:
         raise ValidationError({"zerobounce_api_key": str(exc)})
-    except ZeroBounceError as exc:
-        raise ValidationError({"detail": str(exc)})
 
 
 def list_emails(organizer_id, list_id):

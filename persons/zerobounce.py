@@ -7,11 +7,11 @@ import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from liffy.http import RETRYABLE_STATUSES, Unreachable, request_with_retries
+from liffy.http import OutsideServiceError, RETRYABLE_STATUSES, Unreachable, request_with_retries
 from liffy.services import register_credential_validator
 
 
-class ZeroBounceError(Exception):
+class ZeroBounceError(OutsideServiceError):
     """Worth retrying later (rate limit, outage)."""
 
 

@@ -3,7 +3,7 @@ import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from liffy.http import RETRYABLE_STATUSES, Unreachable, request_with_retries
+from liffy.http import OutsideServiceError, RETRYABLE_STATUSES, Unreachable, request_with_retries
 from liffy.services import register_credential_validator
 
 # datacenter → (accounts host, API host)
@@ -17,7 +17,7 @@ DATACENTERS = {
 }
 
 
-class ZohoError(Exception):
+class ZohoError(OutsideServiceError):
     pass
 
 

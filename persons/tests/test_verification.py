@@ -118,6 +118,20 @@ def test_stale_processing_rows_return_to_pending(keyed):
 
 @responses.activate
 @pytest.mark.django_db
+def test_an_outage_is_a_503_naming_it_and_changes_nothing(member_client, keyed):
+    responses.get(VALIDATE, status=503)
+    responses.get(CREDITS, status=429)
+    person = PersonFactory(organizer=keyed, email="x@acme.de")
+    single = member_client.post("/api/verification/verify-single", {"email": "x@acme.de"}, format="json")
+    assert single.status_code == 503 and single.json() == {"detail": "ZeroBounce answered 503."}
+    person.refresh_from_db()
+    assert person.verification_status == "unknown"
+    credits = member_client.get("/api/verification/credits")
+    assert credits.status_code == 503 and credits.json() == {"detail": "ZeroBounce answered 429."}
+
+
+@responses.activate
+@pytest.mark.django_db
 def test_credits(member_client, keyed):
     responses.get(CREDITS, json={"Credits": "2500"})
     assert member_client.get("/api/verification/credits").json() == {"credits": 2500}
