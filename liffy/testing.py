@@ -2,9 +2,21 @@
 
 Model imports stay inside the fixtures: this module is imported before Django is set up.
 """
+import os
+import subprocess
+import sys
+import tempfile
 import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+
+DEFAULT_TEST_BROKER = "redis://127.0.0.1:6379/15"
+# Set before Django's settings are read: a test run publishes to a queue of its own, so runs that share
+# a Redis never take each other's tasks.
+os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", f"liffy-test-{os.getpid()}")
 
 
 def at_once(*calls):
@@ -121,3 +133,88 @@ def staff_user(db):
     from liffy.models import User
 
     return User.objects.create_superuser("staff@liffy.test", "staff-password-123")
+
+
+def wait_until(condition, *, timeout=60.0, what="the condition", logs=()):
+    """Poll `condition` until it returns something true; fail naming `what` (and showing `logs`) on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    tails = "".join(f"\n--- {path} ---\n{Path(path).read_text()[-3000:]}" for path in logs)
+    pytest.fail(f"Timed out after {timeout:.0f} s waiting for {what}.{tails}")
+
+
+def _broker_url():
+    """TEST_BROKER_URL, else the local Redis; a test that needs it skips only when neither is configured."""
+    import redis
+
+    url = os.environ.get("TEST_BROKER_URL") or DEFAULT_TEST_BROKER
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        if os.environ.get("TEST_BROKER_URL"):
+            pytest.fail(f"TEST_BROKER_URL={url} is not reachable: {error}")
+        pytest.skip(f"no Redis broker at {url} (set TEST_BROKER_URL)")
+    return url
+
+
+def _test_database_environment(name):
+    """What makes a worker process's settings point at this run's test database `name`."""
+    if os.environ.get("DATABASE_URL"):
+        return {"DATABASE_URL": urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}"))}
+    return {"EMBEDDED_PG_DB": name}
+
+
+@pytest.fixture
+def celery_workers(transactional_db):
+    """Real Celery worker processes on a real Redis broker, working on this test's (committed) database.
+
+    Yields `start(count, **environment)`. Tasks this process publishes and the workers' own follow-up
+    tasks go to the test run's queue, emptied before and after; the workers stop at the end.
+    """
+    import redis
+    from django.db import connection
+
+    from liffy.celery import app
+
+    url, queue = _broker_url(), app.amqp.default_queue.name
+    broker = redis.Redis.from_url(url)
+    broker.delete(queue)
+    saved = {name: app.conf[name] for name in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=url, task_always_eager=False)
+    # Eager calls have already built a producer pool for the default broker; drop it the way Celery does
+    # in a forked child, so the next publish connects to `url`.
+    app._after_fork()
+    workers, logs = [], []
+
+    def start(count=1, **environment):
+        env = os.environ | {key: str(value) for key, value in environment.items()} | {
+            "CELERY_BROKER_URL": url, "CELERY_TASK_DEFAULT_QUEUE": queue, "LOG_LEVEL": "WARNING",
+        } | _test_database_environment(connection.settings_dict["NAME"])
+        for _ in range(count):
+            with tempfile.NamedTemporaryFile("w", prefix="celery-worker-", suffix=".log", delete=False) as log:
+                logs.append(log.name)
+                workers.append(subprocess.Popen(
+                    [sys.executable, "-m", "celery", "-A", "liffy", "worker", "--pool", "solo", "--queues", queue,
+                     "--hostname", f"w{len(workers)}-{queue}@%h", "--without-gossip", "--without-mingle",
+                     "--without-heartbeat", "--loglevel", "WARNING"],
+                    cwd=Path(__file__).resolve().parent.parent, env=env, stdout=log, stderr=subprocess.STDOUT))
+        return logs
+
+    yield start
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+    broker.delete(queue)
+    app.conf.update(saved)
+    app._after_fork()
+    for path in logs:
+        os.unlink(path)

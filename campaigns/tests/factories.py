@@ -11,6 +11,7 @@ from campaigns.models import (
 )
 from django.utils import timezone
 
+from campaigns.tests.fake_sendgrid import VALID_KEY
 from liffy.tests.factories import OrganizerFactory
 
 
@@ -76,3 +77,20 @@ class SendThrottleFactory(factory.django.DjangoModelFactory):
 
     organizer = factory.SubFactory(OrganizerFactory)
     next_slot_at = factory.LazyFunction(timezone.now)
+
+
+def sendable_organizer(**extra):
+    """An organizer that can send: SendGrid key of the fake server, physical address, fast limits."""
+    return OrganizerFactory(**{"sendgrid_api_key": VALID_KEY, "send_rate_per_second": 1000, "send_batch_size": 4,
+                               "physical_address": "Messe Allee 1\n04356 Leipzig"} | extra)
+
+
+def ready_campaign(locals_, organizer=None, status="ready"):
+    """A resolved campaign with one recipient per local part (`ok1` → ok1@client.test)."""
+    organizer = organizer or sendable_organizer()
+    sender = SenderIdentityFactory(organizer=organizer, from_email="events@fair.test", reply_to="team@fair.test")
+    campaign = CampaignFactory(organizer=organizer, sender=sender, status=status, recipient_count=len(locals_))
+    for local in locals_:
+        CampaignRecipientFactory(campaign=campaign, email=f"{local}@client.test", name=local.title(),
+                                 meta={"first_name": local.title(), "company": "Client & Co"})
+    return campaign

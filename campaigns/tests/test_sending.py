@@ -10,32 +10,11 @@ from django.utils import timezone
 from campaigns import lifecycle, sending
 from campaigns.models import Campaign, CampaignEvent, CampaignRecipient
 from campaigns.tasks import dispatch_campaigns_task
-from campaigns.tests.factories import (
-    CampaignFactory,
-    CampaignRecipientFactory,
-    SenderIdentityFactory,
-    UnsubscribeFactory,
-)
+from campaigns.tests.factories import UnsubscribeFactory, ready_campaign, sendable_organizer
 from campaigns.tests.fake_sendgrid import VALID_KEY
 from liffy.testing import at_once
-from liffy.tests.factories import OrganizerFactory
 
 MIXED = ["ok1", "ok2", "rate1", "boom1", "slow1", "hang1", "down1", "bad1", "ok3", "rate2"]
-
-
-def sendable_organizer(**extra):
-    return OrganizerFactory(sendgrid_api_key=VALID_KEY, send_rate_per_second=1000, send_batch_size=4,
-                            physical_address="Messe Allee 1\n04356 Leipzig", **extra)
-
-
-def ready_campaign(locals_, organizer=None, status="ready"):
-    organizer = organizer or sendable_organizer()
-    sender = SenderIdentityFactory(organizer=organizer, from_email="events@fair.test", reply_to="team@fair.test")
-    campaign = CampaignFactory(organizer=organizer, sender=sender, status=status, recipient_count=len(locals_))
-    for local in locals_:
-        CampaignRecipientFactory(campaign=campaign, email=f"{local}@client.test", name=local.title(),
-                                 meta={"first_name": local.title(), "company": "Client & Co"})
-    return campaign
 
 
 def statuses(campaign):

@@ -1,0 +1,48 @@
+"""The background work the API queues, run by a real Celery worker process through Redis.
+
+Task arguments travel as JSON through the broker and the worker has its own settings and database
+connection, which eager tasks in the other tests never exercise. Sending with two workers is in
+`campaigns/tests/test_workers.py`.
+"""
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from legacy.models import List, ListMember
+from liffy.testing import wait_until
+from liffy.tests.factories import UserFactory
+from mining.models import MiningJob
+from persons.models import Person
+
+CONTACTS = "email;name;company\n" + "".join(f"p{n}@firm{n}.de;Pat Doe{n};Firm {n} GmbH\n" for n in range(9)) \
+    + "broken;Nobody;Firm X\n"
+
+
+def test_a_worker_runs_the_csv_import_the_mining_job_and_import_all(celery_workers, organizer, settings):
+    settings.CSV_INLINE_ROWS = 5
+    client = APIClient()
+    client.force_authenticate(UserFactory(organizer=organizer, role="user"))
+    upload = client.post("/api/lists/upload-csv", {"file": SimpleUploadedFile("fair.csv", CONTACTS.encode())},
+                         format="multipart")
+    assert upload.status_code == 202 and upload.json()["import_status"] == "processing"
+    mining = client.post("/api/mining/jobs", {"file": SimpleUploadedFile("exhibitors.csv", b"Email,Company\n"
+                                                                         b"jane@acme.de,Acme GmbH\n"
+                                                                         b"max@globex.ch,Globex AG\n")},
+                         format="multipart")
+    assert mining.status_code == 201 and mining.json()["status"] == "pending"
+    assert not ListMember.objects.exists()  # queued in the broker: nothing runs before a worker is there
+
+    logs = celery_workers(1, CSV_BATCH_SIZE=4, AGGREGATION_PERSIST="true")
+    imported = wait_until(lambda: List.objects.filter(pk=upload.json()["id"], import_status="completed").first(),
+                          what="the CSV import", logs=logs)
+    assert (imported.import_progress["imported"], imported.import_progress["skipped"]) == (9, 1)
+    assert imported.import_progress["errors"][0]["row"] == 11
+    assert ListMember.objects.filter(list=imported).count() == 9
+    job = wait_until(lambda: MiningJob.objects.filter(pk=mining.json()["id"], status="completed").first(),
+                     what="the mining job", logs=logs)
+    assert job.total_found == 2 and Person.objects.filter(organizer=organizer, email="jane@acme.de").exists()
+
+    import_all = client.post(f"/api/mining/jobs/{job.pk}/import-all", {"list_name": "Exhibitors"}, format="json")
+    assert import_all.status_code == 202
+    wait_until(lambda: MiningJob.objects.get(pk=job.pk).import_status == "completed", what="import-all", logs=logs)
+    members = ListMember.objects.filter(list_id=import_all.json()["list_id"])
+    assert set(members.values_list("person__email", flat=True)) == {"jane@acme.de", "max@globex.ch"}
