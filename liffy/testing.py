@@ -148,7 +148,7 @@ def wait_until(condition, *, timeout=60.0, what="the condition", logs=()):
 
 
 def _broker_url():
-    """TEST_BROKER_URL, else the local Redis; a test that needs it skips only when neither is configured."""
+    """TEST_BROKER_URL, else the local Redis; skips only when TEST_BROKER_URL is unset and no local Redis answers."""
     import redis
 
     url = os.environ.get("TEST_BROKER_URL") or DEFAULT_TEST_BROKER
