@@ -5,29 +5,25 @@ connection, which eager tasks in the other tests never exercise. Sending with tw
 `campaigns/tests/test_workers.py`.
 """
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.test import APIClient
 
 from legacy.models import List, ListMember
 from liffy.testing import wait_until
-from liffy.tests.factories import UserFactory
 from mining.models import MiningJob
 from persons.models import Person
 
 CONTACTS = "email;name;company\n" + "".join(f"p{n}@firm{n}.de;Pat Doe{n};Firm {n} GmbH\n" for n in range(9)) \
     + "broken;Nobody;Firm X\n"
+EXHIBITORS = b"Email,Company\njane@acme.de,Acme GmbH\nmax@globex.ch,Globex AG\n"
 
 
-def test_a_worker_runs_the_csv_import_the_mining_job_and_import_all(celery_workers, organizer, settings):
+def test_a_worker_runs_the_csv_import_the_mining_job_and_import_all(celery_workers, member_client, organizer,
+                                                                    settings):
     settings.CSV_INLINE_ROWS = 5
-    client = APIClient()
-    client.force_authenticate(UserFactory(organizer=organizer, role="user"))
-    upload = client.post("/api/lists/upload-csv", {"file": SimpleUploadedFile("fair.csv", CONTACTS.encode())},
-                         format="multipart")
+    contacts = SimpleUploadedFile("fair.csv", CONTACTS.encode())
+    upload = member_client.post("/api/lists/upload-csv", {"file": contacts}, format="multipart")
     assert upload.status_code == 202 and upload.json()["import_status"] == "processing"
-    mining = client.post("/api/mining/jobs", {"file": SimpleUploadedFile("exhibitors.csv", b"Email,Company\n"
-                                                                         b"jane@acme.de,Acme GmbH\n"
-                                                                         b"max@globex.ch,Globex AG\n")},
-                         format="multipart")
+    exhibitors = SimpleUploadedFile("exhibitors.csv", EXHIBITORS)
+    mining = member_client.post("/api/mining/jobs", {"file": exhibitors}, format="multipart")
     assert mining.status_code == 201 and mining.json()["status"] == "pending"
     assert not ListMember.objects.exists()  # queued in the broker: nothing runs before a worker is there
 
@@ -41,7 +37,8 @@ def test_a_worker_runs_the_csv_import_the_mining_job_and_import_all(celery_worke
                      what="the mining job", logs=logs)
     assert job.total_found == 2 and Person.objects.filter(organizer=organizer, email="jane@acme.de").exists()
 
-    import_all = client.post(f"/api/mining/jobs/{job.pk}/import-all", {"list_name": "Exhibitors"}, format="json")
+    import_all = member_client.post(f"/api/mining/jobs/{job.pk}/import-all", {"list_name": "Exhibitors"},
+                                    format="json")
     assert import_all.status_code == 202
     wait_until(lambda: MiningJob.objects.get(pk=job.pk).import_status == "completed", what="import-all", logs=logs)
     members = ListMember.objects.filter(list_id=import_all.json()["list_id"])
