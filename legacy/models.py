@@ -7,10 +7,10 @@ from django.db import models
 from django.db.models import Q
 
 from liffy.fields import created_at_field, uuid_primary_key
-from liffy.tenancy import OrganizerManager
+from liffy.tenancy import OrganizerManager, OrganizerOwnedModel
 
 
-class Prospect(models.Model):
+class Prospect(OrganizerOwnedModel):
     """Read-only archive of the original `prospects` table (renamed `prospects_archive` by step 027)."""
 
     id = uuid_primary_key()
@@ -37,7 +37,7 @@ class Prospect(models.Model):
         return self.email or str(self.pk)
 
 
-class List(models.Model):
+class List(OrganizerOwnedModel):
     class Type(models.TextChoices):
         MINED = "mined"
         IMPORT = "import"
@@ -66,7 +66,7 @@ class List(models.Model):
         return self.name
 
 
-class ListMember(models.Model):
+class ListMember(OrganizerOwnedModel):
     id = uuid_primary_key()
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
     list = models.ForeignKey(List, on_delete=models.CASCADE, related_name="members")

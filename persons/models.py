@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.db.models.functions import Cast, Coalesce, Lower
 
 from liffy.fields import created_at_field, uuid_primary_key
-from liffy.tenancy import OrganizerManager
+from liffy.tenancy import OrganizerManager, OrganizerOwnedModel
 
 ZERO_TO_ONE = Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1)
 
@@ -18,7 +18,7 @@ class VerificationStatus(models.TextChoices):
     RISKY = "risky"
 
 
-class Person(models.Model):
+class Person(OrganizerOwnedModel):
     """One real individual per organizer, keyed by (organizer, lower(email)). The email never changes."""
 
     id = uuid_primary_key()
@@ -51,7 +51,7 @@ class Person(models.Model):
         return " ".join(part for part in (self.first_name, self.last_name) if part) or None
 
 
-class Affiliation(models.Model):
+class Affiliation(OrganizerOwnedModel):
     """A person's relationship to a company: additive, enriched but never overwritten."""
 
     id = uuid_primary_key()
@@ -138,7 +138,7 @@ def keep_intents_without_campaign(collector, field, sub_objs, using):
         collector.collect(drop, source=field.remote_field.model, source_attr=field.name, nullable=True)
 
 
-class ProspectIntent(models.Model):
+class ProspectIntent(OrganizerOwnedModel):
     """A person who showed intent, at most once per (person, campaign or none, type)."""
 
     id = uuid_primary_key()
@@ -184,7 +184,7 @@ class QueueStatus(models.TextChoices):
     FAILED = "failed"
 
 
-class VerificationQueue(models.Model):
+class VerificationQueue(OrganizerOwnedModel):
     """An email waiting for (or done with) ZeroBounce verification; one open row per organizer + email."""
 
     id = uuid_primary_key()
@@ -227,7 +227,7 @@ class ZohoModule(models.TextChoices):
     CONTACTS = "Contacts"
 
 
-class ZohoPushLog(models.Model):
+class ZohoPushLog(OrganizerOwnedModel):
     """One row per record pushed to Zoho CRM, success or failure."""
 
     class Action(models.TextChoices):
