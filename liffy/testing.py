@@ -14,6 +14,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 DEFAULT_TEST_BROKER = "redis://127.0.0.1:6379/15"
+# The browser tests' live server speaks plain http.
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 # Set before Django's settings are read: a test run publishes to a queue of its own, so runs that share
 # a Redis never take each other's tasks.
 os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", f"liffy-test-{os.getpid()}")
@@ -133,6 +135,41 @@ def staff_user(db):
     from liffy.models import User
 
     return User.objects.create_superuser("staff@liffy.test", "staff-password-123")
+
+
+@pytest.fixture
+def platform_admin(staff_user, client):
+    """A test client logged in as a superuser of the staff organizer."""
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def organizer_staff(organizer):
+    """`organizer_staff(group="Editors", role="admin", organizer=None)`: a staff user of one organizer (not
+    platform staff), in one of the admin groups kept by `liffy/admin_groups.py`."""
+    from django.contrib.auth.models import Group
+
+    def make(group="Editors", role="admin", organizer=organizer, **fields):
+        user = _user(organizer, role)
+        user.is_staff = True
+        for name, value in fields.items():
+            setattr(user, name, value)
+        user.save()
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+        return user
+
+    return make
+
+
+def admin_client_for(user):
+    """A Django test client logged in as `user` (for the admin)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def wait_until(condition, *, timeout=60.0, what="the condition", logs=()):

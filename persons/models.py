@@ -94,7 +94,10 @@ class Affiliation(OrganizerOwnedModel):
         ]
 
     def __str__(self):
-        return f"{self.person_id} @ {self.company_name or '—'}"
+        """'Sales Director at Expo Praha', or whichever of the two is known."""
+        if self.position and self.company_name:
+            return f"{self.position} at {self.company_name}"
+        return self.company_name or self.position or "Affiliation without company"
 
 
 class IntentType(models.TextChoices):
