@@ -2,7 +2,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Cast, Coalesce, Lower
+from django.contrib.postgres.indexes import OpClass
+from django.db.models.functions import Cast, Coalesce, Lower, Upper
 
 from liffy.fields import created_at_field, uuid_primary_key
 from liffy.tenancy import OrganizerManager, OrganizerOwnedModel
@@ -41,7 +42,13 @@ class Person(OrganizerOwnedModel):
         constraints = [
             models.UniqueConstraint("organizer", Lower("email"), name="persons_organizer_email_uniq"),
         ]
-        indexes = [models.Index(Lower("email"), name="persons_email_lower_idx")]
+        indexes = [
+            models.Index(Lower("email"), name="persons_email_lower_idx"),
+            # the admin's person search, word by word: upper(<column>::text) LIKE upper('<word>%')
+            *(models.Index(OpClass(Upper(Cast(column, models.TextField())), name="text_pattern_ops"),
+                           name=f"persons_{column}_prefix_idx")
+              for column in ("email", "first_name", "last_name")),
+        ]
 
     def __str__(self):
         return self.email

@@ -1,0 +1,35 @@
+"""Step 032: indexes for the admin's person search (`PersonAdmin.search_fields = ^email, ^first_name,
+^last_name`).
+
+Each word typed in the admin's search box becomes, per column, Django's `istartswith`:
+
+    WHERE upper(email::text) LIKE upper('ann%')
+       OR upper(first_name::text) LIKE upper('ann%')
+       OR upper(last_name::text) LIKE upper('ann%')
+
+which a btree on the same expression with `text_pattern_ops` serves (a bitmap OR of the three), whatever
+the database's collation. Built concurrently: a million persons keep being written while it runs.
+"""
+from django.contrib.postgres.indexes import OpClass
+from django.contrib.postgres.operations import AddIndexConcurrently
+from django.db import migrations, models
+from django.db.models.functions import Cast, Upper
+
+
+def prefix_index(column):
+    return models.Index(OpClass(Upper(Cast(column, models.TextField())), name="text_pattern_ops"),
+                        name=f"persons_{column}_prefix_idx")
+
+
+class Migration(migrations.Migration):
+    atomic = False
+
+    dependencies = [
+        ("liffy", "0031_user_permissions"),
+        ("persons", "0028_person_email_immutable"),
+    ]
+
+    operations = [
+        AddIndexConcurrently(model_name="person", index=prefix_index(column))
+        for column in ("email", "first_name", "last_name")
+    ]
