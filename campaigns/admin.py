@@ -84,8 +84,8 @@ class ScheduleForm(forms.Form):
 def _resolved(stats):
     excluded = ", ".join(f"{stats[key]} {key.removeprefix('excluded_')}" for key in stats
                          if key.startswith("excluded_") and stats[key])
-    return f"{stats['inserted']} recipients from {stats['total_in_list']} list members" + (
-        f" (left out: {excluded})" if excluded else "")
+    return (f"{stats['inserted']} of the list's {stats['total_in_list']} members became recipients"
+            + (f" (left out: {excluded})." if excluded else "."))
 
 
 @admin.register(Campaign)

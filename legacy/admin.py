@@ -6,8 +6,9 @@ from django.utils.html import format_html, format_html_join
 
 from legacy.csv_import import read_upload, start_csv_import
 from legacy.models import List, ListMember, Prospect
-from liffy.admin_base import OrganizerScopedAdmin, ReadOnlyAdmin, changelist_link, json_display
+from liffy.admin_base import OrganizerScopedAdmin, ReadOnlyAdmin, changelist_link, choices_filter, json_display
 from mining.miners.table import TableFileError
+from persons.models import VerificationStatus
 
 SHOWN_IMPORT_ERRORS = 10
 
@@ -17,7 +18,7 @@ class ProspectAdmin(ReadOnlyAdmin):
     """The archive of the original prospects table: kept for reference, never edited."""
 
     list_display = ("email", "name", "company", "country", "verification_status", "created_at")
-    list_filter = ("verification_status", "source_type")
+    list_filter = (choices_filter("verification_status", VerificationStatus.choices),)
     search_fields = ("^email", "^company")
     readonly_fields = (json_display("meta"),)
     exclude = ("meta",)

@@ -150,6 +150,11 @@ class UserAdmin(OrganizerScopedAdmin, DjangoUserAdmin):
             return fields + self.PLATFORM_FIELDS
         return fields if request.user.is_superuser else fields + ("is_superuser",)
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "user_permissions":  # each permission is shown with its content type
+            kwargs["queryset"] = db_field.remote_field.model.objects.select_related("content_type")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role" and not request.user.is_platform_staff:
             rank = ROLE_RANK[request.user.role]

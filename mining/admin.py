@@ -6,10 +6,11 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from liffy.admin_actions import ServiceAction
-from liffy.admin_base import OrganizerScopedAdmin, ReadOnlyAdmin, changelist_link, json_display
+from liffy.admin_base import OrganizerScopedAdmin, ReadOnlyAdmin, changelist_link, choices_filter, json_display
 from liffy.models import Organizer
 from mining import jobs
 from mining.models import MiningJob, MiningJobLog, MiningResult
+from persons.models import VerificationStatus
 
 Status = MiningJob.Status
 RECENT_LOG_LINES = 50
@@ -153,7 +154,7 @@ class MiningResultAdmin(ReadOnlyAdmin):
     """Discovery events of a job: written by the miners, never edited."""
 
     list_display = ("__str__", "contact_name", "company_name", "country", "status", "job", "created_at")
-    list_filter = ("status", "verification_status")
+    list_filter = (choices_filter("verification_status", VerificationStatus.choices),)
     search_fields = ("^company_name",)
     search_help_text = "Start of the company name."
     readonly_fields = (json_display("raw"),)

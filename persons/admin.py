@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.db.models import Prefetch
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
@@ -13,6 +14,7 @@ from liffy.admin_base import (
     ReadOnlyTabularInline,
     change_link,
     changelist_link,
+    choices_filter,
     json_display,
 )
 from persons import selectors, services
@@ -57,6 +59,8 @@ class PersonAdmin(OrganizerScopedAdmin):
     form = PersonForm
     list_display = ("email", "full_name", "latest_company", "latest_country", "verification_status", "created_at")
     list_filter = ("verification_status", "created_at")
+    # alphabetical: the (organizer, lower(email)) indexes serve it at any size; newest first is a click away
+    ordering = (Lower("email"),)
     search_fields = ("^email", "^first_name", "^last_name")
     search_help_text = "Start of the email address, first name or last name (each word)."
     readonly_fields = ("id", "created_at", "updated_at", "verification_status", "verified_at",
@@ -156,7 +160,8 @@ class PersonAdmin(OrganizerScopedAdmin):
 class AffiliationAdmin(OrganizerScopedAdmin):
     list_display = ("__str__", "person", "company_name", "position", "country_code", "confidence", "source_type",
                     "created_at")
-    list_filter = ("source_type", "country_code")
+    list_filter = (choices_filter("source_type", [(kind, kind) for kind in ("mining", "import", "manual", "backfill")],
+                                  "source"),)
     search_fields = ("^company_name",)
     search_help_text = "Start of the company name."
     readonly_fields = ("id", "created_at", json_display("raw"))

@@ -98,7 +98,7 @@ def test_an_action_asks_for_confirmation_then_runs_the_service(platform_admin, d
     response = platform_admin.post(CHANGELIST, {**selection, "confirmed": "yes"}, follow=True)
     draft.refresh_from_db()
     assert draft.status == "ready" and "1 campaign resolved." in shown(response)
-    assert f"{draft.name}: 1 recipients from 1 list members" in shown(response)
+    assert f"{draft.name}: 1 of the list's 1 members became recipients." in shown(response)
 
 
 def test_a_refusal_of_the_service_is_an_error_message(platform_admin, draft):
