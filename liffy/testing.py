@@ -255,3 +255,12 @@ def celery_workers(transactional_db):
     app._after_fork()
     for path in logs:
         os.unlink(path)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item (`item.report_call`…), for fixtures that act on failure
+    (the browser tests' screenshots)."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
