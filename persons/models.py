@@ -98,6 +98,9 @@ class Affiliation(OrganizerOwnedModel):
                 condition=Q(company_name__isnull=False),
                 name="affiliations_org_company_idx",
             ),
+            # the admin's company search: upper(company_name::text) LIKE upper('<word>%')
+            models.Index(OpClass(Upper(Cast("company_name", models.TextField())), name="text_pattern_ops"),
+                         name="affiliation_company_prefix_idx"),
         ]
 
     def __str__(self):

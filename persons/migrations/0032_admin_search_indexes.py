@@ -1,5 +1,5 @@
 """Step 032: indexes for the admin's person search (`PersonAdmin.search_fields = ^email, ^first_name,
-^last_name`).
+^last_name`) and company search (`AffiliationAdmin.search_fields = ^company_name`).
 
 Each word typed in the admin's search box becomes, per column, Django's `istartswith`:
 
@@ -8,7 +8,8 @@ Each word typed in the admin's search box becomes, per column, Django's `istarts
        OR upper(last_name::text) LIKE upper('ann%')
 
 which a btree on the same expression with `text_pattern_ops` serves (a bitmap OR of the three), whatever
-the database's collation. Built concurrently: a million persons keep being written while it runs.
+the database's collation; likewise `WHERE upper(company_name::text) LIKE upper('expo%')` on affiliations.
+Built concurrently: a million persons keep being written while it runs.
 """
 from django.contrib.postgres.indexes import OpClass
 from django.contrib.postgres.operations import AddIndexConcurrently
@@ -16,9 +17,8 @@ from django.db import migrations, models
 from django.db.models.functions import Cast, Upper
 
 
-def prefix_index(column):
-    return models.Index(OpClass(Upper(Cast(column, models.TextField())), name="text_pattern_ops"),
-                        name=f"persons_{column}_prefix_idx")
+def prefix_index(column, name):
+    return models.Index(OpClass(Upper(Cast(column, models.TextField())), name="text_pattern_ops"), name=name)
 
 
 class Migration(migrations.Migration):
@@ -30,6 +30,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        AddIndexConcurrently(model_name="person", index=prefix_index(column))
-        for column in ("email", "first_name", "last_name")
+        *(AddIndexConcurrently(model_name="person", index=prefix_index(column, f"persons_{column}_prefix_idx"))
+          for column in ("email", "first_name", "last_name")),
+        AddIndexConcurrently(model_name="affiliation",
+                             index=prefix_index("company_name", "affiliation_company_prefix_idx")),
     ]

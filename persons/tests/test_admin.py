@@ -30,21 +30,25 @@ def test_search_matches_the_start_of_email_first_or_last_name(platform_admin, or
     assert found("rossi@") == set()  # a prefix, not a substring
 
 
-@pytest.mark.parametrize("term", ["ann", "ann@fair.test"])
-def test_the_person_search_is_served_by_the_prefix_indexes(term, rf, staff_user):
+PREFIX_INDEXES = {"persons_email_prefix_idx", "persons_first_name_prefix_idx", "persons_last_name_prefix_idx"}
+
+
+@pytest.mark.parametrize("model, term, indexes", [
+    (Person, "ann", PREFIX_INDEXES), (Person, "ann@fair.test", PREFIX_INDEXES),
+    (Affiliation, "expo", {"affiliation_company_prefix_idx"}),
+])
+def test_the_admin_searches_are_served_by_the_prefix_indexes(model, term, indexes, rf, staff_user):
     """EXPLAIN of the admin's own search query: with sequential scans ruled out, the plan must use the
-    three prefix indexes (which it can only do if they match the query's expressions)."""
-    request = rf.get(CHANGELIST)
+    prefix indexes (which it can only do if they match the query's expressions)."""
+    request = rf.get("/admin/")
     request.user = staff_user
-    model_admin = admin.site._registry[Person]
-    queryset, _ = model_admin.get_search_results(request, Person.objects.all(), term)
+    queryset, _ = admin.site._registry[model].get_search_results(request, model.objects.all(), term)
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert {"persons_email_prefix_idx", "persons_first_name_prefix_idx", "persons_last_name_prefix_idx"} <= {
-        name for name in plan.split() if name.endswith("_prefix_idx")}, plan
+    assert indexes <= {name for name in plan.split() if name.endswith("_prefix_idx")}, plan
 
 
 def test_person_page_shows_latest_affiliation_score_timeline_and_intents(platform_admin, organizer):
