@@ -105,16 +105,17 @@ class ServiceActionsMixin:
         if confirmed and (form is None or form.is_valid()):
             self.run_service_action(request, action, objects, form.cleaned_data if form else {})
             return None
-        objects = list(objects[: LISTED_ROWS + 1]) if not isinstance(objects, list) else objects
         select_across = request.POST.get("select_across") == "1"
+        # the rows picked on a page (at most a page's worth) are counted; "all N" of a big list is not
+        total = None if select_across else len(objects) if isinstance(objects, list) else objects.count()
         context = {
             **self.admin_site.each_context(request),
             "title": f"{action.label}: are you sure?",
             "action": action,
             "form": form,
             "opts": self.model._meta,
-            "objects": objects[:LISTED_ROWS],
-            "more": max(len(objects) - LISTED_ROWS, 0) or select_across,
+            "objects": list(objects[:LISTED_ROWS]),
+            "more": True if select_across else max(total - LISTED_ROWS, 0),
             "selected_ids": [] if single or select_across else request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
             "select_across": select_across and not single,
             "single": single,

@@ -176,3 +176,11 @@ def test_senders_keep_one_default_and_are_deactivated_not_deleted(platform_admin
     old.refresh_from_db()
     assert not old.is_active
     assert platform_admin.get(reverse("admin:campaigns_senderidentity_delete", args=[old.pk])).status_code == 403
+
+
+def test_the_confirmation_names_twenty_rows_and_counts_the_rest(platform_admin, organizer):
+    templates = [EmailTemplateFactory(organizer=organizer) for _ in range(23)]
+    page = platform_admin.post("/admin/campaigns/emailtemplate/", {
+        "action": "clone", "_selected_action": [t.pk for t in templates]}).content.decode()
+    assert page.count("<li>Template ") == 20 and "… and 3 more" in page
+    assert page.count('name="_selected_action"') == 23  # confirming keeps the whole selection
