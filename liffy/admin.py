@@ -49,6 +49,7 @@ class OrganizerAdmin(OrganizerScopedAdmin):
     or delete organizers."""
 
     list_display = ("name", "slug", "country", "timezone", "user_count", "created_at")
+    ordering = ("name",)  # the user count's GROUP BY drops the model's default ordering
     search_fields = ("name", "slug")
     list_filter = ("country", "zoho_datacenter")
     prepopulated_fields = {"slug": ("name",)}
