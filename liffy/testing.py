@@ -14,8 +14,6 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 DEFAULT_TEST_BROKER = "redis://127.0.0.1:6379/15"
-# The browser tests' live server speaks plain http.
-os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 # Set before Django's settings are read: a test run publishes to a queue of its own, so runs that share
 # a Redis never take each other's tasks.
 os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", f"liffy-test-{os.getpid()}")
