@@ -26,7 +26,7 @@ from campaigns.models import (
     Unsubscribe,
 )
 from legacy.models import List, ListMember
-from liffy.models import STAFF_ORGANIZER_SLUG, Organizer, Role, User
+from liffy.models import Organizer, Role, User
 from persons.models import Affiliation, Person, ProspectIntent, VerificationStatus
 
 STAFF_EMAIL = "admin@liffy.test"
