@@ -104,6 +104,20 @@ class User(AbstractBaseUser):
     def __str__(self):
         return self.email
 
+    def set_unusable_password(self):
+        super().set_unusable_password()
+        self._password_withdrawn = True
+
+    def save(self, *args, **kwargs):
+        """A new password (set_password, set_unusable_password; not a hash upgrade at login) ends every API
+        token of the user: whoever held one must log in with the new password."""
+        password_changed = not self._state.adding and (
+            self._password is not None or getattr(self, "_password_withdrawn", False))
+        super().save(*args, **kwargs)
+        if password_changed:
+            self._password_withdrawn = False
+            self.auth_token_set.all().delete()
+
     # The admin is for staff, who see and edit everything; there are no per-model permissions.
     def has_perm(self, perm, obj=None):
         return self.is_active and (self.is_superuser or self.is_staff)
