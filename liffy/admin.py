@@ -1,6 +1,7 @@
 """Admin for organizers and users, and the pieces every app's admin shares."""
 import json
 
+from axes.models import AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -154,10 +155,13 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = ((None, {"fields": ("email", "organizer", "role", "is_staff", "password1", "password2")}),)
 
 
-# --- API tokens -------------------------------------------------------------------------------------
+# --- API tokens and login lockouts -----------------------------------------------------------------
 # Knox's own admin would let staff mint tokens without an expiry; here they can see tokens and revoke
-# (delete) them.
+# (delete) them. Of axes' tables only the attempts are kept (liffy/settings.py turns its logs off):
+# deleting an attempt lifts that address's lockout.
 admin.site.unregister(AuthToken)
+admin.site.unregister(AccessLog)
+admin.site.unregister(AccessFailureLog)
 
 
 @admin.register(AuthToken)

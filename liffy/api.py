@@ -5,7 +5,6 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from liffy.auth import BadCredentials, issue_token, revoke_token
@@ -14,6 +13,7 @@ from liffy.models import Organizer, User
 from liffy.permissions import IsOrganizerMember, IsOwnerOrAdmin
 from liffy.services import SECRET_FIELDS, update_organizer_settings
 from liffy.tenancy import organizer_of
+from liffy.throttling import ClientAddressThrottle
 
 
 ZOHO_DATACENTERS = ("com", "eu", "in", "com.au", "jp", "ca")
@@ -30,11 +30,13 @@ class TokenResponseSerializer(serializers.Serializer):
 
 
 class TokenView(APIView):
-    """Exchange email + password for a new API token (`Authorization: Token <token>`) and its expiry."""
+    """Exchange email + password for a new API token (`Authorization: Token <token>`) and its expiry.
+
+    Throttled per client address; repeated failures lock the address out of every password login."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientAddressThrottle]
     throttle_scope = "login"
 
     @extend_schema(request=TokenRequestSerializer, responses=TokenResponseSerializer)

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "liffy",
@@ -44,6 +45,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "liffy.urls"
@@ -90,6 +92,23 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Client addresses, login lockout --------------------------------------------------------------------
+# Proxies in front of the server that append to X-Forwarded-For; 0: the header is ignored (liffy/throttling.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AUTHENTICATION_BACKENDS = ["liffy.auth.LoginLockoutBackend", "django.contrib.auth.backends.ModelBackend"]
+# Password logins (admin and API) from one client address are refused for LOGIN_LOCKOUT_MINUTES after
+# LOGIN_FAILURE_LIMIT failures in a row (django-axes; attempts are rows in the database, shared by all
+# processes, and staff can see and delete them in the admin).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_MINUTES", default=15.0) / 60
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "liffy.throttling.client_address"
+AXES_USERNAME_CALLABLE = "liffy.auth.attempted_email"
+AXES_RESET_ON_SUCCESS = False  # a login of the attacker's own account must not wipe their failures
+AXES_LOCKOUT_CALLABLE = "liffy.auth.lockout_page"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
 # --- API tokens (django-rest-knox): stored hashed, expiring, revoked by logout and password changes ----
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=env.float("API_TOKEN_TTL_HOURS", default=10.0)),
@@ -123,6 +142,7 @@ REST_FRAMEWORK = {
         "webhook": env("THROTTLE_WEBHOOK", default="600/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Liffy API",

@@ -61,6 +61,21 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def reset_login_lockouts(request):
+    """Failed logins of one test never lock the next one out (django-axes keeps them in the database).
+
+    Acts for tests that use the database; a test may also call the returned `reset()` itself.
+    """
+    if not {"db", "transactional_db"} & set(request.fixturenames):
+        return None
+    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+    from axes.utils import reset
+
+    reset()
+    return reset
+
+
 @pytest.fixture
 def organizer(db):
     from liffy.tests.factories import OrganizerFactory

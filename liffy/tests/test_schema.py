@@ -36,7 +36,7 @@ SCHEMA = {
     "list_members": "id organizer_id list_id prospect_id_legacy person_id created_at",
     "send_throttles": "organizer_id next_slot_at",
 }
-FRAMEWORK_TABLE_PREFIXES = ("auth_", "django_", "knox_")
+FRAMEWORK_TABLE_PREFIXES = ("auth_", "django_", "knox_", "axes_")
 
 
 def columns_by_table():
