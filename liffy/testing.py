@@ -17,6 +17,8 @@ DEFAULT_TEST_BROKER = "redis://127.0.0.1:6379/15"
 # Set before Django's settings are read: a test run publishes to a queue of its own, so runs that share
 # a Redis never take each other's tasks.
 os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", f"liffy-test-{os.getpid()}")
+# Tests speak plain HTTP with DEBUG off; every other production setting stays as deployed.
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 
 
 def at_once(*calls):
