@@ -1,8 +1,13 @@
 """Tenant root (Organizer) and the custom user."""
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from liffy import webhook_keys
 from liffy.fields import EncryptedTextField, created_at_field, uuid_primary_key
+from liffy.webhook_keys import validate_webhook_public_key
+
+WEBHOOK_KEY_CONSTRAINT = "organizers_webhook_key_one_owner"
 
 
 class Organizer(models.Model):
@@ -26,7 +31,12 @@ class Organizer(models.Model):
     zoho_access_token_expires_at = models.DateTimeField(null=True, blank=True)
     zoho_datacenter = models.CharField(max_length=20, default="com", null=True, blank=True)
     sendgrid_webhook_public_key = models.TextField(
-        null=True, blank=True, help_text="Base64 DER public key of the organizer's SendGrid signed event webhook."
+        null=True, blank=True, validators=[validate_webhook_public_key],
+        help_text="Base64 DER public key of the organizer's SendGrid signed event webhook.",
+    )
+    sendgrid_webhook_key_fingerprint = models.CharField(
+        max_length=64, null=True, blank=True, editable=False,
+        help_text="SHA-256 of the webhook key's canonical DER: one organizer per key.",
     )
     send_rate_per_second = models.PositiveIntegerField(
         null=True, blank=True, help_text="Messages per second across all workers. Empty: SEND_RATE_PER_SECOND."
@@ -41,9 +51,29 @@ class Organizer(models.Model):
     class Meta:
         db_table = "organizers"
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["sendgrid_webhook_key_fingerprint"], name=WEBHOOK_KEY_CONSTRAINT),
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """The admin's check of the key's single owner (the database constraint holds it everywhere)."""
+        key_fingerprint = webhook_keys.fingerprint(self.sendgrid_webhook_public_key)
+        if key_fingerprint and Organizer.objects.exclude(pk=self.pk).filter(
+                sendgrid_webhook_key_fingerprint=key_fingerprint).exists():
+            raise ValidationError({"sendgrid_webhook_public_key": webhook_keys.KEY_TAKEN})
+
+    def save(self, *args, **kwargs):
+        """The webhook key is kept in its canonical spelling, with its fingerprint."""
+        if self.sendgrid_webhook_public_key:
+            self.sendgrid_webhook_public_key = webhook_keys.canonical_spelling(self.sendgrid_webhook_public_key)
+        self.sendgrid_webhook_key_fingerprint = webhook_keys.fingerprint(self.sendgrid_webhook_public_key)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "sendgrid_webhook_public_key" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "sendgrid_webhook_key_fingerprint"}
+        super().save(*args, **kwargs)
 
 
 class Role(models.TextChoices):
