@@ -1,10 +1,12 @@
 """Tenant root (Organizer) and the custom user."""
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.db import models, transaction
 
 from liffy import webhook_keys
 from liffy.fields import EncryptedTextField, created_at_field, uuid_primary_key
+from liffy.header_values import refuse_control_characters
 from liffy.webhook_keys import validate_webhook_public_key
 
 WEBHOOK_KEY_CONSTRAINT = "organizers_webhook_key_one_owner"
@@ -12,15 +14,16 @@ WEBHOOK_KEY_CONSTRAINT = "organizers_webhook_key_one_owner"
 
 class Organizer(models.Model):
     id = uuid_primary_key()
-    name = models.CharField(max_length=255)
+    name = models.CharField(max_length=255, validators=[refuse_control_characters])
     slug = models.CharField(max_length=100, unique=True, null=True, blank=True)
     logo_url = models.TextField(null=True, blank=True)
     phone = models.CharField(max_length=50, null=True, blank=True)
     country = models.CharField(max_length=100, null=True, blank=True)
     timezone = models.CharField(max_length=100, null=True, blank=True)
     sendgrid_api_key = EncryptedTextField(blank=True, default="")
-    default_from_email = models.CharField(max_length=255, null=True, blank=True)
-    default_from_name = models.CharField(max_length=255, null=True, blank=True)
+    default_from_email = models.CharField(
+        max_length=255, null=True, blank=True, validators=[refuse_control_characters, EmailValidator()])
+    default_from_name = models.CharField(max_length=255, null=True, blank=True, validators=[refuse_control_characters])
     created_at = created_at_field()
     physical_address = models.TextField(null=True, blank=True)
     zerobounce_api_key = EncryptedTextField(null=True, blank=True)
