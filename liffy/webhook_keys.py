@@ -36,25 +36,23 @@ def load_public_key(text):
 
 
 def _canonical_der(text):
-    return load_public_key(text).public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    """The DER SubjectPublicKeyInfo of the key `text` spells (uncompressed point), or None."""
+    try:
+        return load_public_key(text).public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    except ValueError:
+        return None
 
 
 def canonical_spelling(text):
     """The base64 DER of the key `text` spells, as SendGrid shows it; `text` itself when it spells none."""
-    try:
-        return base64.b64encode(_canonical_der(text)).decode()
-    except ValueError:
-        return text
+    der = _canonical_der(text)
+    return base64.b64encode(der).decode() if der else text
 
 
 def fingerprint(text):
     """SHA-256 (hex) of the key's canonical DER; None for an empty or unreadable key."""
-    if not text:
-        return None
-    try:
-        return hashlib.sha256(_canonical_der(text)).hexdigest()
-    except ValueError:
-        return None
+    der = _canonical_der(text) if text else None
+    return hashlib.sha256(der).hexdigest() if der else None
 
 
 def validate_webhook_public_key(text):
