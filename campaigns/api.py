@@ -22,6 +22,7 @@ from campaigns.models import (
 )
 from campaigns.resolve import NothingToSend, resolve_campaign
 from legacy.models import List
+from liffy.header_values import refuse_control_characters
 from liffy.models import Role
 from liffy.tenancy import OrganizerScopedRelatedField, OrganizerScopedViewSet, organizer_of
 
@@ -86,8 +87,9 @@ class TemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
 
 
 class SenderSerializer(serializers.ModelSerializer):
-    from_email = serializers.EmailField(max_length=255)
-    reply_to = serializers.EmailField(max_length=255, required=False, allow_null=True, allow_blank=True)
+    from_email = serializers.EmailField(max_length=255, validators=[refuse_control_characters])
+    reply_to = serializers.EmailField(max_length=255, required=False, allow_null=True, allow_blank=True,
+                                      validators=[refuse_control_characters])
 
     class Meta:
         model = SenderIdentity

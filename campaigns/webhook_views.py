@@ -5,11 +5,11 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from campaigns.webhook import ingest
 from campaigns.webhook_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, BadSignature, verify_request
+from liffy.throttling import ClientAddressThrottle
 
 
 class SendGridWebhookView(APIView):
@@ -18,7 +18,7 @@ class SendGridWebhookView(APIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientAddressThrottle]
     throttle_scope = "webhook"
 
     @extend_schema(request=None, responses={200: dict, 400: dict, 403: dict})

@@ -1,6 +1,7 @@
 """Admin for organizers and users, and the pieces every app's admin shares."""
 import json
 
+from axes.models import AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -8,6 +9,7 @@ from django.contrib.auth.forms import ReadOnlyPasswordHashField
 from django.contrib.auth.models import Group
 from django.db.models import Count
 from django.utils.html import format_html
+from knox.models import AuthToken
 
 from liffy.fields import mask_secret
 from liffy.models import Organizer, User
@@ -151,3 +153,27 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("created_at", "last_login")}),
     )
     add_fieldsets = ((None, {"fields": ("email", "organizer", "role", "is_staff", "password1", "password2")}),)
+
+
+# --- API tokens and login lockouts -----------------------------------------------------------------
+# Knox's own admin would let staff mint tokens without an expiry; here they can see tokens and revoke
+# (delete) them. Of axes' tables only the attempts are kept (liffy/settings.py turns its logs off):
+# deleting an attempt lifts that address's lockout.
+admin.site.unregister(AuthToken)
+admin.site.unregister(AccessLog)
+admin.site.unregister(AccessFailureLog)
+
+
+@admin.register(AuthToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("token_key", "user", "created", "expiry")
+    list_select_related = ("user",)
+    list_filter = ("user__organizer",)
+    search_fields = ("token_key", "user__email")
+    fields = ("token_key", "user", "created", "expiry")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -17,6 +17,8 @@ DEFAULT_TEST_BROKER = "redis://127.0.0.1:6379/15"
 # Set before Django's settings are read: a test run publishes to a queue of its own, so runs that share
 # a Redis never take each other's tasks.
 os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", f"liffy-test-{os.getpid()}")
+# Tests speak plain HTTP with DEBUG off; every other production setting stays as deployed.
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 
 
 def at_once(*calls):
@@ -59,6 +61,21 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def reset_login_lockouts(request):
+    """Failed logins of one test never lock the next one out (django-axes keeps them in the database).
+
+    Acts for tests that use the database; a test may also call the returned `reset()` itself.
+    """
+    if not {"db", "transactional_db"} & set(request.fixturenames):
+        return None
+    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+    from axes.utils import reset
+
+    reset()
+    return reset
 
 
 @pytest.fixture

@@ -15,13 +15,8 @@ REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta
 
 def make(model, organizer):
     """One saved object of `model` for `organizer`, from the app's factory `<Model>Factory`."""
-    if model._meta.app_label == "authtoken":
-        from rest_framework.authtoken.models import Token, TokenProxy
-
-        from liffy.tests.factories import UserFactory
-
-        token = Token.objects.create(user=UserFactory(organizer=organizer))
-        return TokenProxy.objects.get(pk=token.pk)
+    if model._meta.app_label in ("knox", "axes"):
+        return _token_or_login_attempt(model, organizer)
     factories = importlib.import_module(f"{model._meta.app_label}.tests.factories")
     factory = getattr(factories, f"{model.__name__}Factory", None)
     assert factory is not None, f"{model._meta.label} is in the admin but has no factory in {factories.__name__}"
@@ -31,6 +26,17 @@ def make(model, organizer):
         (path for path in ("organizer", "person__organizer", "job__organizer") if _has_path(model, path)), None
     )
     return factory(**{organizer_path: organizer}) if organizer_path else factory()
+
+
+def _token_or_login_attempt(model, organizer):
+    """Rows of the libraries' API token and login lockout tables (no factories of ours)."""
+    from liffy.tests.factories import UserFactory
+
+    if model._meta.app_label == "knox":
+        return model.objects.create(user=UserFactory(organizer=organizer))[0]
+    return model.objects.create(username="someone@a.test", ip_address="203.0.113.9", user_agent="pytest",
+                                http_accept="*/*", path_info="/admin/login/", get_data="", post_data="",
+                                failures_since_start=1)
 
 
 def _has_path(model, path):

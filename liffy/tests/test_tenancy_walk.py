@@ -13,8 +13,8 @@ from liffy.tenancy import OrganizerScopedViewSet
 
 # Routes anyone may call (authenticated by other means, or not at all).
 PUBLIC_ROUTES = {"api/auth/token", "api/schema/", "api/docs/", "api/webhooks/sendgrid"}
-# Views that act on the caller's own user or organizer and take no ids.
-SELF_ROUTES = {"api/me", "api/organizer/settings", "api/analytics/overview"}
+# Views that act on the caller's own user, credentials or organizer and take no ids.
+SELF_ROUTES = {"api/me", "api/auth/logout", "api/organizer/settings", "api/analytics/overview"}
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
