@@ -295,11 +295,13 @@ class _Adoption:
 
     def set_defaults_and_not_null(self, found):
         for d in found:
+            if d.kind not in ("default", "not null") or (d.table, d.item) in self.blocked:
+                continue
             column = f"ALTER TABLE {_q(d.table)} ALTER COLUMN {_q(d.item)}"
             if d.kind == "default":
                 query(f"{column} SET DEFAULT {d.expected}" if d.expected else f"{column} DROP DEFAULT")
                 self.report.add(DEFAULTS, f"{d.table}.{d.item}: {d.actual or 'none'} → {d.expected or 'none'}")
-            elif d.kind == "not null" and (d.table, d.item) not in self.blocked:
+            else:
                 query(f"{column} {'SET' if d.expected else 'DROP'} NOT NULL")
                 self.report.add(NOT_NULL, f"{d.table}.{d.item}: {'set' if d.expected else 'dropped'}")
 
