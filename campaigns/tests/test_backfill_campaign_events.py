@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 
 from campaigns.analytics import campaign_summary
 from campaigns.backfill import backfill_batch
@@ -110,3 +111,13 @@ def test_facts_the_original_already_recorded_are_not_added_again(organizer):
     assert (summary["counts"]["sent"], summary["opens"], summary["clicks"]) == (
         2, {"unique": 1, "total": 4}, {"unique": 1, "total": 2})
     assert run()["events_created"] == 0
+
+
+def test_the_demo_data_gets_no_second_sent_event(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    sent = CampaignEvent.objects.filter(event_type="sent").count()
+    assert sent and run()["events_created"] == 0
+    assert CampaignEvent.objects.filter(event_type="sent").count() == sent
+    twice = (CampaignEvent.objects.filter(event_type="sent").values("recipient").annotate(n=Count("id"))
+             .filter(n__gt=1))
+    assert not twice.exists()
