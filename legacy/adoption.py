@@ -205,13 +205,13 @@ class _Adoption:
         if CHARACTER.match(have) and CHARACTER.match(want):
             limit = CHARACTER.match(want).group(1)
             if limit and query(f"SELECT count(*) FROM {_q(table)} WHERE length({_q(column)}) > %s",
-                                  [int(limit)])[0][0]:
+                               [int(limit)])[0][0]:
                 raise Refused(f"values longer than {limit} characters do not fit {want}")
             return None
         if NUMERIC.match(have) and NUMERIC.match(want) and NUMERIC.match(want).group(1):
             precision, scale = map(int, NUMERIC.match(want).groups())
             if query(f"SELECT count(*) FROM {_q(table)} WHERE abs(round({_q(column)}, %s)) >= 10 ^ %s",
-                        [scale, precision - scale])[0][0]:
+                     [scale, precision - scale])[0][0]:
                 raise Refused(f"values too large for {want}")
             return None
         raise Refused(f"{have} cannot become {want}")
@@ -224,7 +224,7 @@ class _Adoption:
             if table in missing_unique:
                 self.report.add(MERGED, merge())
         self.clear_dangling_references(found)
-        self.fill_nulls(found)
+        self.fill_needed_values(found)
         for (table, column), model_field in sorted(self.fields.items()):
             if isinstance(model_field, EncryptedTextField):
                 self.report.add(SECRETS, adoption_data.encrypt_plaintext(table, column))
@@ -246,7 +246,7 @@ class _Adoption:
                                             "and the column may not be empty; delete or repair them first")
                 self.blocked.add((d.table, column))
 
-    def fill_nulls(self, found):
+    def fill_needed_values(self, found):
         for d in found:
             if d.kind != "not null" or not d.expected:
                 continue
@@ -308,15 +308,14 @@ class _Adoption:
     def rename(self, found):
         renames = [d for d in found if d.kind in ("constraint name", "index name")]
         taken = {d.actual for d in renames}
-        steps = []
+        away, direct, back = [], [], []
         for n, d in enumerate(renames):
-            if d.expected in taken:  # the name is still held by another object being renamed: go through a free one
-                steps.append((d, d.actual, f"adoption_renaming_{n}"))
-                steps.append((d, f"adoption_renaming_{n}", d.expected))
+            if d.expected in taken:  # still held by another object being renamed: go through a free name
+                away.append((d, d.actual, f"adoption_renaming_{n}"))
+                back.append((d, f"adoption_renaming_{n}", d.expected))
             else:
-                steps.append((d, d.actual, d.expected))
-        steps.sort(key=lambda step: step[2].startswith("adoption_renaming_"), reverse=True)
-        for d, old, new in steps:
+                direct.append((d, d.actual, d.expected))
+        for d, old, new in away + direct + back:
             if d.kind == "constraint name":
                 query(f"ALTER TABLE {_q(d.table)} RENAME CONSTRAINT {_q(old)} TO {_q(new)}")
             else:

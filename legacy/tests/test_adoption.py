@@ -51,8 +51,8 @@ def refused():
     return out.getvalue()
 
 
-def person(n):
-    return uuid.UUID(f"00000000-0000-4000-8000-0000000000{n:02d}")
+def uid(tail):
+    return uuid.UUID(f"00000000-0000-4000-8000-0000000000{tail}")
 
 
 def test_the_reference_is_the_schema_that_migrate_builds(empty_schema):
@@ -124,9 +124,13 @@ def test_data_that_cannot_fit_is_listed_and_nothing_is_changed(original_database
     assert "cannot create users_role_check on users" in out
 
 
-def test_persons_twins_are_merged_with_everything_that_points_at_them(original_schema):
-    """Should a database lack the unique (organizer, lower(email)) of persons, case twins become one person."""
+def test_twins_are_merged_with_everything_that_points_at_them(original_schema):
+    """Recipients of a campaign whose addresses differ in case become one, with their events and engagement; so
+    do persons, should a database lack their unique (organizer, lower(email)). (And two indexes holding each
+    other's names in the project get them the right way round.)"""
     sql("DROP INDEX idx_persons_organizer_email")
+    sql("ALTER INDEX idx_campaign_events_person_id RENAME TO campaign_events_recipient_idx")
+    sql("ALTER INDEX idx_campaign_events_recipient_id RENAME TO campaign_events_person_idx")
     sql("""
         INSERT INTO organizers (id, name, sendgrid_api_key) VALUES ('0a000000-0000-4000-8000-00000000000a', 'Acme', '');
         INSERT INTO persons (id, organizer_id, email, first_name, last_name, created_at, updated_at) VALUES
@@ -148,20 +152,37 @@ def test_persons_twins_are_merged_with_everything_that_points_at_them(original_s
         INSERT INTO campaigns (id, organizer_id, template_id, name)
           VALUES ('00000000-0000-4000-8000-0000000000c1', '0a000000-0000-4000-8000-00000000000a',
                   '00000000-0000-4000-8000-0000000000e1', 'C');
-        INSERT INTO campaign_events (organizer_id, campaign_id, person_id, event_type, email)
-        SELECT '0a000000-0000-4000-8000-00000000000a', '00000000-0000-4000-8000-0000000000c1', p, 'open', e
-        FROM (VALUES ('00000000-0000-4000-8000-000000000001'::uuid, 'Jane@Client.test'),
-                     ('00000000-0000-4000-8000-000000000002', 'jane@client.test')) AS v(p, e);
+        INSERT INTO campaign_recipients (id, organizer_id, campaign_id, email, status, created_at, sent_at,
+                                         opened_at, clicked_at, open_count, click_count)
+        SELECT r, '0a000000-0000-4000-8000-00000000000a', '00000000-0000-4000-8000-0000000000c1', e, s, c, c,
+               o, k, oc, kc
+        FROM (VALUES ('00000000-0000-4000-8000-0000000000a1'::uuid, 'Jane@Client.test', 'opened',
+                      timestamp '2025-01-05', timestamp '2025-03-02 10:00', NULL::timestamp, 2, 0),
+                     ('00000000-0000-4000-8000-0000000000a2', 'jane@client.test', 'clicked', '2025-01-06',
+                      '2025-03-01 09:00', '2025-03-01 09:05', 1, 1)) AS v(r, e, s, c, o, k, oc, kc);
+        INSERT INTO campaign_events (organizer_id, campaign_id, recipient_id, person_id, event_type, email)
+        SELECT '0a000000-0000-4000-8000-00000000000a', '00000000-0000-4000-8000-0000000000c1', r, p, 'open', e
+        FROM (VALUES ('00000000-0000-4000-8000-0000000000a1'::uuid, '00000000-0000-4000-8000-000000000001'::uuid,
+                      'Jane@Client.test'),
+                     ('00000000-0000-4000-8000-0000000000a2', '00000000-0000-4000-8000-000000000002',
+                      'jane@client.test')) AS v(r, p, e);
         INSERT INTO zoho_push_log (organizer_id, person_id, zoho_module, action)
           VALUES ('0a000000-0000-4000-8000-00000000000a', '00000000-0000-4000-8000-000000000002', 'Leads', 'create');
     """)
     report = run("adopt_legacy_schema")
+    assert ("kept recipient 00000000-0000-4000-8000-0000000000a1 <Jane@Client.test>, merged 1 (<jane@client.test>);"
+            " 1 event(s) moved to it") in report
     assert "kept person 00000000-0000-4000-8000-000000000001 <Jane@Client.test>, merged <jane@client.test>" in report
     assert unexpected(schema_differences()) == []
+    # the earliest recipient is kept, with the earliest times, the summed counts and the most telling status
+    assert sql("SELECT id, status, opened_at, clicked_at, open_count, click_count FROM campaign_recipients") == [
+        (uid("a1"), "clicked", datetime(2025, 3, 1, 9, tzinfo=timezone.utc),
+         datetime(2025, 3, 1, 9, 5, tzinfo=timezone.utc), 3, 1)]
+    assert sql("SELECT DISTINCT recipient_id FROM campaign_events") == [(uid("a1"),)]
     # the earliest person is kept: its own values win, its blanks are filled
-    assert sql("SELECT id, first_name, last_name FROM persons") == [(person(1), "Jane", "Doe")]
+    assert sql("SELECT id, first_name, last_name FROM persons") == [(uid("01"), "Jane", "Doe")]
     # one affiliation per company and one intent per (campaign, type) remain: the earliest
     assert sorted(sql("SELECT company_name FROM affiliations")) == [("Expo",), ("Fair Co",)]
     assert sql("SELECT created_at FROM prospect_intents") == [(datetime(2025, 2, 1, tzinfo=timezone.utc),)]
     for table, rows in (("affiliations", 2), ("prospect_intents", 1), ("campaign_events", 2), ("zoho_push_log", 1)):
-        assert sql(f"SELECT count(*) FROM {table} WHERE person_id = %s", [person(1)]) == [(rows,)], table
+        assert sql(f"SELECT count(*) FROM {table} WHERE person_id = %s", [uid("01")]) == [(rows,)], table
