@@ -11,7 +11,6 @@ Adoption (`legacy.adoption`) uses this to compare a database of the original sys
 built by the project's own migrations, and the tests to prove the two end up identical.
 """
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 FIRST_USER_OID = 16384  # objects below are PostgreSQL's own
@@ -225,7 +224,3 @@ def differences(actual: Shape, expected: Shape) -> list[Difference]:
     for name in sorted(actual.extensions ^ expected.extensions):
         add(Difference("extension", None, name, name in actual.extensions, name in expected.extensions))
     return found
-
-
-def summary(found: list[Difference]) -> Counter:
-    return Counter(difference.kind for difference in found)
