@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from mining.normalize.companies import clean_company, company_from_text, normalize_website, website_from_email
 from mining.normalize.countries import country_from_domain, country_from_phone, country_from_text, to_iso2
 from mining.normalize.emails import check_email, email_domain
-from mining.normalize.names import name_from_context, name_from_local_part, parse_name
+from mining.normalize.names import is_role_mailbox, name_from_context, name_from_local_part, parse_name
 from mining.normalize.positions import clean_position, position_from_text
 from persons.candidates import AffiliationData, Candidate
 
@@ -23,21 +23,32 @@ def normalize_output(output):
 
 
 def normalize_blocks(blocks, meta=None):
+    """Blocks → (candidates, rejected emails by reason)."""
+    candidates, rejected, _without_email = normalize_blocks_counted(blocks, meta)
+    return candidates, rejected
+
+
+def normalize_blocks_counted(blocks, meta=None):
+    """As normalize_blocks, plus the number of blocks none of whose emails was acceptable: every address
+    is checked once, here, so callers need not check it again to count what was skipped."""
     meta = meta or {}
-    candidates, rejected = {}, {}
+    candidates, rejected, without_email = {}, {}, 0
     extracted_at = datetime.now(timezone.utc).isoformat()
     for block in blocks:
+        accepted = False
         for raw_email in _block_emails(block):
             email, reason = check_email(raw_email)
             if not email:
                 rejected[reason] = rejected.get(reason, 0) + 1
                 continue
+            accepted = True
             candidate = candidate_from_block(email, block, meta, extracted_at)
             if email in candidates:
                 candidates[email].merge(candidate)
             else:
                 candidates[email] = candidate
-    return list(candidates.values()), rejected
+        without_email += not accepted
+    return list(candidates.values()), rejected, without_email
 
 
 def _block_emails(block):
@@ -48,21 +59,17 @@ def _block_emails(block):
 
 
 def candidate_from_block(email, block, meta, extracted_at=None):
+    """One checked address of a block → its candidate. Structured fields first, the context for the rest."""
     context = block.get("context") or ""
-    first, last = parse_name(block.get("contact_name"), allow_single=True)
-    if not first and not last:
-        first, last = name_from_context(context, email)
-    if not first and not last:
-        first, last = name_from_local_part(email)
-    domain = email_domain(email)
+    first, last = _person_name(email, block.get("contact_name"), context)
     phone = _clean_phone(block.get("phone"))
     country = (
         to_iso2(block.get("country"))
-        or country_from_phone(phone or "")
+        or country_from_phone(phone)
         or country_from_phone(context)
-        or country_from_text(block.get("address") or "")
+        or country_from_text(block.get("address"))
         or country_from_text(context)
-        or country_from_domain(domain)
+        or country_from_domain(email_domain(email))
     )
     confidence = block.get("confidence", meta.get("confidence_hint"))
     affiliation = AffiliationData(
@@ -87,6 +94,19 @@ def candidate_from_block(email, block, meta, extracted_at=None):
             **({"mining_job_id": str(block["mining_job_id"])} if block.get("mining_job_id") else {}),
         },
     )
+
+
+def _person_name(email, contact_name, context):
+    """The structured name, else the name beside the address, else `first.last@`; a role mailbox gets none."""
+    if is_role_mailbox(email):
+        return None, None
+    first, last = parse_name(contact_name, allow_single=True)
+    if first or last:
+        return first, last
+    first, last = name_from_context(context, email)
+    if first or last:
+        return first, last
+    return name_from_local_part(email)
 
 
 def _clean_text(value, limit):

@@ -75,10 +75,13 @@ ROLE_PREFIXES = ("info", "kontakt", "contact", "sales", "office", "support", "se
                  "marketing", "booking", "noreply", "vertrieb", "verkauf", "ventas", "vendite", "iletisim")
 
 
+LOCAL_PART_SEPARATORS = str.maketrans({ch: " " for ch in "._-0123456789"})
+
+
 def is_role_mailbox(email):
     """info@, sales.de@, office-berlin@, orders2024@, infoberlin@: a shared mailbox, not a person."""
     local = _strip_tag(email.split("@", 1)[0].lower())
-    words = [word for word in re.split(r"[._\-\d]+", local) if word]
+    words = local.translate(LOCAL_PART_SEPARATORS).split()
     if not words:
         return True
     if any(word in ROLE_MAILBOXES for word in words) or "".join(words) in ROLE_MAILBOXES:
@@ -105,8 +108,21 @@ def _is_name_word(word):
 
 
 def parse_name(text, allow_single=False):
-    """'Dr. Jane van der Berg, PhD' → ('Jane', 'van der Berg'); (None, None) when it is not a person's name."""
-    if not text or not isinstance(text, str) or "@" in text or any(ch.isdigit() for ch in text):
+    """'Dr. Jane van der Berg, PhD' → ('Jane', 'van der Berg'); (None, None) when it is not a person's name.
+
+    A single word is a name only when `allow_single` (a structured name field), never in free text.
+    """
+    if not text or not isinstance(text, str):
+        return None, None
+    first, last = _checked_name(text)
+    if not last and not allow_single:
+        return None, None
+    return first, last
+
+
+@lru_cache(maxsize=65536)
+def _checked_name(text):
+    if "@" in text or any(ch.isdigit() for ch in text):
         return None, None
     text = " ".join(text.split()).strip(" -–|:;,")
     if not text or len(text) > 120:
@@ -119,8 +135,6 @@ def parse_name(text, allow_single=False):
         return None, None
     # a full word on each side: "J. Smith" and "Hari G.C." are names, "J.A. K.D." or "John V" are not
     if not any(_is_full_word(word) for word in words) or (last and len(last.strip(".")) < 2):
-        return None, None
-    if not last and not allow_single:
         return None, None
     if last and all(word.islower() and word in PARTICLES for word in last.split()):
         return None, None

@@ -22,7 +22,7 @@ SEPARATORS = re.compile(r"[\n\r|•·,;:()\[\]<>]|\s[-–—/]\s|\s{2,}|\S+@\S+|
 def clean_position(value):
     if not value or not isinstance(value, str):
         return None
-    text = re.sub(r"\s+", " ", value).strip(" -–|,;:.")
+    text = " ".join(value.split()).strip(" -–|,;:.")
     if "@" in text or not 2 <= len(text) <= 100:
         return None
     return text

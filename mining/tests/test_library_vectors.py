@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from mining.normalize.emails import LEADING_STRIP, TRAILING_STRIP, check_email, is_valid_syntax
+from mining.normalize import names
 from mining.normalize.names import PARSER, _fast_split, parse_name, split_name
 
 VECTORS = Path(__file__).parent / "vectors"
@@ -61,11 +62,21 @@ def test_the_fast_path_answers_as_nameparser_would():
     assert decided >= 20
 
 
-def test_split_name_is_cached():
+def test_the_parser_reads_each_distinct_name_once(monkeypatch):
+    calls = []
+
+    class CountingParser:
+        def parse(self, text):
+            calls.append(text)
+            return PARSER.parse(text)
+
+    monkeypatch.setattr(names, "PARSER", CountingParser())
     split_name.cache_clear()
-    parse_name("Robert (Bob) Brown III, PhD")
-    parse_name("Robert (Bob) Brown III, PhD")
-    assert split_name.cache_info().hits >= 1
+    names._checked_name.cache_clear()
+    for _ in range(3):
+        assert parse_name("Robert (Bob) Brown III, PhD") == ("Robert", "Brown")
+        assert parse_name("Jane Doe") == ("Jane", "Doe")  # the fast path: no parser at all
+    assert calls == ["Robert (Bob) Brown III, PhD"]
 
 
 # email-validator options we keep at the library's defaults: a quoted local part and a display name are not

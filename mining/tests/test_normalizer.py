@@ -263,6 +263,14 @@ COUNTRY_VALUES = [
     ("Korea, Republic of", "KR"), ("UAE", "AE"), ("Brasil", "BR"), ("México", "MX"), ("Russia", "RU"),
     ("Viet Nam", "VN"), ("Ivory Coast", "CI"), ("Jordan", "JO"), ("EL", "GR"), ("Narnia", None), ("", None),
     ("XX", None), ("12", None),
+    # names in German, French, Spanish, Italian, Portuguese, Dutch and Turkish (pycountry's translations)
+    ("Türkei", "TR"), ("Turquía", "TR"), ("Paesi Bassi", "NL"), ("Países Baixos", "NL"), ("Hollanda", "NL"),
+    ("Corée du Sud", "KR"), ("Regno Unito", "GB"), ("Reino Unido", "GB"), ("Suíça", "CH"), ("Zwitserland", "CH"),
+    ("İsviçre", "CH"), ("Vereinigte Staaten", "US"), ("Amerika Birleşik Devletleri", "US"), ("Estados Unidos", "US"),
+    ("Duitsland", "DE"), ("Allemagne", "DE"), ("Almanya", "DE"), ("Alemanha", "DE"), ("Grèce", "GR"),
+    ("Yunanistan", "GR"), ("Polonia", "PL"), ("Japonya", "JP"), ("Marokko", "MA"), ("Fas", "MA"),
+    # two spellings of one country in one field
+    ("Germany (DE)", "DE"), ("DE - Deutschland", "DE"), ("Deutschland / Germany", "DE"), ("Germany / France", None),
 ]
 
 
@@ -282,6 +290,13 @@ COUNTRY_TEXTS = [
     ("Madrid, España", "ES"),
     ("Offices in the United Kingdom", "GB"),
     ("in the Netherlands", "NL"),
+    ("Wir liefern in die Türkei", "TR"), ("Siège social : Paris, France", "FR"), ("Gevestigd in Nederland", "NL"),
+    ("Sede: Lisboa, Portugal", "PT"), ("Merkez: İstanbul, Türkiye", "TR"), ("Vereinigtes Königreich", "GB"),
+    ("Made in the USA", "US"), ("Offices in the UAE", "AE"), ("Países Bajos", "NL"), ("Birleşik Krallık", "GB"),
+    # whole capitalised words only, and no common noun
+    ("turkey sandwich", None), ("fine bone china", None), ("chile peppers", None), ("Fine Bone China Ltd", None),
+    ("Roast Turkey Menu", None), ("Island Records", None), ("the usa way", None), ("Contact US", None),
+    ("Made in China", "CN"),
 ]
 
 
@@ -294,6 +309,9 @@ PHONES = [
     ("Tel: +49 30 1234567", "DE"), ("+90 212 555 00 00", "TR"), ("0044 20 7946 0000", "GB"),
     ("+33 (0)1 23 45 67 89", "FR"), ("+1 555 123 4567", None), ("+7 495 123-45-67", None),
     ("+971 4 123 4567", "AE"), ("+420 123 456 789", "CZ"), ("call 030 1234567", None), ("+86 10 1234 5678", "CN"),
+    # a prefix counts only inside a phone number
+    ("Umsatz +30 % in 2024", None), ("+49% growth", None), ("Score +33.5", None), ("Hall 00 49", None),
+    ("+49 (0)30 1234567", "DE"), ("Tel. 0049 89 123456", "DE"), ("Mobil: +90 532 123 45 67", "TR"),
 ]
 
 
@@ -303,7 +321,8 @@ def test_country_from_phone(text, expected):
 
 
 DOMAINS = [("acme.de", "DE"), ("firma.com.tr", "TR"), ("shop.co.uk", "GB"), ("startup.io", None),
-           ("acme.com", None), ("brand.co", None), ("eu-agency.eu", None), ("ferias.es", "ES")]
+           ("acme.com", None), ("brand.co", None), ("eu-agency.eu", None), ("ferias.es", "ES"), ("studio.me", None),
+           ("stream.tv", None), ("labs.ai", None), ("bit.ly", None), ("radio.fm", None), ("müller.de", "DE")]
 
 
 @pytest.mark.parametrize("domain, expected", DOMAINS)
@@ -330,6 +349,16 @@ COMPANY_TEXTS = [
     ("Expo Solutions S.L. - Madrid", "Expo Solutions S.L."),
     ("Contact Initech LLC today", "Initech LLC"),
     ("Call us at any time", None),
+    # legal forms with internal punctuation stay whole
+    ("Shenzhen Bright Lighting Co., Ltd. | Booth 3.1", "Shenzhen Bright Lighting Co., Ltd."),
+    ("Fiera Milano S.p.A., Rho", "Fiera Milano S.p.A."),
+    ("ABC Tekstil San. ve Tic. Ltd. Şti. - İstanbul", "ABC Tekstil San. ve Tic. Ltd. Şti."),
+    ("Müller Maschinenbau GmbH & Co. KG, Stuttgart", "Müller Maschinenbau GmbH & Co. KG"),
+    ("Yılmaz Gıda A.Ş.", "Yılmaz Gıda A.Ş."),
+    ("Grupo Ferial S.A. de C.V.", "Grupo Ferial S.A. de C.V."),
+    ("Tech Solutions Pte. Ltd.", "Tech Solutions Pte. Ltd."),
+    ("Polska Firma Sp. z o.o., Kraków", "Polska Firma Sp. z o.o."),
+    ("Kontakt: Jane Doe, Acme Trading GmbH, Berlin", "Acme Trading GmbH"),
 ]
 
 
@@ -341,6 +370,8 @@ def test_company_from_text(text, expected):
 WEBSITES = [
     ("www.acme.com", "https://www.acme.com"), ("HTTP://Acme.com/About/", "http://acme.com/About"),
     ("https://fair.de/", "https://fair.de"), ("not a site", None), ("jane@acme.com", None), ("", None),
+    ("https://Acme.com:8443/de/?utm=x#top", "https://acme.com/de"), ("acme.de?lang=en", "https://acme.de"),
+    ("localhost", None), ("https://.acme.de", None),
 ]
 
 
