@@ -9,7 +9,7 @@ import json
 import re
 from urllib.parse import unquote, urljoin
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, NavigableString
 
 from mining.miners.table import match_header
 from mining.normalize.emails import EMAIL_PATTERN, raw_addresses
@@ -19,7 +19,7 @@ CONTEXT_LIMIT = 400
 PERSON_CONTAINERS = ("tr", "li", "address", "footer", "header", "article", "figure", "blockquote")
 CARD_CLASSES = ("vcard", "h-card")
 GENERIC_BLOCKS = ("p", "div", "section", "td", "th", "dd", "dt", "dl", "aside", "main", "body")
-AT = r"(?:\[\s*(?:at|ät|@|arroba|chiocciola)\s*\]|\(\s*(?:at|ät|@|arroba|chiocciola)\s*\)|\{\s*(?:at|@)\s*\}" \
+AT = r"(?:\[\s*(?:at|ät|@|arroba|arobase|chiocciola)\s*\]|\(\s*(?:at|ät|@|arroba|arobase|chiocciola)\s*\)|\{\s*(?:at|@)\s*\}" \
      r"|\s+(?:at|arroba)\s+(?=[\w-]+\s+(?:dot|punto)\s+)|\s@\s)"
 DOT_WORDS = r"(?:\[\s*(?:dot|punkt|point|punto|nokta|\.)\s*\]|\(\s*(?:dot|punkt|point|punto|nokta|\.)\s*\)" \
             r"|\{\s*(?:dot|\.)\s*\}|\s+(?:dot|punto)\s+|\s\.\s|\.)"
@@ -56,7 +56,26 @@ def extract_blocks(soup, page_url):
     blocks += _hcard_blocks(soup, page_url)
     blocks += _mailto_blocks(soup, page_url)
     blocks += _text_blocks(soup, page_url)
+    site = site_context(soup)
+    if site:
+        for block in blocks:
+            block["site_context"] = site
     return blocks
+
+
+def site_context(soup):
+    """What the page says about its owner: title, main heading, address, header and footer blocks.
+
+    (The normalizer uses it only for addresses of the owner's own domain: an exhibitor list's footer names
+    the organiser, not the exhibitors.)
+    """
+    parts = [soup.title.get_text(" ", strip=True)] if soup.title else []
+    heading = soup.find("h1")
+    if heading is not None:
+        parts.append(heading.get_text(" ", strip=True))
+    for element in soup.find_all(["address", "footer", "header"]):
+        parts.append(element.get_text(" ", strip=True)[:CONTEXT_LIMIT])
+    return "\n".join(part for part in parts if part)[:CONTEXT_LIMIT * 2]
 
 
 def _reveal_cloudflare(soup):
@@ -228,6 +247,8 @@ def _mailto_blocks(soup, page_url):
 def _text_blocks(soup, page_url):
     blocks = []
     for text_node in soup.find_all(string=True):
+        if type(text_node) is not NavigableString:
+            continue  # comments, CDATA, doctype: nothing a visitor sees
         parent = text_node.parent
         if parent is not None and parent.name == "a" and parent.get("href", "").lower().startswith("mailto:"):
             continue  # already taken by the mailto pass

@@ -5,7 +5,13 @@ come first; the text around the email fills what the structure lacks.
 """
 from datetime import datetime, timezone
 
-from mining.normalize.companies import clean_company, company_from_text, normalize_website, website_from_email
+from mining.normalize.companies import (
+    clean_company,
+    company_from_text,
+    domain_names_company,
+    normalize_website,
+    website_from_email,
+)
 from mining.normalize.countries import country_from_domain, country_from_phone, country_from_text, to_iso2
 from mining.normalize.emails import check_email, email_domain
 from mining.normalize.names import is_role_mailbox, name_from_context, name_from_local_part, parse_name
@@ -71,9 +77,12 @@ def candidate_from_block(email, block, meta, extracted_at=None):
         or country_from_text(context)
         or country_from_domain(email_domain(email))
     )
+    company = clean_company(block.get("company_name")) or company_from_text(context)
+    if not company and block.get("site_context"):
+        company, country = _site_owner(email, block["site_context"], country)
     confidence = block.get("confidence", meta.get("confidence_hint"))
     affiliation = AffiliationData(
-        company_name=clean_company(block.get("company_name")) or company_from_text(context),
+        company_name=company,
         position=clean_position(block.get("job_title")) or position_from_text(context),
         country_code=country,
         city=_clean_text(block.get("city"), 255),
@@ -94,6 +103,16 @@ def candidate_from_block(email, block, meta, extracted_at=None):
             **({"mining_job_id": str(block["mining_job_id"])} if block.get("mining_job_id") else {}),
         },
     )
+
+
+def _site_owner(email, site_context, country):
+    """(company, country) of the page's owner when the address is theirs (its domain names the company)."""
+    company = company_from_text(site_context)
+    if not company or not domain_names_company(email_domain(email), company):
+        return None, country
+    if not country or country == country_from_domain(email_domain(email)):
+        country = country_from_text(site_context) or country_from_phone(site_context) or country
+    return company, country
 
 
 def _person_name(email, contact_name, context):

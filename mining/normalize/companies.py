@@ -21,7 +21,7 @@ LEGAL_SUFFIX = (
     r"Co\.,?\s*Ltd\.?|Co\.,?\s*Limited|Pty\.?\s*Ltd\.?|Pte\.?\s*Ltd\.?|Pvt\.?\s*Ltd\.?|Sdn\.?\s*Bhd\.?|"
     r"S\.\s?A\.\s?(?:de\s*C\.\s?V\.|U\.)|S\.\s?L\.\s?U\.|S\.à\s?r\.\s?l\.|S\.a\.r\.l\.|"
     r"Sp\.\s?z\s?o\.\s?o\.|spol\.\s?s\s?r\.\s?o\.|S\.p\.A\.|S\.r\.l\.|S\.n\.c\.|S\.a\.s\.|S\.A\.S\.?|"
-    r"GmbH|gGmbH|mbH|AG|KGaA|KG|OHG|UG|e\.\s?V\.|e\.\s?K\.|Ltd\.?|Limited|LLC|L\.L\.C\.|LLP|PLC|plc|Inc\.?|"
+    r"PartG\s*mbB|PartG|mbB|GmbH|gGmbH|mbH|AG|KGaA|KG|OHG|UG|e\.\s?V\.|e\.\s?K\.|Ltd\.?|Limited|LLC|L\.L\.C\.|LLP|PLC|plc|Inc\.?|"
     r"Incorporated|Corp\.?|Corporation|SAS|SARL|S\.A\.|SA|S\.L\.|SL|SpA|Srl|SRL|B\.V\.|BV|N\.V\.|NV|"
     r"V\.O\.F\.|BVBA|SPRL|Lda\.?|Ltda\.?|Oy|Oyj|AB|ApS|A/S|AS|ASA|s\.r\.o\.|a\.s\.|Kft\.?|Zrt\.?|Nyrt\.?|"
     r"d\.o\.o\.|K\.K\.|SE"
@@ -29,7 +29,8 @@ LEGAL_SUFFIX = (
 COMPANY_IN_TEXT = re.compile(rf"(?<![\w])({LEGAL_SUFFIX})(?![\w])", re.UNICODE)
 # What ends the words of a name before its legal form.
 NAME_BOUNDARY = re.compile(r"[\n\r|•·;,:()\[\]]|\s[-–—]\s")
-CONNECTORS = {"&", "and", "und", "et", "ve", "y", "e", "of", "für", "for"}
+CONNECTORS = {"&", "and", "und", "et", "ve", "y", "e", "of", "für", "for", "der", "die", "das", "del", "de", "du",
+              "des", "do", "da", "di", "della", "van", "von", "en", "i"}
 # Capitalised words that open a sentence rather than a company name.
 LEAD_WORDS = {"the", "die", "der", "das", "le", "la", "el", "il", "contact", "kontakt", "welcome", "willkommen",
               "visit", "besuchen", "call", "email", "write", "about", "organised", "organized", "powered",
@@ -51,7 +52,9 @@ def company_from_text(text):
     if not text:
         return None
     for match in COMPANY_IN_TEXT.finditer(text):
-        before = text[:match.start()]
+        before = text[:match.start()].rstrip()
+        comma = before.endswith(",")  # "Luso Eventos, Lda.", "Vinhos do Douro, S.A."
+        before = before[:-1] if comma else before
         boundaries = list(NAME_BOUNDARY.finditer(before))
         if boundaries:
             before = before[boundaries[-1].end():]
@@ -65,7 +68,7 @@ def company_from_text(text):
         while name and (name[0].lower() in LEAD_WORDS or name[0].lower() in CONNECTORS):
             name.pop(0)
         if name:
-            return clean_company(" ".join([*name, match.group(1)]))
+            return clean_company(" ".join(name) + ("," if comma else "") + " " + match.group(1))
     return None
 
 
@@ -96,6 +99,19 @@ def normalize_website(value):
     for mark in "?#":
         path = path.split(mark, 1)[0]
     return f"{scheme}://{host}{path.rstrip('/')}"
+
+
+def domain_names_company(domain, company):
+    """Whether a mail domain is the company's own: 'expoform-messebau.de' for 'Expoform Messebau GmbH'."""
+    if is_free_mail(domain):
+        return False
+    labels = domain.lower().split(".")
+    label = labels[-3] if len(labels) > 2 and labels[-2] in ("com", "co", "org", "net", "gov") else labels[-2] \
+        if len(labels) > 1 else labels[0]
+    key = "".join(ch for ch in label if ch.isalnum())
+    words = ["".join(ch for ch in word if ch.isalnum()) for word in company.lower().split()]
+    joined = "".join(words)
+    return len(key) >= 3 and (key in joined or any(len(word) >= 4 and word in key for word in words))
 
 
 def is_free_mail(domain):

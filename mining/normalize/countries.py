@@ -52,7 +52,8 @@ ALIASES = {
     "tanzania": "TZ", "palestine": "PS", "kosovo": "XK", "macedonia": "MK", "north macedonia": "MK",
     "bosnia": "BA", "azerbaycan": "AZ", "kazakhstan": "KZ", "kazakistan": "KZ", "gurcistan": "GE",
     "sakartvelo": "GE", "magyar": "HU", "lietuva": "LT", "latvija": "LV", "eesti": "EE", "island": "IS",
-    "luxemburg": "LU",
+    "luxemburg": "LU", "weissrussland": "BY", "belarus": "BY", "u.s.": "US", "u.s": "US", "us": "US",
+    "u.k.": "GB", "u.k": "GB",
 }
 # Country names that are also given names, surnames, US states, regions or common words even when capitalised:
 # trusted in a country field, never picked out of prose ("Jordan Smith", "Tom Holland", "Latin America",
@@ -87,7 +88,8 @@ PHONE_NUMBER = re.compile(r"(?:(?<![\w+])\+|(?<![\w.,])00)\s?(\d{1,3})((?:[\s./-
 GENERIC_TLDS = {"io", "co", "me", "tv", "ai", "ly", "fm", "am", "gg", "to", "ws", "cc", "eu", "nu", "tk", "la",
                 "ac", "sh", "so", "vc", "im", "gl", "ms", "cx", "st", "bz", "pw", "ml", "ga", "cf", "gq", "app",
                 "dev", "md", "sx", "xyz"}
-PROSE_WORD = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]+)*\.?", re.UNICODE)
+# Words of prose; an apostrophe separates ("l'Allemagne", "Almanya'da").
+PROSE_WORD = re.compile(r"[^\W\d_]+(?:[.-][^\W\d_]+)*\.?", re.UNICODE)
 # Lower-case words allowed inside a capitalised country name ("Bosnia and Herzegovina", "Pays-Bas").
 NAME_CONNECTORS = {"and", "of", "the", "und", "et", "de", "des", "du", "la", "le", "y", "del", "e", "da", "do",
                    "das", "dos", "di", "en", "ve", "van", "het"}
@@ -140,7 +142,9 @@ def to_iso2(value):
     """A structured country value (code or name in any of the languages) → ISO-2, or None."""
     if not value or not isinstance(value, str):
         return None
-    text = value.strip().strip(".,;")
+    text = value.strip().strip(",;")
+    if text.endswith(".") and not _code_or_name(text):
+        text = text.rstrip(".")
     if not text:
         return None
     code = _code_or_name(text)

@@ -63,6 +63,8 @@ def check_email(value):
     if not value or not isinstance(value, str):
         return None, "empty"
     email = (unquote(value) if "%" in value else value).strip().lower()
+    if "\u0307" in email:
+        email = email.replace("i\u0307", "i")  # Turkish İ lower-cases to i + a combining dot
     if email.startswith("mailto:"):
         email = email[7:]
     if "?" in email:

@@ -29,6 +29,7 @@ SPECIAL_WORDS = (LEXICON.titles | LEXICON.suffix_acronyms | LEXICON.suffix_words
                  | LEXICON.conjunctions | LEXICON.bound_given_names | LEXICON.suffix_acronyms_ambiguous)
 # The titles the fast path may drop in front of a plain name.
 FAST_TITLES = {"mr", "mrs", "ms", "dr", "prof", "herr", "frau", "bay", "bayan", "sayın", "sayin", "m", "mme", "sr", "sra"}
+ROMAN = re.compile(r"[IVX]+")
 PLAIN_WORD = re.compile(r"[^\W\d_][^\W\d_]*(?:[-'’][^\W\d_]+)?")
 NAME_TOKEN = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*\.?$", re.UNICODE)
 INITIALS = re.compile(r"^(?:[^\W\d_]\.){1,4}(?:[^\W\d_]\.?)?$|^[^\W\d_]\.$", re.UNICODE)
@@ -51,6 +52,9 @@ ROLE_WORDS = {
     "our", "your", "us", "we", "for", "of", "to", "at", "by", "in", "on", "with", "from", "head", "chief",
     "officer", "executive", "assistant", "coordinator", "department", "abteilung", "gmbh", "ltd", "inc", "llc",
     "street", "strasse", "straße", "road", "avenue", "city", "country", "germany", "deutschland", "turkey",
+    "geschäftsführung", "geschaeftsfuehrung", "vorstand", "verwaltung", "satış", "departmanı", "departman",
+    "bölümü", "departamento", "département", "service", "ufficio", "servizio", "afdeling", "ventes", "vendas",
+    "innendienst", "außendienst", "kundendienst", "zentrale", "redaktion",
 }
 # Local parts (or their first word) of shared mailboxes in the languages Liffy mines.
 ROLE_MAILBOXES = ROLE_WORDS - {"the", "and", "und", "our", "your", "us", "we", "for", "of", "to", "at", "by", "in",
@@ -138,12 +142,24 @@ def _checked_name(text):
         return None, None
     if last and all(word.islower() and word in PARTICLES for word in last.split()):
         return None, None
+    if all(word.lower() in PARTICLES for word in words):  # "van den", however it is written
+        return None, None
     return first or None, last or None
 
 
 @lru_cache(maxsize=65536)
 def split_name(text):
     """A name → (given names, surname), titles, suffixes and nicknames dropped, capitalisation restored."""
+    first, last = _split_name(text)
+    if "\u0307" in first or "\u0307" in last:  # Turkish İ lower-cased to i + a combining dot
+        first, last = first.replace("i\u0307", "i"), last.replace("i\u0307", "i")
+    return first, last
+
+
+def _split_name(text):
+    capitals = _surname_in_capitals(text)
+    if capitals is not None:
+        return capitals
     fast = _fast_split(text)
     if fast is not None:
         return fast
@@ -151,6 +167,30 @@ def split_name(text):
     if text.isupper() or text.islower():
         parsed = parsed.capitalized(force=True)
     return " ".join(part for part in (parsed.given, parsed.middle) if part), parsed.family
+
+
+def _surname_in_capitals(text):
+    """'DUPONT Marie', 'Jean-Pierre LEFÈVRE': in a mixed-case name the words in capitals are the surname."""
+    tokens = text.split(" ")
+    if "," in text or not 2 <= len(tokens) <= 5 or not any(ch.islower() for ch in text):
+        return None
+    capital = [token.isupper() and (len(token) > 2 or token.lower() in PARTICLES) and not ROMAN.fullmatch(token)
+               and (token.lower() in PARTICLES or token.lower().strip(".") not in SPECIAL_WORDS) for token in tokens]
+    if all(capital) or not any(capital) or not any(len(token) > 2 for token, cap in zip(tokens, capital) if cap):
+        return None
+    if any(not PLAIN_WORD.fullmatch(token) for token in tokens):
+        return None
+    count = capital.index(False)
+    if count and not any(capital[count:]):  # capitals first: "DUPONT Marie", "DE LA CRUZ Maria"
+        return " ".join(tokens[count:]), _capitalised(tokens[:count])
+    count = len(tokens) - capital[::-1].index(False)
+    if count < len(tokens) and not any(capital[:count]):  # capitals last: "Marie DUPONT"
+        return " ".join(tokens[:count]), _capitalised(tokens[count:])
+    return None
+
+
+def _capitalised(words):
+    return " ".join("-".join(part[:1] + part[1:].lower() for part in word.split("-")) for word in words)
 
 
 def _fast_split(text):
@@ -218,14 +258,14 @@ def name_from_context(context, email):
         titled = False
         while run and run[0].group(0).lower().strip(".") in LEADING_TITLES:
             run, titled = run[1:], True
-        for size in (2, 3, 4):
+        for size in range(2, min(len(run), 6) + 1):
             for offset in range(0, len(run) - size + 1):
                 window = run[offset:offset + size]
                 first, last = parse_name(context[window[0].start():window[-1].end()])
                 if not first or not last:
                     continue
                 score = _fit_score(first, last, local)
-                if score > best_score:
+                if score and score >= best_score:  # on a tie the longer name: "Eva van den Berg"
                     best, best_score = (first, last), score
         if labelled is None and 2 <= len(run) <= 3 and (titled or _is_labelled(context, run[0].start(), run[-1].end())):
             first, last = parse_name(context[run[0].start():run[-1].end()])
@@ -244,7 +284,9 @@ def _fit_score(first, last, local):
     if not local:
         return 0
     first_key = re.sub(r"[^a-z]", "", _ascii(first.split()[0]))
-    last_key = re.sub(r"[^a-z]", "", _ascii(last.split()[-1]))
+    last_keys = [re.sub(r"[^a-z]", "", _ascii(word)) for word in last.split() if word.lower() not in PARTICLES]
+    last_key = next((key for key in reversed(last_keys) if len(key) >= 2 and key in local), last_keys[-1] if
+                    last_keys else "")
     has_first = len(first_key) >= 2 and first_key in local
     has_last = len(last_key) >= 2 and last_key in local
     if has_first and has_last:

@@ -10,7 +10,10 @@ TITLE_WORDS = (
     r"Geschäftsführer(?:in)?|Inhaber(?:in)?|Leiter(?:in)?|Vorstand|Prokurist(?:in)?|Vertriebsleiter(?:in)?|"
     r"Referent(?:in)?|Sachbearbeiter(?:in)?|Projektleiter(?:in)?|Verkaufsleiter(?:in)?|"
     r"Directeur|Directrice|Responsable|Chargée?|Gérante?|Président(?:e)?|"
-    r"Director[a]?|Gerente|Jefe|Jefa|Responsabile|Direttore|Direttrice|Amministratore|"
+    r"Director[a]?|Gerente|Jefe|Jefa|Responsabile|Direttore|Direttrice|Amministratore|Titolare|Presidente|"
+    r"Vicepresidente|Diretor[a]?(?:-Geral)?|Gestor[a]?|Sóci[oa](?:-Diretor[a]?)?|Administrador[a]?|"
+    r"Comprador[a]?|Acheteur|Acheteuse|Fondat(?:eur|rice)|Gründer(?:in)?|Fundador[a]?|Enólog[oa]|Enologo|"
+    r"Exportador[a]?|Zaakvoerder|Eigenaar|Directeur|Projectleider|Inkoper|Accountmanager|Bedrijfsleider|"
     r"Müdür(?:ü)?|Genel Müdür|Uzman(?:ı)?|Yönetici(?:si)?|Sorumlu(?:su)?|Temsilci(?:si)?|Koordinatör(?:ü)?|"
     r"Başkan(?:ı)?|Satış|Pazarlama"
 )
