@@ -93,9 +93,9 @@ def _prepare(rows):
             by_organizer.setdefault(row["organizer_id"], []).append(_block(row))
         else:
             skipped += 1
-    candidates = {}
+    candidates, meta = {}, {"miner_name": "backfill"}
     for organizer_id, blocks in by_organizer.items():
-        candidates[organizer_id], _rejected, without_email = normalize_blocks_counted(blocks, {"miner_name": "backfill"})
+        candidates[organizer_id], _rejected, without_email = normalize_blocks_counted(blocks, meta)
         skipped += without_email
     return PreparedBatch(len(rows), skipped, candidates)
 

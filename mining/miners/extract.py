@@ -19,7 +19,8 @@ CONTEXT_LIMIT = 400
 PERSON_CONTAINERS = ("tr", "li", "address", "footer", "header", "article", "figure", "blockquote")
 CARD_CLASSES = ("vcard", "h-card")
 GENERIC_BLOCKS = ("p", "div", "section", "td", "th", "dd", "dt", "dl", "aside", "main", "body")
-AT = r"(?:\[\s*(?:at|ät|@|arroba|arobase|chiocciola)\s*\]|\(\s*(?:at|ät|@|arroba|arobase|chiocciola)\s*\)|\{\s*(?:at|@)\s*\}" \
+AT_WORDS = r"(?:at|ät|@|arroba|arobase|chiocciola)"
+AT = rf"(?:\[\s*{AT_WORDS}\s*\]|\(\s*{AT_WORDS}\s*\)|\{{\s*(?:at|@)\s*\}}" \
      r"|\s+(?:at|arroba)\s+(?=[\w-]+\s+(?:dot|punto)\s+)|\s@\s)"
 DOT_WORDS = r"(?:\[\s*(?:dot|punkt|point|punto|nokta|\.)\s*\]|\(\s*(?:dot|punkt|point|punto|nokta|\.)\s*\)" \
             r"|\{\s*(?:dot|\.)\s*\}|\s+(?:dot|punto)\s+|\s\.\s|\.)"

@@ -83,7 +83,9 @@ PHONE_PREFIXES = {
 }
 # +1 (USA, Canada, Caribbean) and +7 (Russia, Kazakhstan) are shared: no guess from them. A number is a phone
 # number when it has 8–15 digits after the + or 00 and nothing but digits, spaces and . / ( ) - inside it.
-PHONE_NUMBER = re.compile(r"(?:(?<![\w+])\+|(?<![\w.,])00)\s?(\d{1,3})((?:[\s./-]|\(0?\d*\))*\d[\d\s./()-]*)(?![\w%‰€$£])")
+PHONE_NUMBER = re.compile(
+    r"(?:(?<![\w+])\+|(?<![\w.,])00)\s?(\d{1,3})((?:[\s./-]|\(0?\d*\))*\d[\d\s./()-]*)(?![\w%‰€$£])"
+)
 # Country-code TLDs sold for generic use: never a country signal.
 GENERIC_TLDS = {"io", "co", "me", "tv", "ai", "ly", "fm", "am", "gg", "to", "ws", "cc", "eu", "nu", "tk", "la",
                 "ac", "sh", "so", "vc", "im", "gl", "ms", "cx", "st", "bz", "pw", "ml", "ga", "cf", "gq", "app",

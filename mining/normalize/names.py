@@ -28,7 +28,8 @@ PARSER = Parser(lexicon=LEXICON)
 SPECIAL_WORDS = (LEXICON.titles | LEXICON.suffix_acronyms | LEXICON.suffix_words | LEXICON.particles
                  | LEXICON.conjunctions | LEXICON.bound_given_names | LEXICON.suffix_acronyms_ambiguous)
 # The titles the fast path may drop in front of a plain name.
-FAST_TITLES = {"mr", "mrs", "ms", "dr", "prof", "herr", "frau", "bay", "bayan", "sayın", "sayin", "m", "mme", "sr", "sra"}
+FAST_TITLES = {"mr", "mrs", "ms", "dr", "prof", "herr", "frau", "bay", "bayan", "sayın", "sayin", "m", "mme", "sr",
+               "sra"}
 ROMAN = re.compile(r"[IVX]+")
 PLAIN_WORD = re.compile(r"[^\W\d_][^\W\d_]*(?:[-'’][^\W\d_]+)?")
 NAME_TOKEN = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*\.?$", re.UNICODE)
