@@ -3,8 +3,11 @@ import os
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 from liffy.database import embedded_database
+from liffy.queues import queue_name, queue_names, task_routes
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -200,10 +203,44 @@ SENDGRID_WEBHOOK_TOLERANCE_SECONDS = env.int("SENDGRID_WEBHOOK_TOLERANCE_SECONDS
 # Largest batch body accepted (SendGrid's batches of ~1,000 events stay far below).
 SENDGRID_WEBHOOK_MAX_BYTES = env.int("SENDGRID_WEBHOOK_MAX_BYTES", default=20 * 1024 * 1024)
 
+# --- Logs ----------------------------------------------------------------------------------------
+# One line per record on stderr, plain text or (LOG_FORMAT=json) one JSON object with the request id,
+# organizer id and task id (`liffy/logs.py`). Django's own "django" handlers are dropped: next to the
+# root's handler they printed every django.* record twice (with debug on).
+LOG_LEVEL = env("LOG_LEVEL", default="INFO").upper()
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "filters": {"context": {"()": "liffy.logs.ContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "liffy.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+    },
 }
+
+# --- Request ids (README "Deployment") ----------------------------------------------------------
+MIDDLEWARE.insert(0, "liffy.logs.RequestIdMiddleware")
+
+# --- Celery queues by workload and worker processes (`liffy/queues.py`) ---------------------------
+# Queue names derive from CELERY_TASK_DEFAULT_QUEUE (`<prefix>.sending`, …), so deployments sharing a
+# broker stay apart. Beat runs once per deployment; workers scale per workload.
+# Each queue has its own exchange and routing key: a message reaches exactly one queue.
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name)
+                      for name in queue_names(CELERY_TASK_DEFAULT_QUEUE)]
+CELERY_TASK_ROUTES = task_routes(CELERY_TASK_DEFAULT_QUEUE)
+# Workloads a worker consumes (comma-separated names of `liffy.queues.WORKLOADS`); empty: all.
+WORKER_QUEUES = env.list("WORKER_QUEUES", default=[])
+for _workload in WORKER_QUEUES:
+    queue_name(CELERY_TASK_DEFAULT_QUEUE, _workload)  # an unknown name fails at start, naming the choices
+CELERY_WORKER_POOL = env("WORKER_POOL", default="prefork")
+CELERY_WORKER_CONCURRENCY = env.int("WORKER_CONCURRENCY", default=None)
+CELERY_BEAT_SCHEDULE_FILENAME = env("BEAT_SCHEDULE_FILE", default=str(BASE_DIR / ".celerybeat-schedule"))
