@@ -227,8 +227,11 @@ LOGGING = {
     },
 }
 
-# --- Request ids (README "Deployment") ----------------------------------------------------------
-MIDDLEWARE.insert(0, "liffy.logs.RequestIdMiddleware")
+# --- Health and request ids (README "Deployment") -------------------------------------------------
+# /healthz is answered first (no host check, no session, no auth); every other request gets its id.
+MIDDLEWARE[:0] = ["liffy.health.HealthCheckMiddleware", "liffy.logs.RequestIdMiddleware"]
+# Probes call /healthz over plain http inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- Celery queues by workload and worker processes (`liffy/queues.py`) ---------------------------
 # Queue names derive from CELERY_TASK_DEFAULT_QUEUE (`<prefix>.sending`, …), so deployments sharing a
