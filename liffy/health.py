@@ -88,5 +88,6 @@ class HealthCheckMiddleware:
             return response
         status, body = health()
         response = HttpResponse(json.dumps(body), status=status, content_type="application/json")
+        response["Content-Length"] = len(response.content)
         response["Cache-Control"] = "no-store"
         return response

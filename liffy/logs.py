@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from django.core.signals import request_finished
 from django.utils.functional import SimpleLazyObject, empty
 
+LOG_FORMATS = ("plain", "json")
 REQUEST_ID_HEADER = "X-Request-ID"
 WELL_FORMED_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 TASK_HEADERS = {"request_id": "liffy_request_id", "organizer_id": "liffy_organizer_id"}
@@ -48,6 +49,30 @@ def current_task_id():
 
     task = current_task._get_current_object() if current_task else None
     return task.request.id if task is not None and not task.request.called_directly else None
+
+
+def logging_config(level, log_format):
+    """LOGGING for every process (Django's settings, gunicorn's `logconfig_dict`, Celery through Django):
+    one handler, on the root logger, on stderr. The loggers of Django and gunicorn, which come with
+    handlers of their own, hand their records to it instead, so each record is printed once."""
+    if log_format not in LOG_FORMATS:
+        raise ValueError(f"LOG_FORMAT must be plain or json, not {log_format!r}.")
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"context": {"()": "liffy.logs.ContextFilter"}},
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+            "json": {"()": "liffy.logs.JsonFormatter"},
+        },
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": log_format, "filters": ["context"]}},
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            **{name: {"handlers": [], "level": level, "propagate": True}
+               for name in ("django", "django.server", "gunicorn.error", "gunicorn.access")},
+            "environ": {"level": "WARNING"},  # "no .env file" is the normal case in production
+        },
+    }
 
 
 class ContextFilter(logging.Filter):

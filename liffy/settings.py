@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
 from liffy.database import embedded_database
+from liffy.logs import logging_config
 from liffy.queues import queue_name, queue_names, task_routes
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -208,23 +209,19 @@ SENDGRID_WEBHOOK_MAX_BYTES = env.int("SENDGRID_WEBHOOK_MAX_BYTES", default=20 * 
 # organizer id and task id (`liffy/logs.py`). Django's own "django" handlers are dropped: next to the
 # root's handler they printed every django.* record twice (with debug on).
 LOG_LEVEL = env("LOG_LEVEL", default="INFO").upper()
-LOG_FORMAT = env("LOG_FORMAT", default="plain")
-if LOG_FORMAT not in ("plain", "json"):
-    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"context": {"()": "liffy.logs.ContextFilter"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "liffy.logs.JsonFormatter"},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
-        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
-    },
+try:
+    LOGGING = logging_config(LOG_LEVEL, env("LOG_FORMAT", default="plain"))
+except ValueError as problem:
+    raise ImproperlyConfigured(str(problem))
+
+# --- Static files in production (README "Deployment") ---------------------------------------------
+# whitenoise serves `collectstatic`'s output under content-hashed names with far-future cache headers
+# (and pre-compressed copies), so the admin is styled with debug off and needs no other server.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "whitenoise.middleware.WhiteNoiseMiddleware")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # --- Health and request ids (README "Deployment") -------------------------------------------------

@@ -54,6 +54,19 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_without_manifest():
+    """Production serves static files under hashed names from `collectstatic`'s output; tests render
+    pages without running it (liffy/tests/test_serving.py runs it and checks the hashed names)."""
+    from django.test import override_settings
+
+    with override_settings(STATIC_ROOT=None, STORAGES={
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters live in the cache; every test starts with none."""
