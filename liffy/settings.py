@@ -230,6 +230,19 @@ MIDDLEWARE[:0] = ["liffy.health.HealthCheckMiddleware", "liffy.logs.RequestIdMid
 # Probes call /healthz over plain http inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# --- Connection pooling ---------------------------------------------------------------------------
+# DATABASE_POOLER=pgbouncer: the server is reached through PgBouncer in transaction mode, where two
+# transactions of one connection may run on different server sessions. So: no server-side cursors
+# (`.iterator()` reads client-side), no prepared statements (psycopg's prepare_threshold=None), and
+# no session state in the project's SQL (`liffy/tests/test_pooling.py` reads it for SET without
+# LOCAL, session advisory locks, temporary tables that outlive their transaction).
+DATABASE_POOLER = env("DATABASE_POOLER", default="")
+if DATABASE_POOLER == "pgbouncer":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+elif DATABASE_POOLER:
+    raise ImproperlyConfigured(f"DATABASE_POOLER must be pgbouncer or empty, not {DATABASE_POOLER!r}.")
+
 # --- Celery queues by workload and worker processes (`liffy/queues.py`) ---------------------------
 # Queue names derive from CELERY_TASK_DEFAULT_QUEUE (`<prefix>.sending`, …), so deployments sharing a
 # broker stay apart. Beat runs once per deployment; workers scale per workload.
