@@ -47,7 +47,7 @@ def current_organizer_id():
 def current_task_id():
     from celery import current_task
 
-    task = current_task._get_current_object() if current_task else None
+    task = current_task._get_current_object()
     return task.request.id if task is not None and not task.request.called_directly else None
 
 
