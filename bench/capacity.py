@@ -27,6 +27,7 @@ from _setup import ROOT, setup_django, truncate
 BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/13")
 PREFIX = f"liffy-capacity-{os.getpid()}"
 PERSONS = 5_000
+BIN = Path(sys.executable).parent  # the virtualenv's gunicorn and celery
 
 
 def free_port():
@@ -38,7 +39,7 @@ def free_port():
 def process_environment(**extra):
     """What the web and worker processes run with: production settings, plain http on localhost."""
     return os.environ | {
-        "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "LOG_LEVEL": "WARNING",
+        "DJANGO_DEBUG": "false", "LOG_LEVEL": "WARNING",
         "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_SESSION_COOKIE_SECURE": "false",
         "DJANGO_CSRF_COOKIE_SECURE": "false", "DJANGO_SECURE_HSTS_SECONDS": "0",
         "CELERY_BROKER_URL": BROKER, "CELERY_TASK_DEFAULT_QUEUE": PREFIX,
@@ -64,8 +65,10 @@ def wrk(url, seconds, token=None):
         sys.exit(f"{url} answered errors under load:\n{output}")
 
     def latency(percentile):
-        value, unit = re.search(rf"^\s+{percentile}%\s+([\d.]+)(us|ms|s)$", output, re.M).groups()
-        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+        found = re.search(rf"^\s+{percentile}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.M)
+        if not found:
+            sys.exit(f"no {percentile}% latency in wrk's output:\n{output}")
+        return float(found.group(1)) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[found.group(2)]
 
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)), latency(50), latency(99)
 
@@ -74,7 +77,8 @@ def measure_web(seconds, email, password):
     import requests
 
     port = free_port()
-    web = subprocess.Popen(["gunicorn", "liffy.wsgi"], cwd=ROOT, env=process_environment(WEB_BIND=f"127.0.0.1:{port}"))
+    web = subprocess.Popen([BIN / "gunicorn", "liffy.wsgi"], cwd=ROOT,
+                           env=process_environment(WEB_BIND=f"127.0.0.1:{port}"))
     base = f"http://127.0.0.1:{port}"
     try:
         def answers():
@@ -86,8 +90,8 @@ def measure_web(seconds, email, password):
         wait_until("gunicorn", answers)
         token = requests.post(f"{base}/api/auth/token", json={"email": email, "password": password},
                               timeout=30).json()["token"]
-        assert requests.get(f"{base}/api/persons", headers={"Authorization": f"Token {token}"},
-                            timeout=30).json()["count"] == PERSONS
+        listed = requests.get(f"{base}/api/persons", headers={"Authorization": f"Token {token}"}, timeout=30)
+        assert listed.status_code == 200 and listed.json()["count"] == PERSONS, (listed.status_code, listed.text[:500])
         return {"GET /healthz": wrk(f"{base}/healthz", seconds),
                 "GET /api/persons (page of 50)": wrk(f"{base}/api/persons", seconds, token)}
     finally:
@@ -99,7 +103,7 @@ def start_worker(workload, **extra):
     """A worker process taking `workload` only; returns it once it is consuming."""
     log = Path(f"/tmp/{PREFIX}-{workload}.log")
     worker = subprocess.Popen(
-        ["celery", "-A", "liffy", "worker", "--without-gossip", "--without-mingle"], cwd=ROOT,
+        [BIN / "celery", "-A", "liffy", "worker", "--without-gossip", "--without-mingle"], cwd=ROOT,
         env=process_environment(WORKER_QUEUES=workload, LOG_LEVEL="INFO", **extra),
         stdout=log.open("w"), stderr=subprocess.STDOUT)
     wait_until(f"the {workload} worker", lambda: " ready." in log.read_text())
@@ -178,7 +182,9 @@ def main():
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed for the web figures: apt-get install wrk")
-    os.environ |= {"CELERY_BROKER_URL": BROKER, "CELERY_TASK_DEFAULT_QUEUE": PREFIX}  # this process queues too
+    # This process queues tasks too, and encrypts the provider keys the web and worker processes read.
+    os.environ |= {"CELERY_BROKER_URL": BROKER, "CELERY_TASK_DEFAULT_QUEUE": PREFIX,
+                   "DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
     setup_django()
     from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile

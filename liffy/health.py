@@ -14,8 +14,9 @@ import json
 import logging
 from functools import lru_cache
 
+import psycopg
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, OperationalError, ProgrammingError, connection
 from django.db.migrations.loader import MigrationLoader
 from django.http import HttpResponse
 
@@ -32,15 +33,24 @@ def _code_migrations():
     return {key: tuple(migration.replaces or ()) for key, migration in loader.graph.nodes.items()}
 
 
-def check_database():
-    """(database, migrations) results."""
+def _applied_migrations():
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT app, name FROM django_migrations")
-            applied = set(cursor.fetchall())
-    except DatabaseError:
-        logger.warning("Health check: the database is unreachable", exc_info=True)
-        return "unreachable", "not checked"
+            return set(cursor.fetchall())
+    except ProgrammingError as error:
+        if isinstance(error.__cause__, psycopg.errors.UndefinedTable):
+            return set()  # a database never migrated
+        raise
+
+
+def check_database():
+    """(database, migrations) results."""
+    try:
+        applied = _applied_migrations()
+    except DatabaseError as error:
+        logger.warning("Health check: the database cannot be used", exc_info=True)
+        return ("unreachable" if isinstance(error, OperationalError) else "error"), "not checked"
     missing = [key for key, replaces in _code_migrations().items()
                if key not in applied and not (replaces and applied.issuperset(replaces))]
     if missing:

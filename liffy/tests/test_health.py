@@ -64,6 +64,22 @@ def test_an_unapplied_migration_is_a_503_naming_it(db):
     assert status == 503 and body["failing"] == ["migrations"] and body["checks"]["migrations"] == "1 unapplied"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_database_never_migrated_has_every_migration_unapplied(settings):
+    settings.CELERY_BROKER_URL = ""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM django_migrations")
+        [[count]] = cursor.fetchall()
+        cursor.execute("ALTER TABLE django_migrations RENAME TO django_migrations_away")
+    try:
+        status, body = _get()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE django_migrations_away RENAME TO django_migrations")
+    assert status == 503 and body["failing"] == ["migrations"] and body["checks"]["database"] == "ok"
+    assert body["checks"]["migrations"] == f"{count} unapplied"
+
+
 def test_an_unreachable_database_is_a_503_naming_it():
     code = ("import django, json; django.setup(); from django.test import Client;"
             "response = Client().get('/healthz'); print(response.status_code, response.content.decode())")
