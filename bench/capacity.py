@@ -57,11 +57,11 @@ def wait_until(what, condition, timeout=120):
 
 def wrk(url, seconds, token=None):
     """(requests/s, p50 ms, p99 ms) of `url` under 16 connections."""
-    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", url]
+    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--timeout", "10s", "--latency", url]
     if token:
         command[1:1] = ["-H", f"Authorization: Token {token}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    if "Non-2xx" in output:
+    if "Non-2xx" in output or "Socket errors" in output:
         sys.exit(f"{url} answered errors under load:\n{output}")
 
     def latency(percentile):
