@@ -183,9 +183,9 @@ def _test_database_environment(name):
 
 
 def _forget_queues(broker, names):
-    """Delete the queues and the unacknowledged messages of killed workers that Redis keeps for them
-    (another run's worker would otherwise restore them into these queues after the visibility timeout)."""
-    broker.delete(*names)
+    """Delete the queues, their exchanges' bindings, and the unacknowledged messages of killed workers that
+    Redis keeps for them (another run's worker would otherwise restore them after the visibility timeout)."""
+    broker.delete(*names, *(f"_kombu.{kind}.{name}" for name in names for kind in ("binding", "binding_permanent")))
     for tag, entry in broker.hscan_iter("unacked"):
         if json.loads(entry)[-1] in names:
             broker.hdel("unacked", tag)
