@@ -4,8 +4,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 from liffy.database import embedded_database
+from liffy.logs import logging_config
+from liffy.queues import queue_name, queue_names, task_routes
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -256,10 +260,56 @@ SENDGRID_WEBHOOK_TOLERANCE_SECONDS = env.int("SENDGRID_WEBHOOK_TOLERANCE_SECONDS
 # Largest batch body accepted (SendGrid's batches of ~1,000 events stay far below).
 SENDGRID_WEBHOOK_MAX_BYTES = env.int("SENDGRID_WEBHOOK_MAX_BYTES", default=20 * 1024 * 1024)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+# --- Logs ----------------------------------------------------------------------------------------
+# One line per record on stderr, plain text or (LOG_FORMAT=json) one JSON object with the request id,
+# organizer id and task id (`liffy/logs.py`). Django's own "django" handlers are dropped: next to the
+# root's handler they printed every django.* record twice (with debug on).
+LOG_LEVEL = env("LOG_LEVEL", default="INFO").upper()
+try:
+    LOGGING = logging_config(LOG_LEVEL, env("LOG_FORMAT", default="plain"))
+except ValueError as problem:
+    raise ImproperlyConfigured(str(problem))
+
+# --- Static files in production (README "Deployment") ---------------------------------------------
+# whitenoise serves `collectstatic`'s output under content-hashed names with far-future cache headers
+# (and pre-compressed copies), so the admin is styled with debug off and needs no other server.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "whitenoise.middleware.WhiteNoiseMiddleware")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# --- Health and request ids (README "Deployment") -------------------------------------------------
+# /healthz is answered first (no host check, no session, no auth); every other request gets its id.
+MIDDLEWARE[:0] = ["liffy.health.HealthCheckMiddleware", "liffy.logs.RequestIdMiddleware"]
+# Probes call /healthz over plain http inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# --- Connection pooling ---------------------------------------------------------------------------
+# DATABASE_POOLER=pgbouncer: the server is reached through PgBouncer in transaction mode, where two
+# transactions of one connection may run on different server sessions. So: no server-side cursors
+# (`.iterator()` reads client-side), no prepared statements (psycopg's prepare_threshold=None), and
+# no session state in the project's SQL (`liffy/tests/test_pooling.py` reads it for SET without
+# LOCAL, session advisory locks, temporary tables that outlive their transaction).
+DATABASE_POOLER = env("DATABASE_POOLER", default="")
+if DATABASE_POOLER == "pgbouncer":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+elif DATABASE_POOLER:
+    raise ImproperlyConfigured(f"DATABASE_POOLER must be pgbouncer or empty, not {DATABASE_POOLER!r}.")
+
+# --- Celery queues by workload and worker processes (`liffy/queues.py`) ---------------------------
+# Queue names derive from CELERY_TASK_DEFAULT_QUEUE (`<prefix>.sending`, …), so deployments sharing a
+# broker stay apart. Beat runs once per deployment; workers scale per workload.
+# Each queue has its own exchange and routing key: a message reaches exactly one queue.
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name)
+                      for name in queue_names(CELERY_TASK_DEFAULT_QUEUE)]
+CELERY_TASK_ROUTES = task_routes(CELERY_TASK_DEFAULT_QUEUE)
+# Workloads a worker consumes (comma-separated names of `liffy.queues.WORKLOADS`); empty: all.
+WORKER_QUEUES = env.list("WORKER_QUEUES", default=[])
+for _workload in WORKER_QUEUES:
+    queue_name(CELERY_TASK_DEFAULT_QUEUE, _workload)  # an unknown name fails at start, naming the choices
+CELERY_WORKER_POOL = env("WORKER_POOL", default="prefork")
+CELERY_WORKER_CONCURRENCY = env.int("WORKER_CONCURRENCY", default=None)
+CELERY_BEAT_SCHEDULE_FILENAME = env("BEAT_SCHEDULE_FILE", default=str(BASE_DIR / ".celerybeat-schedule"))
