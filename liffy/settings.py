@@ -152,6 +152,11 @@ CSV_UPLOAD_MAX_BYTES = env.int("CSV_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 CSV_INLINE_ROWS = env.int("CSV_INLINE_ROWS", default=500)
 CSV_BATCH_SIZE = env.int("CSV_BATCH_SIZE", default=200)
 
+# --- Untrusted input: URLs users give to be fetched, files they upload ---------------------------
+# true: mining may fetch loopback, private, link-local and other non-public addresses (an intranet
+# deployment, the test suite). Off, they are refused; see liffy/netguard.py.
+MINING_ALLOW_PRIVATE_ADDRESSES = env.bool("MINING_ALLOW_PRIVATE_ADDRESSES", default=False)
+
 # --- Verification (ZeroBounce) -------------------------------------------------------------------
 ZEROBOUNCE_API_URL = env("ZEROBOUNCE_API_URL", default="https://api.zerobounce.net").rstrip("/")
 ZEROBOUNCE_TIMEOUT_SECONDS = env.float("ZEROBOUNCE_TIMEOUT_SECONDS", default=30.0)

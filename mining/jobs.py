@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from liffy.exceptions import Conflict
+from liffy.netguard import RefusedURL, check_url
 from mining.aggregation import aggregate
 from mining.joblog import log_job
 from mining.miners import BLOCKED, FAILED, MinerInput, run_miners
@@ -57,6 +58,17 @@ def validate_upload(file):
     return FILE_TYPES[suffix]
 
 
+def validate_url(url):
+    """The URL, or a ValidationError when the URL alone shows it must not be fetched (liffy.netguard):
+    not http(s), credentials in it, a local name or a non-public IP address. Names that resolve to such
+    addresses are refused when the job runs, with the reason in its log."""
+    try:
+        check_url(url)
+    except RefusedURL as refusal:
+        raise ValidationError({"url": f"Cannot be mined: {refusal}."})
+    return url
+
+
 def create_mining_job(organizer, *, url=None, file=None, name=None, config=None, strategy=None):
     """A pending job for a URL or an uploaded table file, queued to run once the transaction commits."""
     from mining.tasks import run_mining_job_task
@@ -66,9 +78,7 @@ def create_mining_job(organizer, *, url=None, file=None, name=None, config=None,
         raise ValidationError({"input": "give either a url or a file"})
     values = {"organizer": organizer, "name": name, "config": config, "strategy": strategy}
     if url:
-        if not url.lower().startswith(("http://", "https://")):
-            raise ValidationError({"url": "must be an http(s) URL"})
-        values |= {"type": MiningJob.Type.URL, "input": url}
+        values |= {"type": MiningJob.Type.URL, "input": validate_url(url)}
     else:
         values |= {"type": validate_upload(file), "input": file.name, "file_data": file.read()}
     job = MiningJob.objects.create(**values)

@@ -21,15 +21,6 @@ def persist(monkeypatch):
     monkeypatch.setenv("AGGREGATION_PERSIST", "true")
 
 
-@pytest.fixture
-def run_on_commit(django_capture_on_commit_callbacks):
-    """Celery runs eagerly without a broker; the job is queued on commit, so run the callbacks."""
-    def post(client, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(*args, **kwargs)
-    return post
-
-
 def test_url_job_runs_to_completion_with_logs_results_and_persons(owner_client, organizer, site, run_on_commit):
     response = run_on_commit(owner_client, "/api/mining/jobs",
                              {"url": site.url + "/home", "name": "Acme", "config": FAST}, format="json")
