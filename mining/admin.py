@@ -33,7 +33,7 @@ class MiningJobAddForm(forms.ModelForm):
             self.add_error("url", error.messages)
         try:
             if data.get("upload"):
-                jobs.validate_upload(data["upload"])
+                jobs.read_upload(data["upload"])
         except ValidationError as error:
             self.add_error("upload", error.messages)
         try:

@@ -119,9 +119,11 @@ def test_bad_rows_are_reported_and_good_rows_kept(member_client):
 
 
 def test_large_files_are_refused(member_client, settings):
-    settings.CSV_UPLOAD_MAX_BYTES = 100
+    settings.UPLOAD_MAX_BYTES = 100
     response = upload(member_client, "email\n" + "x@acme.de\n" * 20)
-    assert response.status_code == 400 and "larger than" in response.json()["file"][0]
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The upload is larger than 100 bytes, the most a file may be."}
+    assert not List.objects.exists()
 
 
 def test_empty_and_binary_files_get_clear_errors(member_client):
