@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from legacy.csv_import import start_csv_import
-from legacy.models import List, ListMember, Prospect
+from legacy.models import List, ListMember, ListUpload, Prospect
 from liffy.admin import ReadOnlyAdmin, json_display
 from liffy.tables import read_upload
 
@@ -95,3 +95,17 @@ class ListMemberAdmin(admin.ModelAdmin):
     raw_id_fields = ("list", "person")
     readonly_fields = ("id", "created_at", "prospect_id_legacy")
 
+
+@admin.register(ListUpload)
+class ListUploadAdmin(ReadOnlyAdmin):
+    """Files waiting for (or stuck in) a background list import; one whose import never finished may go."""
+
+    list_display = ("name", "list", "organizer", "size", "created_at")
+    list_filter = ("organizer",)
+    list_select_related = ("list", "organizer")
+    search_fields = ("name", "list__name")
+    exclude = ("data",)
+    date_hierarchy = "created_at"
+
+    def has_delete_permission(self, request, obj=None):
+        return True

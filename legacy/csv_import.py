@@ -5,10 +5,11 @@ multilingual whole-word header aliases, and the caps on rows, cells and unpacked
 file is read once in the request, so a malformed one is a 400 naming the problem before anything is
 written. Bad rows are reported with their row number and skipped; the good ones go through the one
 person/affiliation upsert (blanks filled, nothing overwritten) and become list members. Small files
-are imported in the request; from CSV_INLINE_ROWS rows on, a task imports batches of CSV_BATCH_SIZE
-in their own transactions and records its progress on the list.
+are imported in the request; from CSV_INLINE_ROWS rows on, the file is stored in `list_uploads` (in
+the database, so a worker on another machine can read it; the broker carries only its id), and a
+task imports batches of CSV_BATCH_SIZE in their own transactions, records its progress on the list
+and deletes the stored file when the import completes.
 """
-import base64
 import json
 from dataclasses import dataclass, field
 
@@ -17,7 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from legacy.lists import add_members
-from legacy.models import List
+from legacy.models import List, ListUpload
 from liffy.tables import Table, open_table, read_upload
 from mining.normalize.countries import to_iso2
 from mining.normalize.emails import check_email
@@ -159,15 +160,22 @@ def start_csv_import(organizer, user, upload, *, name=None, target=None, tags=()
         return target, _import_file(target, upload.name, data, total), True
     from legacy.tasks import import_csv_task
 
-    encoded = base64.b64encode(data).decode()
-    transaction.on_commit(lambda: import_csv_task.delay(str(target.pk), encoded))
+    stored = ListUpload.objects.create(organizer=organizer, list=target, name=(upload.name or "")[:255],
+                                       size=len(data), data=data)
+    transaction.on_commit(lambda: import_csv_task.delay(str(target.pk), str(stored.pk)))
     return target, target.import_progress, False
 
 
-def run_csv_import(list_id, encoded):
-    """The background part: read the file again (it travels with the task) and import."""
+def run_csv_import(list_id, upload_id):
+    """The background part: the stored file into its list, then the stored file goes. A second run of a
+    finished import finds no file and does nothing."""
+    stored = ListUpload.objects.filter(pk=upload_id, list_id=list_id).first()
+    if stored is None:
+        return None
     target = List.objects.get(pk=list_id)
-    return _import_file(target, None, base64.b64decode(encoded), target.import_progress["total"])
+    progress = _import_file(target, stored.name, bytes(stored.data), target.import_progress["total"])
+    stored.delete()
+    return progress
 
 
 def _import_file(target, file_name, data, total):
