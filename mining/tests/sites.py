@@ -131,17 +131,20 @@ class _RecordingHandler(BaseHTTPRequestHandler):
 class LoopbackServer:
     """A server on one loopback address that records every request it gets as (path, Host header).
 
-    `routes` maps a path to (status, extra headers, body); other paths are 404.
+    `routes` maps a path to (status, extra headers, body); other paths are 404. With `tls` (a server
+    SSLContext) it speaks HTTPS.
     """
 
-    def __init__(self, host="127.0.0.1", port=0, routes=None):
+    def __init__(self, host="127.0.0.1", port=0, routes=None, tls=None):
         server_class = type("Server", (ThreadingHTTPServer,), {"address_family": socket.AF_INET6 if ":" in host
                                                                else socket.AF_INET})
         self.server = server_class((host, port), _RecordingHandler)
+        if tls is not None:  # an ssl.SSLContext for the server side
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.server.daemon_threads = True
         self.server.routes, self.server.requests = dict(routes or {}), []
         self.host, self.port = host, self.server.server_address[1]
-        self.url = f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://{f'[{host}]' if ':' in host else host}:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property

@@ -8,8 +8,11 @@ and the host names they use resolve through a patched resolver. Nothing here lea
 """
 import ipaddress
 import socket
+import ssl
+from datetime import datetime, timedelta, timezone
 
 import pytest
+import requests
 import urllib3.util.connection
 from django.core.exceptions import ValidationError
 
@@ -264,6 +267,48 @@ def test_dns_rebinding_gains_nothing_the_connection_goes_to_the_checked_address(
         assert (output.status, output.error) == (FAILED, "refused: rebind.test resolves to a loopback address")
         assert [path for path, _host in public.requests] == ["/", "/robots.txt"]
         assert private.requests == []
+
+
+def self_signed(name, directory):
+    """(certificate file, key file) of a self-signed certificate for the DNS name `name` only."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=5))
+                   .not_valid_after(now + timedelta(hours=1))
+                   .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+                   .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                   .sign(key, hashes.SHA256()))
+    cert_file, key_file = directory / f"{name}.pem", directory / f"{name}.key"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+def test_tls_keeps_the_name_for_sni_and_the_certificate_check(dns, public_address, tmp_path):
+    """The connection dials the checked address, yet the server is asked for, and must prove, the name."""
+    cert_file, key_file = self_signed("secure.fair.test", tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    asked_for = []
+    context.sni_callback = lambda connection, server_name, _context: asked_for.append(server_name)
+    dns["secure.fair.test"] = [PUBLIC]
+    dns["impostor.test"] = [PUBLIC]
+    with LoopbackServer(PUBLIC, routes={"/": (200, {}, html("secure"))}, tls=context) as server:
+        response = netguard.guarded_session().get(f"https://secure.fair.test:{server.port}/", verify=str(cert_file),
+                                                  timeout=5)
+        assert response.text == html("secure")
+        assert server.requests == [("/", f"secure.fair.test:{server.port}")] and asked_for == ["secure.fair.test"]
+        with pytest.raises(requests.exceptions.SSLError):  # same address, another name: the certificate says no
+            netguard.guarded_session().get(f"https://impostor.test:{server.port}/", verify=str(cert_file), timeout=5)
+        assert len(server.requests) == 1
 
 
 def test_connection_failures_read_alike_in_the_job_log(dns, public_address, private_server):
