@@ -5,10 +5,10 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
-from legacy.csv_import import read_upload, start_csv_import
-from legacy.models import List, ListMember, Prospect
-from mining.miners.table import TableFileError
+from legacy.csv_import import start_csv_import
+from legacy.models import List, ListMember, ListUpload, Prospect
 from liffy.admin import ReadOnlyAdmin, json_display
+from liffy.tables import read_upload
 
 
 @admin.register(Prospect)
@@ -25,9 +25,9 @@ class ProspectAdmin(ReadOnlyAdmin):
 
 
 class ListAddForm(forms.ModelForm):
-    """A new list, optionally filled from a CSV file through the same import as the API."""
+    """A new list, optionally filled from a CSV or XLSX file through the same import as the API."""
 
-    csv_file = forms.FileField(required=False, label="CSV file",
+    csv_file = forms.FileField(required=False, label="CSV or XLSX file",
                                help_text="Optional: contacts to import (email column required).")
 
     class Meta:
@@ -38,9 +38,9 @@ class ListAddForm(forms.ModelForm):
         upload = self.cleaned_data.get("csv_file")
         if upload:
             try:
-                read_upload(upload.read())
-            except TableFileError as problem:
-                raise ValidationError(str(problem))
+                read_upload(upload)
+            except ValidationError as problem:
+                raise ValidationError(problem.message_dict["file"])
             upload.seek(0)
         return upload
 
@@ -94,3 +94,18 @@ class ListMemberAdmin(admin.ModelAdmin):
     search_fields = ("person__email", "list__name")
     raw_id_fields = ("list", "person")
     readonly_fields = ("id", "created_at", "prospect_id_legacy")
+
+
+@admin.register(ListUpload)
+class ListUploadAdmin(ReadOnlyAdmin):
+    """Files waiting for (or stuck in) a background list import; one whose import never finished may go."""
+
+    list_display = ("name", "list", "organizer", "size", "created_at")
+    list_filter = ("organizer",)
+    list_select_related = ("list", "organizer")
+    search_fields = ("name", "list__name")
+    exclude = ("data",)
+    date_hierarchy = "created_at"
+
+    def has_delete_permission(self, request, obj=None):
+        return True

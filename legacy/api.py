@@ -95,8 +95,9 @@ class ListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
                                                                                    202: ListSerializer})
     @action(detail=False, methods=["post"], url_path="upload-csv", parser_classes=[MultiPartParser, FormParser, JSONParser])
     def upload_csv(self, request):
-        """A CSV file into a new list (or `list_id`). Under CSV_INLINE_ROWS rows: imported now (201 with
-        the report); otherwise in the background (202; poll the list's import_progress)."""
+        """A CSV or XLSX file into a new list (or `list_id`). Under CSV_INLINE_ROWS rows: imported now (201
+        with the report); otherwise in the background (202; poll the list's import_progress). A malformed
+        file is a 400 naming the problem; a body over UPLOAD_MAX_BYTES a 413."""
         data = UploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

@@ -207,10 +207,28 @@ CELERY_BEAT_SCHEDULE = {
 MINING_JOB_TIMEOUT_MINUTES = env.int("MINING_JOB_TIMEOUT_MINUTES", default=30)
 
 # --- Lists ---------------------------------------------------------------------------------------
-CSV_UPLOAD_MAX_BYTES = env.int("CSV_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # Files with fewer data rows are imported in the request (201); larger ones in the background (202).
 CSV_INLINE_ROWS = env.int("CSV_INLINE_ROWS", default=500)
 CSV_BATCH_SIZE = env.int("CSV_BATCH_SIZE", default=200)
+
+# --- Untrusted input: URLs users give to be fetched, files they upload ---------------------------
+# true: mining may fetch loopback, private, link-local and other non-public addresses (an intranet
+# deployment, the test suite). Off, they are refused; see liffy/netguard.py.
+MINING_ALLOW_PRIVATE_ADDRESSES = env.bool("MINING_ALLOW_PRIVATE_ADDRESSES", default=False)
+# Largest uploaded file (list import, mining job). A bigger request body is refused (413) before it is
+# read; CSV_UPLOAD_MAX_BYTES is the earlier name of this setting and still read.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=env.int("CSV_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024))
+FILE_UPLOAD_HANDLERS = [
+    "liffy.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Uploads above this size are spooled to a temporary file instead of memory (Django's default).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Caps of reading an uploaded table (liffy/tables.py): rows, cells, and what an XLSX may unpack to.
+TABLE_MAX_ROWS = env.int("TABLE_MAX_ROWS", default=200_000)
+TABLE_MAX_CELLS = env.int("TABLE_MAX_CELLS", default=2_000_000)
+TABLE_MAX_UNCOMPRESSED_BYTES = env.int("TABLE_MAX_UNCOMPRESSED_BYTES", default=100 * 1024 * 1024)
 
 # --- Verification (ZeroBounce) -------------------------------------------------------------------
 ZEROBOUNCE_API_URL = env("ZEROBOUNCE_API_URL", default="https://api.zerobounce.net").rstrip("/")

@@ -27,8 +27,13 @@ class MiningJobAddForm(forms.ModelForm):
         if bool(data.get("url")) == bool(data.get("upload")):
             raise ValidationError("Give either a URL or a file.")
         try:
+            if data.get("url"):
+                jobs.validate_url(data["url"])
+        except ValidationError as error:
+            self.add_error("url", error.messages)
+        try:
             if data.get("upload"):
-                jobs.validate_upload(data["upload"])
+                jobs.read_upload(data["upload"])
         except ValidationError as error:
             self.add_error("upload", error.messages)
         try:

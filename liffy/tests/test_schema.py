@@ -36,6 +36,7 @@ SCHEMA = {
     "lists": "id organizer_id name description type created_by_user_id created_at import_status import_progress",
     "list_members": "id organizer_id list_id prospect_id_legacy person_id created_at",
     "send_throttles": "organizer_id next_slot_at",
+    "list_uploads": "id organizer_id list_id name size data created_at",
 }
 FRAMEWORK_TABLE_PREFIXES = ("auth_", "django_", "knox_", "axes_")
 

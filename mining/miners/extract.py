@@ -11,7 +11,7 @@ from urllib.parse import unquote, urljoin
 
 from bs4 import BeautifulSoup, NavigableString
 
-from mining.miners.table import match_header
+from liffy.tables import match_header
 from mining.normalize.emails import EMAIL_PATTERN, raw_addresses
 
 CONTEXT_LIMIT = 400

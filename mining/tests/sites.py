@@ -1,4 +1,5 @@
 """A local web server with fixture sites for the page miner (never the internet)."""
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -131,7 +132,7 @@ class FixtureSite:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def __enter__(self):
         Handler.requests = []
@@ -145,3 +146,51 @@ class FixtureSite:
     @property
     def requests(self):
         return Handler.requests
+
+
+class _RecordingHandler(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - the http.server API
+        self.server.requests.append((self.path, self.headers.get("Host")))
+        status, headers, body = self.server.routes.get(self.path, (404, {}, "Not found"))
+        data = body.encode("utf-8")
+        self.send_response(status)
+        for name, value in {"Content-Type": "text/html; charset=utf-8", **headers}.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+class LoopbackServer:
+    """A server on one loopback address that records every request it gets as (path, Host header).
+
+    `routes` maps a path to (status, extra headers, body); other paths are 404. With `tls` (a server
+    SSLContext) it speaks HTTPS.
+    """
+
+    def __init__(self, host="127.0.0.1", port=0, routes=None, tls=None):
+        server_class = type("Server", (ThreadingHTTPServer,), {"address_family": socket.AF_INET6 if ":" in host
+                                                               else socket.AF_INET})
+        self.server = server_class((host, port), _RecordingHandler)
+        if tls is not None:  # an ssl.SSLContext for the server side
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.server.daemon_threads = True
+        self.server.routes, self.server.requests = dict(routes or {}), []
+        self.host, self.port = host, self.server.server_address[1]
+        self.url = f"{'https' if tls else 'http'}://{f'[{host}]' if ':' in host else host}:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def requests(self):
+        return self.server.requests
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
