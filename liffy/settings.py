@@ -103,6 +103,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["liffy.permissions.IsOrganizerMember"],
     # JSON only: errors too are JSON for every client; the interactive docs are at /api/docs/.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "liffy.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "liffy.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

@@ -5,11 +5,12 @@ import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from liffy.filters import DateTimeFilter
+from liffy.parsers import JSONParser, contains_nul
 from liffy.tenancy import FilterSet, OrganizerScopedViewSet
 from mining import imports, jobs
 from mining.models import MiningJob, MiningJobLog, MiningResult
@@ -52,8 +53,8 @@ class JsonObjectField(serializers.JSONField):
                 data = json.loads(data)
             except json.JSONDecodeError:
                 raise serializers.ValidationError("must be a JSON object")
-        if not isinstance(data, dict):
-            raise serializers.ValidationError("must be a JSON object")
+        if not isinstance(data, dict) or contains_nul(data):
+            raise serializers.ValidationError("must be a JSON object (without null characters)")
         return data
 
 

@@ -122,3 +122,19 @@ def test_date_filters_take_any_offset_postgresql_accepts(member_client, organize
     assert member_client.get(path, {after: soon.isoformat()}).json()["count"] == 0
     assert member_client.get(path, {before: "0001-01-01T00:00:00-15:59"}).json()["count"] == 0
     assert member_client.get(path, {before: "9999-12-31T23:59:59+15:59"}).json()["count"] == 1
+
+
+def test_a_null_character_in_a_json_body_is_a_400_not_a_database_error(member_client, organizer):
+    from mining.tests.factories import MiningJobFactory
+
+    person = PersonFactory(organizer=organizer)
+    job = MiningJobFactory(organizer=organizer)
+    for path, body in [
+        ("/api/intents", {"person": str(person.pk), "intent_type": "reply", "meta": {"note": "a\u0000b"}}),
+        (f"/api/mining/jobs/{job.pk}/results", {"results": [{"email": "a@b.test", "company_name": "x\u0000"}]}),
+        ("/api/mining/jobs", {"url": "https://fair.test/", "config": {"\u0000": 1}}),
+    ]:
+        assert "null characters" in assert_json_error(member_client.post(path, body, format="json"), 400)["detail"]
+    response = member_client.post("/api/mining/jobs", {"url": "https://fair.test/", "config": '{"a": "\\u0000"}'},
+                                  format="multipart")
+    assert "null characters" in str(assert_json_error(response, 400))
