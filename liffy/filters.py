@@ -34,3 +34,7 @@ class DateTimeFilter(django_filters.IsoDateTimeFilter):
     """`?created_after=2026-05-01T09:00:00+02:00`: ISO 8601; anything PostgreSQL cannot take is a 400."""
 
     field_class = DateTimeField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("help_text", "ISO 8601 date-time; a UTC offset within ±15:59, years 1–9999 in UTC.")
+        super().__init__(*args, **kwargs)
