@@ -13,11 +13,14 @@ Left out, with the reason:
   campaign in another status, a person who does not exist) and is then rightly a 400.
 - `negative_data_rejection`: like DRF, the API reads an empty query value as "not given" and takes a JSON
   number for a text field; that is leniency with a clear meaning, not a response that contradicts the schema.
-Nothing else is excluded. The signed webhook is exercised (every request without SendGrid's signature must be
-a 403, as documented); the unsubscribe pages are outside `/api/` and not in the schema. The operations that call
+Nothing is excluded. The webhook's generated requests that carry both signature headers are signed with Acme's
+webhook key on their way in (`WebhookSigner`), so generated batches reach the ingest; those without stay
+unsigned and must be refused. The unsubscribe pages are outside `/api/` and not in the schema. The operations that call
 SendGrid, ZeroBounce or Zoho reach local fakes (`responses`); background tasks go to an in-memory broker and do
 not run, so a mining job never fetches a generated URL.
 """
+import base64
+import io
 import re
 import time
 from collections import Counter
@@ -27,14 +30,17 @@ import pytest
 import responses
 import schemathesis
 import schemathesis.python.wsgi
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from schemathesis.engine import events, from_schema
 from werkzeug import Client
 
 from liffy.demo import DEMO_PASSWORD
 
 SEED = 20261130
-EXAMPLES_PER_OPERATION = 3
+EXAMPLES_PER_OPERATION = 5
 OWNER = "owner@acme.test"
+WEBHOOK = "/api/webhooks/sendgrid"
 SKIPPED_CHECKS = ("positive_data_acceptance", "negative_data_rejection")
 
 
@@ -48,18 +54,44 @@ class WsgiClient(Client):
         return super().open(*args, **kwargs)
 
 
+class WebhookSigner:
+    """Signs webhook requests as SendGrid would for Acme's key, so generated batches reach the ingest: a request
+    that carries both signature headers gets a valid signature of its body, one without them stays unsigned."""
+
+    def __init__(self):
+        self.private = ec.generate_private_key(ec.SECP256R1())
+        der = self.private.public_key().public_bytes(serialization.Encoding.DER,
+                                                     serialization.PublicFormat.SubjectPublicKeyInfo)
+        self.public_key = base64.b64encode(der).decode()
+
+    def sign(self, environ):
+        headers = ("HTTP_X_TWILIO_EMAIL_EVENT_WEBHOOK_SIGNATURE", "HTTP_X_TWILIO_EMAIL_EVENT_WEBHOOK_TIMESTAMP")
+        if environ["PATH_INFO"] != WEBHOOK or not all(name in environ for name in headers):
+            return
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = io.BytesIO(body)
+        timestamp = str(int(time.time()))
+        signature = self.private.sign(timestamp.encode() + body, ec.ECDSA(hashes.SHA256()))
+        environ[headers[0]], environ[headers[1]] = base64.b64encode(signature).decode(), timestamp
+
+
 class CountingApp:
     """The WSGI application, counting requests by status. Each response is read whole and closed, as a server
     does; database connections stay open between requests (as with DB_CONN_MAX_AGE) and are closed by `close`."""
 
-    def __init__(self):
+    def __init__(self, signer):
         from django.core.wsgi import get_wsgi_application
 
-        self.app, self.statuses, self.connections = get_wsgi_application(), Counter(), set()
+        self.app, self.signer, self.connections = get_wsgi_application(), signer, set()
+        self.statuses, self.webhook_statuses = Counter(), Counter()
 
     def __call__(self, environ, start_response):
+        self.signer.sign(environ)
+
         def counting_start_response(status, headers, exc_info=None):
             self.statuses[int(status.split()[0])] += 1
+            if environ["PATH_INFO"] == WEBHOOK:
+                self.webhook_statuses[int(status.split()[0])] += 1
             return start_response(status, headers, exc_info)
 
         from django.db import connections
@@ -77,8 +109,9 @@ class CountingApp:
             connection.close()
 
 
-def seed():
-    """The demo organizers, plus for Acme: provider keys, mining jobs with results, queue rows, push logs."""
+def seed(webhook_public_key):
+    """The demo organizers, plus for Acme: provider and webhook keys, mining jobs with results, queue rows, push
+    logs."""
     from liffy.demo import seed_demo
     from liffy.models import Organizer
     from mining.tests.factories import MiningJobLogFactory, MiningResultFactory
@@ -90,6 +123,7 @@ def seed():
     acme = Organizer.objects.get(slug="acme-events")
     acme.sendgrid_api_key, acme.zerobounce_api_key = "SG.fake-key", "zb-fake-key"
     acme.zoho_client_id, acme.zoho_client_secret, acme.zoho_refresh_token = "zoho-id", "zoho-secret", "zoho-refresh"
+    acme.sendgrid_webhook_public_key = webhook_public_key
     acme.save()
     result = MiningResultFactory(job__organizer=acme, job__status="completed")
     MiningResultFactory.create_batch(2, job=result.job)
@@ -170,9 +204,10 @@ def test_the_api_holds_its_schema_under_a_property_based_run(
     from django.db import connections
 
     monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", None)
-    seed()
+    signer = WebhookSigner()
+    seed(signer.public_key)
     monkeypatch.setattr(schemathesis.python.wsgi, "get_client", WsgiClient)
-    app = CountingApp()
+    app = CountingApp(signer)
     config = schemathesis.Config.from_dict({
         "seed": SEED,
         "generation": {"max-examples": EXAMPLES_PER_OPERATION, "deterministic": True},
@@ -202,9 +237,10 @@ def test_the_api_holds_its_schema_under_a_property_based_run(
     with capsys.disabled():
         print(f"\nOpenAPI property-based run: {requests} requests over {len(operations - {None})} operations, "
               f"{server_errors} 5xx, {len(violations)} schema violations, {elapsed:.1f} s "
-              f"(statuses {dict(sorted(app.statuses.items()))})")
+              f"(statuses {dict(sorted(app.statuses.items()))}; webhook {dict(sorted(app.webhook_statuses.items()))})")
     details = "\n".join(f"{operation} [{check}] {text}\n    {(sample or '')[:500]}"
                         for (operation, check, text), sample in sorted(violations.items(), key=str))
     assert not errors, "\n".join(errors)
     assert server_errors == 0 and not violations, details
     assert requests > 1000
+    assert app.webhook_statuses[200] and app.webhook_statuses[403], app.webhook_statuses  # ingested and refused
