@@ -138,3 +138,14 @@ def test_a_null_character_in_a_json_body_is_a_400_not_a_database_error(member_cl
     response = member_client.post("/api/mining/jobs", {"url": "https://fair.test/", "config": '{"a": "\\u0000"}'},
                                   format="multipart")
     assert "null characters" in str(assert_json_error(response, 400))
+
+
+@pytest.mark.parametrize("page_size", ["0", "-3", "501", "ten", "2.5"])
+def test_a_page_size_outside_1_to_500_is_a_400_naming_it(member_client, page_size):
+    assert "page_size" in assert_json_error(member_client.get("/api/persons", {"page_size": page_size}), 400)
+
+
+def test_a_page_past_the_end_is_a_json_404(member_client, organizer):
+    PersonFactory(organizer=organizer)
+    assert member_client.get("/api/persons", {"page_size": "500"}).json()["count"] == 1
+    assert_json_error(member_client.get("/api/persons", {"page": "2"}), 404)
