@@ -22,7 +22,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from liffy.http import OutsideServiceError
 
-API_PREFIX = "/api/"
+API_ROOT = "/api"
 security_logger = logging.getLogger("django.security")
 
 
@@ -39,15 +39,15 @@ class RequestTooLarge(exceptions.APIException):
 
 
 def _api_exception(exc):
-    """The DRF exception that answers `exc`, or None when it is not an expected error."""
+    """The DRF exception that answers a Django error; any other exception as it is."""
     if isinstance(exc, DjangoValidationError):
-        return exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+        return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
     if isinstance(exc, RequestDataTooBig):  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE
         return RequestTooLarge()
     if isinstance(exc, TooManyFieldsSent):
-        return exceptions.ValidationError({"detail": [f"Too many fields (at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS})."]})
+        return exceptions.ValidationError({"detail": [f"More than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} fields."]})
     if isinstance(exc, TooManyFilesSent):
-        return exceptions.ValidationError({"detail": [f"Too many files (at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES})."]})
+        return exceptions.ValidationError({"detail": [f"More than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files."]})
     if isinstance(exc, SuspiciousOperation):  # what Django itself answers with a 400
         security_logger.warning("%s: %s", exc.__class__.__name__, exc)
         return exceptions.ParseError("The request is malformed.")
@@ -80,7 +80,7 @@ class ApiErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path_info.startswith(API_PREFIX):
+        if request.path_info != API_ROOT and not request.path_info.startswith(API_ROOT + "/"):
             return self.get_response(request)
         try:
             resolve(request.path_info)

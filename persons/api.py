@@ -96,7 +96,8 @@ class EventTallySerializer(serializers.Serializer):
 
 
 # {event_type: {count, last_at}} for the event types the person has
-EVENT_TALLIES = serializers.DictField(child=EventTallySerializer(), help_text="Per event type: " + ", ".join(EventType.values))
+EVENT_TALLIES = serializers.DictField(child=EventTallySerializer(),
+                                      help_text="Per event type (" + ", ".join(EventType.values) + ").")
 
 
 class PersonListRefSerializer(serializers.Serializer):

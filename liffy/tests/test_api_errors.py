@@ -26,7 +26,7 @@ def assert_json_error(response, status):
     return body
 
 
-@pytest.mark.parametrize("path", ["/api/nowhere", "/api/persons/", "/api/persons/stats/", "/api/schema", "/api/"])
+@pytest.mark.parametrize("path", ["/api/nowhere", "/api/persons/", "/api/persons/stats/", "/api/schema", "/api/", "/api"])
 def test_unknown_paths_and_slash_variants_are_a_json_404(member_client, debug, path):
     for method in ("get", "post", "put", "patch", "delete"):
         assert_json_error(getattr(member_client, method)(path), 404)

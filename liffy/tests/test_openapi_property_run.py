@@ -8,18 +8,17 @@ any 5xx and on any response the schema contradicts: undocumented status code, co
 an undocumented method not refused, an operation served without credentials, a deleted resource still served.
 It prints the requests it made, the 5xx and the schema violations it found, and its time.
 
-Left out, with the reason:
+Checks left out, with the reason:
 - `positive_data_acceptance`: a schema-valid request may still break a business rule (wrong password, a
   campaign in another status, a person who does not exist) and is then rightly a 400.
 - `negative_data_rejection`: like DRF, the API reads an empty query value as "not given" and takes a JSON
   number for a text field; that is leniency with a clear meaning, not a response that contradicts the schema.
-Nothing is excluded. The webhook's generated requests that carry both signature headers are signed with Acme's
-webhook key on their way in (`WebhookSigner`), so generated batches reach the ingest; those without stay
-unsigned and must be refused. The unsubscribe pages are outside `/api/` and not in the schema. The operations that call
-SendGrid, ZeroBounce or Zoho reach local fakes (`responses`); background tasks go to an in-memory broker and do
-not run, so a mining job never fetches a generated URL.
+No operation is left out. The webhook's generated requests that carry both signature headers are signed with a
+key of Acme's on their way in (`WebhookSigner`), so generated batches reach the ingest; those without stay
+unsigned and must be refused. The unsubscribe pages are outside `/api/` and not in the schema. The operations
+that call SendGrid, ZeroBounce or Zoho reach local fakes (`responses`); background tasks go to an in-memory
+broker and do not run, so a mining job never fetches a generated URL.
 """
-import base64
 import io
 import re
 import time
@@ -30,17 +29,17 @@ import pytest
 import responses
 import schemathesis
 import schemathesis.python.wsgi
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from schemathesis.engine import events, from_schema
 from werkzeug import Client
 
+from campaigns.tests.test_webhook import Signer
 from liffy.demo import DEMO_PASSWORD
 
 SEED = 20261130
 EXAMPLES_PER_OPERATION = 5
 OWNER = "owner@acme.test"
 WEBHOOK = "/api/webhooks/sendgrid"
+SIGNATURE_HEADERS = ("HTTP_X_TWILIO_EMAIL_EVENT_WEBHOOK_SIGNATURE", "HTTP_X_TWILIO_EMAIL_EVENT_WEBHOOK_TIMESTAMP")
 SKIPPED_CHECKS = ("positive_data_acceptance", "negative_data_rejection")
 
 
@@ -54,25 +53,17 @@ class WsgiClient(Client):
         return super().open(*args, **kwargs)
 
 
-class WebhookSigner:
-    """Signs webhook requests as SendGrid would for Acme's key, so generated batches reach the ingest: a request
-    that carries both signature headers gets a valid signature of its body, one without them stays unsigned."""
-
-    def __init__(self):
-        self.private = ec.generate_private_key(ec.SECP256R1())
-        der = self.private.public_key().public_bytes(serialization.Encoding.DER,
-                                                     serialization.PublicFormat.SubjectPublicKeyInfo)
-        self.public_key = base64.b64encode(der).decode()
+class WebhookSigner(Signer):
+    """Signs webhook requests as SendGrid would, with a key registered for Acme, so generated batches reach the
+    ingest: a request that carries both signature headers gets a valid signature of its body; one without them
+    stays unsigned."""
 
     def sign(self, environ):
-        headers = ("HTTP_X_TWILIO_EMAIL_EVENT_WEBHOOK_SIGNATURE", "HTTP_X_TWILIO_EMAIL_EVENT_WEBHOOK_TIMESTAMP")
-        if environ["PATH_INFO"] != WEBHOOK or not all(name in environ for name in headers):
+        if environ["PATH_INFO"] != WEBHOOK or not all(name in environ for name in SIGNATURE_HEADERS):
             return
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         environ["wsgi.input"] = io.BytesIO(body)
-        timestamp = str(int(time.time()))
-        signature = self.private.sign(timestamp.encode() + body, ec.ECDSA(hashes.SHA256()))
-        environ[headers[0]], environ[headers[1]] = base64.b64encode(signature).decode(), timestamp
+        environ.update(self.headers(body))
 
 
 class CountingApp:
@@ -205,7 +196,7 @@ def test_the_api_holds_its_schema_under_a_property_based_run(
 
     monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", None)
     signer = WebhookSigner()
-    seed(signer.public_key)
+    seed(signer.public)
     monkeypatch.setattr(schemathesis.python.wsgi, "get_client", WsgiClient)
     app = CountingApp(signer)
     config = schemathesis.Config.from_dict({

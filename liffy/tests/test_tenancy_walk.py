@@ -160,8 +160,13 @@ def id_query_parameters():
 
 
 def schema_path(route):
-    return "/" + KWARG.sub(lambda m: "{%s}" % ("id" if (m.group(1) or m.group(2)) == "pk" else m.group(1) or m.group(2)),
-                           route)
+    """The OpenAPI path of a route: `api/persons/(?P<pk>[^/.]+)` → `/api/persons/{id}`."""
+
+    def variable(match):
+        name = match.group(1) or match.group(2)
+        return "{%s}" % ("id" if name == "pk" else name)
+
+    return "/" + KWARG.sub(variable, route)
 
 
 ROUTES = api_routes()
