@@ -23,9 +23,9 @@ from campaigns.models import (
 )
 from campaigns.resolve import STAT_KEYS, NothingToSend, resolve_campaign
 from legacy.models import List
+from liffy.filters import DateTimeFilter
 from liffy.models import Role
 from liffy.schema import counts_serializer
-from liffy.filters import DateTimeFilter
 from liffy.tenancy import FilterSet, OrganizerScopedRelatedField, OrganizerScopedViewSet, organizer_of
 
 OWNER_OR_ADMIN = (Role.OWNER, Role.ADMIN)

@@ -13,7 +13,6 @@ from rest_framework import serializers
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
-
 class ErrorSerializer(serializers.Serializer):
     """What went wrong."""
 

@@ -9,9 +9,9 @@ from rest_framework.settings import api_settings
 
 from campaigns.models import Campaign, EventType
 from liffy.models import Role
-from liffy.schema import OUTSIDE_SERVICE, counts_serializer
 from legacy.models import List
 from liffy.filters import DateTimeFilter
+from liffy.schema import OUTSIDE_SERVICE, counts_serializer
 from liffy.tenancy import FilterSet, OrganizerScopedRelatedField, OrganizerScopedViewSet, get_for_organizer_or_404
 from persons import selectors, services, verification, zoho_push
 from persons.models import (
