@@ -77,6 +77,8 @@ class CountingApp:
         self.statuses, self.webhook_statuses = Counter(), Counter()
 
     def __call__(self, environ, start_response):
+        from django.db import connections
+
         self.signer.sign(environ)
 
         def counting_start_response(status, headers, exc_info=None):
@@ -84,8 +86,6 @@ class CountingApp:
             if environ["PATH_INFO"] == WEBHOOK:
                 self.webhook_statuses[int(status.split()[0])] += 1
             return start_response(status, headers, exc_info)
-
-        from django.db import connections
 
         result = self.app(environ, counting_start_response)
         try:
@@ -210,19 +210,21 @@ def test_the_api_holds_its_schema_under_a_property_based_run(
     token_auth(schema, app)
 
     started, violations, errors, operations = time.monotonic(), {}, [], set()
-    for event in from_schema(schema).execute():
-        if isinstance(event, events.ScenarioFinished):
-            for checks in event.recorder.checks.values():
-                for check in checks:
-                    if check.failure_info is not None:
-                        failure = check.failure_info.failure
-                        key = (failure.operation, check.name, describe(failure))
-                        violations.setdefault(key, check.failure_info.code_sample)
-            operations.add(event.label)
-        elif isinstance(event, (events.NonFatalError, events.FatalError)):
-            errors.append(f"{getattr(event, 'label', '')}: {event.info.format() if hasattr(event, 'info') else event}")
+    try:
+        for event in from_schema(schema).execute():
+            if isinstance(event, events.ScenarioFinished):
+                for checks in event.recorder.checks.values():
+                    for check in checks:
+                        if check.failure_info is not None:
+                            failure = check.failure_info.failure
+                            key = (failure.operation, check.name, describe(failure))
+                            violations.setdefault(key, check.failure_info.code_sample)
+                operations.add(event.label)
+            elif isinstance(event, (events.NonFatalError, events.FatalError)):
+                errors.append(f"{getattr(event, 'label', '')}: {getattr(event, 'info', event)}")
+    finally:
+        app.close()
     elapsed = time.monotonic() - started
-    app.close()
 
     requests, server_errors = sum(app.statuses.values()), sum(n for s, n in app.statuses.items() if s >= 500)
     with capsys.disabled():
