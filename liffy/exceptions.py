@@ -40,6 +40,8 @@ class RequestTooLarge(exceptions.APIException):
 
 def _api_exception(exc):
     """The DRF exception that answers a Django error; any other exception as it is."""
+    if isinstance(exc, exceptions.APIException):  # already worded for the API (e.g. the upload limit)
+        return exc
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
     if isinstance(exc, RequestDataTooBig):  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE
