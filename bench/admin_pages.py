@@ -152,8 +152,8 @@ def pages():
             result.append((f"{label} search", f"{changelist}?q={searches[label]}"))
         obj = rows.get(label) or first_row(model_admin)
         if obj is not None:
-            key = obj.user_id if label == "authtoken.TokenProxy" else obj.pk
-            result.append((f"{label} page", reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[key])))
+            result.append((f"{label} page", reverse(f"admin:{opts.app_label}_{opts.model_name}_change",
+                                                    args=[obj.pk])))
     return result
 
 

@@ -60,7 +60,7 @@ def main():
     from liffy.models import Organizer
 
     settings.CSV_INLINE_ROWS = args.rows + 1  # the service's import, in this process
-    settings.CSV_UPLOAD_MAX_BYTES = 100 * 1024 * 1024  # 100,000 realistic rows are ~13 MB
+    settings.UPLOAD_MAX_BYTES = 100 * 1024 * 1024  # 100,000 realistic rows are ~13 MB
     truncate("organizers")
     organizer = Organizer.objects.create(name="Bench CSV")
     data = make_csv(args.rows)

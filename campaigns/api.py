@@ -15,26 +15,35 @@ from campaigns.models import (
     Campaign,
     CampaignEvent,
     CampaignRecipient,
+    CampaignStatus,
     EmailTemplate,
     EventType,
     RecipientStatus,
     SenderIdentity,
 )
-from campaigns.resolve import NothingToSend, resolve_campaign
+from campaigns.resolve import STAT_KEYS, NothingToSend, resolve_campaign
 from legacy.models import List
+from liffy.filters import DateTimeFilter
+from liffy.header_values import refuse_control_characters
 from liffy.models import Role
-from liffy.tenancy import OrganizerScopedRelatedField, OrganizerScopedViewSet, organizer_of
+from liffy.schema import counts_serializer
+from liffy.tenancy import FilterSet, OrganizerScopedRelatedField, OrganizerScopedViewSet, organizer_of
 
 OWNER_OR_ADMIN = (Role.OWNER, Role.ADMIN)
 
 
 class TemplateSerializer(serializers.ModelSerializer):
-    campaign_count = serializers.IntegerField(read_only=True, required=False)
+    campaign_count = serializers.SerializerMethodField()
 
     class Meta:
         model = EmailTemplate
         fields = ["id", "name", "subject", "body_html", "body_text", "created_at", "campaign_count"]
         read_only_fields = ["id", "created_at", "campaign_count"]
+
+    def get_campaign_count(self, template) -> int:
+        """Annotated on the views' querysets; counted for a template just created or cloned."""
+        count = getattr(template, "campaign_count", None)
+        return template.campaigns.count() if count is None else count
 
 
 class PreviewRequestSerializer(serializers.Serializer):
@@ -86,8 +95,9 @@ class TemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
 
 
 class SenderSerializer(serializers.ModelSerializer):
-    from_email = serializers.EmailField(max_length=255)
-    reply_to = serializers.EmailField(max_length=255, required=False, allow_null=True, allow_blank=True)
+    from_email = serializers.EmailField(max_length=255, validators=[refuse_control_characters])
+    reply_to = serializers.EmailField(max_length=255, required=False, allow_null=True, allow_blank=True,
+                                      validators=[refuse_control_characters])
 
     class Meta:
         model = SenderIdentity
@@ -126,7 +136,9 @@ class SenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     def perform_update(self, serializer):
         senders.save_sender(serializer.instance, **serializer.validated_data)
 
+    @extend_schema(responses={200: SenderSerializer})
     def destroy(self, request, pk=None):
+        """Deactivates the sender (campaigns that used it keep it) and answers with it."""
         sender = senders.deactivate_sender(self.get_object())
         return Response(SenderSerializer(sender).data)
 
@@ -155,6 +167,99 @@ class EventSerializer(serializers.ModelSerializer):
         model = CampaignEvent
         fields = ["id", "campaign", "recipient", "person", "event_type", "email", "url", "reason", "user_agent",
                   "ip_address", "provider_event_id", "occurred_at", "created_at"]
+
+
+ResolveStatsSerializer = counts_serializer("ResolveStatsSerializer", STAT_KEYS)
+
+
+class ResolvedCampaignSerializer(CampaignSerializer):
+    stats = ResolveStatsSerializer(read_only=True)
+
+    class Meta(CampaignSerializer.Meta):
+        fields = [*CampaignSerializer.Meta.fields, "stats"]
+
+
+class NothingToSendSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    stats = ResolveStatsSerializer()
+
+
+class CountsSerializer(serializers.Serializer):
+    unique = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class RatesSerializer(serializers.Serializer):
+    """Percentages with two decimals."""
+
+    delivery_rate = serializers.FloatField()
+    open_rate = serializers.FloatField()
+    click_rate = serializers.FloatField()
+    click_to_open = serializers.FloatField()
+    bounce_rate = serializers.FloatField()
+    spam_rate = serializers.FloatField()
+    unsubscribe_rate = serializers.FloatField()
+
+
+EventCountsSerializer = counts_serializer("EventCountsSerializer", analytics.SUMMARY_TYPES)
+
+
+class SummarySerializer(serializers.Serializer):
+    counts = EventCountsSerializer(help_text="Events per type.")
+    sent = serializers.IntegerField()
+    delivered = serializers.IntegerField()
+    opens = CountsSerializer()
+    clicks = CountsSerializer()
+    bounced = serializers.IntegerField()
+    spam_reports = serializers.IntegerField()
+    unsubscribed = serializers.IntegerField()
+    replies = serializers.IntegerField()
+    rates = RatesSerializer()
+
+
+class TopLinkSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    clicks = serializers.IntegerField()
+    unique_clickers = serializers.IntegerField()
+
+
+class DomainSerializer(serializers.Serializer):
+    domain = serializers.CharField()
+    sent = serializers.IntegerField()
+    delivered = serializers.IntegerField()
+    opened = serializers.IntegerField()
+    clicked = serializers.IntegerField()
+    bounced = serializers.IntegerField()
+    open_rate = serializers.FloatField()
+    bounce_rate = serializers.FloatField()
+
+
+class CampaignReportSerializer(serializers.Serializer):
+    summary = SummarySerializer()
+    bounces = counts_serializer("BounceKindsSerializer", ("hard", "soft", "unknown"))()
+    top_links = TopLinkSerializer(many=True)
+    domains = DomainSerializer(many=True)
+
+
+class TimelineBucketSerializer(EventCountsSerializer):
+    start = serializers.CharField(help_text="Start of the hour or day (ISO 8601, the organizer's time zone).")
+
+
+class TimelineSerializer(serializers.Serializer):
+    interval = serializers.ChoiceField(choices=analytics.TIMELINE_INTERVALS)
+    timezone = serializers.CharField()
+    buckets = TimelineBucketSerializer(many=True)
+
+
+class CampaignSummarySerializer(SummarySerializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=CampaignStatus.choices)
+
+
+class OverviewSerializer(serializers.Serializer):
+    campaigns = CampaignSummarySerializer(many=True)
+    totals = SummarySerializer()
 
 
 class TimelineQuerySerializer(serializers.Serializer):
@@ -194,7 +299,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         return Response({**CampaignSerializer(campaign, context=self.get_serializer_context()).data, **extra},
                         status=status)
 
-    @extend_schema(request=None, responses={200: dict, 400: dict})
+    @extend_schema(request=None, responses={200: ResolvedCampaignSerializer, 400: NothingToSendSerializer})
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         campaign = self.get_object()
@@ -243,7 +348,7 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         return self._respond(lifecycle.resume_campaign(self.get_object()), status=202)
 
     @extend_schema(parameters=[RecipientQuerySerializer], responses=RecipientSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, filter_backends=[])
     def recipients(self, request, pk=None):
         """The campaign's recipients, optionally of one status; paginated."""
         campaign = self.get_object()
@@ -255,13 +360,13 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         page = self.paginate_queryset(recipients.order_by("created_at", "id"))
         return self.get_paginated_response(RecipientSerializer(page, many=True).data)
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses=CampaignReportSerializer)
     @action(detail=True)
     def analytics(self, request, pk=None):
         """Summary with rates, bounce breakdown, top links and per-domain table, from the event log."""
         return Response(analytics.campaign_report(self.get_object()))
 
-    @extend_schema(parameters=[TimelineQuerySerializer], responses={200: dict})
+    @extend_schema(parameters=[TimelineQuerySerializer], responses=TimelineSerializer)
     @action(detail=True, url_path="analytics/timeline")
     def timeline(self, request, pk=None):
         """Events per hour or day, in the organizer's time zone."""
@@ -274,16 +379,16 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
 class AnalyticsOverviewView(APIView):
     """Every campaign of the organizer with its numbers, and the totals."""
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses=OverviewSerializer)
     def get(self, request):
         return Response(analytics.organizer_overview(organizer_of(request)))
 
 
-class EventFilter(django_filters.FilterSet):
+class EventFilter(FilterSet):
     event_type = django_filters.MultipleChoiceFilter(choices=EventType.choices)
     email = django_filters.CharFilter(field_name="email", lookup_expr="iexact")
-    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    occurred_after = DateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = DateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
     class Meta:
         model = CampaignEvent

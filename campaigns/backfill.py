@@ -1,8 +1,14 @@
-"""backfill_campaign_events: the historical engagement columns of recipients become events.
+"""backfill_campaign_events: the historical engagement columns of recipients become events, each fact once.
 
 sent_at → sent, delivered_at → delivered, opened_at → open, clicked_at → click, bounced_at → bounce
-(reason = last_error); an open_count or click_count above 1 adds events one second apart. Provider
-ids are deterministic (`backfill_<recipient>_<type>[_<n>]`), so a second run inserts nothing.
+(reason = last_error); an open_count or click_count above 1 stands for that many opens or clicks, one
+second apart. Per recipient and type, only what the events already present do not record is added:
+the count in the columns minus the events of that campaign and address, whatever their provider id.
+So a recipient of a campaign the original system sent after its step 018 (a `sent` event without
+provider id, webhook events once per message while open_count counts every open) gets only the
+missing opens, and a second run adds nothing. Added events have deterministic provider ids
+(`backfill_<recipient>_<type>[_<n>]`, n counting on from the events present), so two runs at once
+cannot add one twice either. The event's person is the recipient's.
 """
 from collections import Counter
 
@@ -10,9 +16,11 @@ from django.db import connection
 
 BATCH = """
 WITH batch AS (
-    SELECT * FROM campaign_recipients WHERE id > %(after)s {only_organizer} ORDER BY id LIMIT %(size)s
+    SELECT id, organizer_id, campaign_id, person_id, email, last_error, sent_at, delivered_at, opened_at,
+           clicked_at, bounced_at, open_count, click_count
+    FROM campaign_recipients WHERE id > %(after)s {only_organizer} ORDER BY id LIMIT %(size)s
 ), facts AS (
-    SELECT b.*, f.event_type, f.at, f.reason, f.copies
+    SELECT b.id, b.organizer_id, b.campaign_id, b.person_id, b.email, f.event_type, f.at, f.reason, f.copies
     FROM batch b CROSS JOIN LATERAL (VALUES
         ('sent', b.sent_at, NULL, 1),
         ('delivered', b.delivered_at, NULL, 1),
@@ -21,19 +29,25 @@ WITH batch AS (
         ('bounce', b.bounced_at, b.last_error, 1)
     ) AS f(event_type, at, reason, copies)
     WHERE f.at IS NOT NULL
-), events AS (
+), present AS (
+    SELECT b.id, e.event_type, count(*) AS events
+    FROM batch b JOIN campaign_events e
+      ON e.organizer_id = b.organizer_id AND lower(e.email) = lower(b.email) AND e.campaign_id = b.campaign_id
+    GROUP BY b.id, e.event_type
+), missing AS (
     SELECT f.*, n, 'backfill_' || f.id || '_' || f.event_type || CASE WHEN n > 1 THEN '_' || n ELSE '' END AS pid
-    FROM facts f CROSS JOIN LATERAL generate_series(1, f.copies) AS n
+    FROM facts f LEFT JOIN present p ON p.id = f.id AND p.event_type = f.event_type
+    CROSS JOIN LATERAL generate_series(coalesce(p.events, 0) + 1, f.copies) AS n
 ), stored AS (
     INSERT INTO campaign_events (id, organizer_id, campaign_id, recipient_id, person_id, event_type, email, reason,
                                  provider_event_id, occurred_at, created_at)
     SELECT gen_random_uuid(), organizer_id, campaign_id, id, person_id, event_type, email, reason, pid,
            at + (n - 1) * interval '1 second', now()
-    FROM events
+    FROM missing
     ON CONFLICT DO NOTHING
     RETURNING 1
 )
-SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM events), (SELECT count(*) FROM stored),
+SELECT (SELECT count(*) FROM batch), (SELECT coalesce(sum(copies), 0) FROM facts), (SELECT count(*) FROM stored),
        (SELECT id FROM batch ORDER BY id DESC LIMIT 1)
 """
 
@@ -46,7 +60,10 @@ def recipients_to_scan(organizer_id=None):
 
 
 def backfill_batch(after, size, organizer_id=None):
-    """One batch of recipients after id `after`: (last id or None when done, counts)."""
+    """One batch of recipients after id `after`: (last id or None when done, counts).
+
+    `already_present` counts the facts of the columns that events already recorded.
+    """
     sql = BATCH.format(only_organizer="AND organizer_id = %(organizer)s" if organizer_id else "")
     with connection.cursor() as cursor:
         cursor.execute(sql, {"after": after, "size": size, "organizer": organizer_id})

@@ -7,6 +7,7 @@ from django.conf import settings
 from campaigns.placeholders import recipient_values
 from campaigns.templates import render_message
 from campaigns.unsubscribe import UnsubscribeRequest, unsubscribe_url
+from liffy.header_values import header_safe
 
 FOOTER_STYLE = "font-family:Arial,Helvetica,sans-serif;font-size:12px;line-height:1.5;color:#777;margin-top:24px"
 
@@ -66,14 +67,14 @@ def compose(context: SendContext, recipient: Recipient) -> dict:
         content.insert(0, {"type": "text/plain", "value": text})  # SendGrid wants text/plain first
 
     mailto = settings.UNSUBSCRIBE_MAILTO or context.reply_to or context.from_email
-    to = {"email": recipient.email} | ({"name": recipient.name} if recipient.name else {})
+    to = {"email": recipient.email} | ({"name": header_safe(recipient.name)} if recipient.name else {})
     message = {
         "personalizations": [{
             "to": [to],
             "custom_args": {"organizer_id": str(context.organizer_id), "campaign_id": str(context.campaign_id),
                             "recipient_id": str(recipient.id)},
         }],
-        "from": {"email": context.from_email, "name": context.from_name},
+        "from": {"email": context.from_email, "name": header_safe(context.from_name)},
         "subject": rendered["subject"],
         "content": content,
         "headers": {

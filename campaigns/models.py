@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 
 from liffy.fields import created_at_field, uuid_primary_key
+from liffy.header_values import refuse_control_characters
 from liffy.tenancy import OrganizerManager, OrganizerOwnedModel
 
 
@@ -12,7 +13,7 @@ class EmailTemplate(OrganizerOwnedModel):
     id = uuid_primary_key()
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=255)
-    subject = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255, validators=[refuse_control_characters])
     body_html = models.TextField()
     body_text = models.TextField(null=True, blank=True)
     created_at = created_at_field()
@@ -34,9 +35,9 @@ class SenderIdentity(OrganizerOwnedModel):
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     label = models.CharField(max_length=100, null=True, blank=True)
-    from_name = models.CharField(max_length=255)
-    from_email = models.CharField(max_length=255)
-    reply_to = models.CharField(max_length=255, null=True, blank=True)
+    from_name = models.CharField(max_length=255, validators=[refuse_control_characters])
+    from_email = models.CharField(max_length=255, validators=[refuse_control_characters])
+    reply_to = models.CharField(max_length=255, null=True, blank=True, validators=[refuse_control_characters])
     is_default = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     created_at = created_at_field()

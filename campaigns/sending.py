@@ -3,8 +3,10 @@
 A batch is claimed in one short transaction (`FOR UPDATE SKIP LOCKED`, rows marked `sending` with the
 claim time), recipients unsubscribed since resolve are skipped in the same transaction, messages go
 out with no transaction open, at the organizer's rate, and the outcomes of the whole batch are
-written in one statement together with the `sent` events. A worker that dies leaves `sending` rows
-that `return_stale_claims` hands back to pending after SEND_CLAIM_TIMEOUT_MINUTES.
+written in one statement together with the `sent` events. A worker asked to shut down (SIGTERM,
+`liffy.shutdown`) sends no message it has not started: the rest of its batch goes back to pending
+with the batch's outcomes, and the task hands the campaign on. A worker that dies (SIGKILL) leaves
+`sending` rows that `return_stale_claims` hands back to pending after SEND_CLAIM_TIMEOUT_MINUTES.
 """
 import json
 import logging
@@ -20,9 +22,11 @@ from django.utils import timezone
 from campaigns.messages import Recipient, SendContext, compose
 from campaigns.models import Campaign, CampaignStatus, RecipientStatus, SenderIdentity
 from campaigns.sendgrid import SendGridClient, SendGridError
+from liffy import shutdown
 from liffy.models import Organizer
 
 logger = logging.getLogger(__name__)
+STOP_CHECK_SECONDS = 0.1  # how soon a worker waiting for a send slot notices it is asked to stop
 
 
 class CannotSend(Exception):
@@ -104,7 +108,7 @@ def record_outcomes(claimed_at, outcomes):
     """Write a batch's outcomes and its `sent` events in one statement.
 
     Only rows still held by this claim are written, so a claim returned to pending (and maybe sent by
-    another worker since) is never overwritten.
+    another worker since) is never overwritten. A `pending` outcome returns its row unsent.
     """
     if not outcomes:
         return 0
@@ -157,15 +161,23 @@ def _deliver(client, context, recipient):
         return Outcome(recipient.id, RecipientStatus.FAILED, error=f"Could not send: {exc}")
 
 
+def _wait_for_slot(slot_at):
+    """Sleep until `slot_at` (monotonic); False if the worker is asked to stop first."""
+    while (pause := slot_at - time.monotonic()) > 0 and not shutdown.requested():
+        time.sleep(min(pause, STOP_CHECK_SECONDS))
+    return not shutdown.requested()
+
+
 def deliver_batch(context, recipients, client, per_second):
     """Send each message at its reserved slot, SEND_CONCURRENCY requests in flight at most (SendGrid's
-    latency would otherwise cap a worker far below the rate limit); one Outcome per recipient."""
+    latency would otherwise cap a worker far below the rate limit); one Outcome per recipient.
+
+    Once the worker is asked to stop, messages not yet handed to SendGrid get a `pending` outcome."""
     start = time.monotonic() + reserve_send_slots(context.organizer_id, len(recipients), per_second)
 
     def at_slot(index, recipient):
-        pause = start + index / per_second - time.monotonic()
-        if pause > 0:
-            time.sleep(pause)
+        if not _wait_for_slot(start + index / per_second):
+            return Outcome(recipient.id, RecipientStatus.PENDING)
         return _deliver(client, context, recipient)
 
     with ThreadPoolExecutor(max_workers=settings.SEND_CONCURRENCY) as pool:
@@ -193,11 +205,15 @@ def complete_finished_campaigns(campaign_id=None):
 def send_campaign(campaign_id, *, seconds=None):
     """Send batches of a `sending` campaign until none is left, it stops sending, or `seconds` pass.
 
-    Returns "done" (nothing left to claim), "stopped" (paused, cancelled, failed) or "more".
+    Returns "done" (nothing left to claim), "stopped" (paused, cancelled, failed) or "more" (time is up,
+    or the worker is shutting down: another task must go on).
     """
     deadline = time.monotonic() + (seconds if seconds is not None else settings.SEND_TASK_SECONDS)
     client = None
     while True:
+        if shutdown.requested():
+            logger.info("Worker shutting down: campaign %s is handed on", campaign_id)
+            return "more"
         campaign = Campaign.objects.select_related("template", "sender").filter(
             pk=campaign_id, status=CampaignStatus.SENDING).first()
         if campaign is None:

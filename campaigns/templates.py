@@ -5,6 +5,7 @@ from django.db.models import ProtectedError
 from campaigns.models import Campaign, EmailTemplate
 from campaigns.placeholders import recipient_values, render, text_to_html
 from liffy.exceptions import Conflict
+from liffy.header_values import header_safe
 
 PREVIEW_SAMPLE = {
     "name": "Jane Doe",
@@ -25,7 +26,8 @@ def render_message(template, values):
     subject_values = {k: v for k, v in values.items() if k not in ("unsubscribe_url", "unsubscribe_link")}
     subject_values |= {"unsubscribe_url": "", "unsubscribe_link": ""}  # no unsubscribe link in a subject
     return {
-        "subject": render(template.subject, subject_values),
+        # placeholder values come from imports and mining too: a line break there must not reach the header
+        "subject": header_safe(render(template.subject, subject_values)),
         "body_html": text_to_html(render(template.body_html, values, html_body=True)),
         "body_text": render(template.body_text, values) if template.body_text else None,
     }

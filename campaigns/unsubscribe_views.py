@@ -2,11 +2,11 @@
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import TemplateHTMLRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from campaigns.unsubscribe import InvalidLink, read_token, record_unsubscribe
 from liffy.models import Organizer
+from liffy.throttling import ClientAddressThrottle
 
 TEMPLATE = "campaigns/unsubscribe.html"
 
@@ -14,7 +14,7 @@ TEMPLATE = "campaigns/unsubscribe.html"
 class UnsubscribeView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientAddressThrottle]
     throttle_scope = "unsubscribe"
     renderer_classes = [TemplateHTMLRenderer]
     schema = None

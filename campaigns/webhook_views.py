@@ -2,14 +2,30 @@
 import json
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from campaigns.webhook import ingest
 from campaigns.webhook_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, BadSignature, verify_request
+from liffy.schema import ErrorSerializer
+from liffy.throttling import ClientAddressThrottle
+
+
+class RejectedEventSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    error = serializers.CharField()
+
+
+class WebhookReportSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    stored = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+    ignored = serializers.IntegerField()
+    unknown_recipient = serializers.IntegerField()
+    rejected = RejectedEventSerializer(many=True)
 
 
 class SendGridWebhookView(APIView):
@@ -18,10 +34,16 @@ class SendGridWebhookView(APIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientAddressThrottle]
     throttle_scope = "webhook"
 
-    @extend_schema(request=None, responses={200: dict, 400: dict, 403: dict})
+    @extend_schema(
+        request={"application/json": {"type": "array", "items": {"type": "object"}}},
+        parameters=[OpenApiParameter(SIGNATURE_HEADER, str, OpenApiParameter.HEADER, required=True,
+                                     description="Base64 ECDSA signature of the timestamp and the raw body."),
+                    OpenApiParameter(TIMESTAMP_HEADER, str, OpenApiParameter.HEADER, required=True)],
+        responses={200: WebhookReportSerializer, 400: ErrorSerializer, 403: ErrorSerializer, 413: ErrorSerializer},
+    )
     def post(self, request):
         # The raw bytes are what SendGrid signed; read from the stream, with a limit of our own, because
         # batches can outgrow Django's DATA_UPLOAD_MAX_MEMORY_SIZE.

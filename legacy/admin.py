@@ -4,10 +4,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.utils.html import format_html, format_html_join
 
-from legacy.csv_import import read_upload, start_csv_import
-from legacy.models import List, ListMember, Prospect
+from legacy.csv_import import start_csv_import
+from legacy.models import List, ListMember, ListUpload, Prospect
 from liffy.admin_base import OrganizerScopedAdmin, ReadOnlyAdmin, changelist_link, choices_filter, json_display
-from mining.miners.table import TableFileError
+from liffy.tables import read_upload
 from persons.models import VerificationStatus
 
 SHOWN_IMPORT_ERRORS = 10
@@ -25,9 +25,9 @@ class ProspectAdmin(ReadOnlyAdmin):
 
 
 class ListAddForm(forms.ModelForm):
-    """A new list, optionally filled from a CSV file through the same import as the API."""
+    """A new list, optionally filled from a CSV or XLSX file through the same import as the API."""
 
-    csv_file = forms.FileField(required=False, label="CSV file",
+    csv_file = forms.FileField(required=False, label="CSV or XLSX file",
                                help_text="Optional: contacts to import (email column required).")
 
     class Meta:
@@ -38,9 +38,9 @@ class ListAddForm(forms.ModelForm):
         upload = self.cleaned_data.get("csv_file")
         if upload:
             try:
-                read_upload(upload.read())
-            except TableFileError as problem:
-                raise ValidationError(str(problem))
+                read_upload(upload)
+            except ValidationError as problem:
+                raise ValidationError(problem.message_dict["file"])
             upload.seek(0)
         return upload
 
@@ -118,3 +118,16 @@ class ListMemberAdmin(OrganizerScopedAdmin):
     search_fields = ("person__email__lower_exact",)
     search_help_text = "The person's exact email address."
     readonly_fields = ("id", "created_at", "prospect_id_legacy")
+
+
+@admin.register(ListUpload)
+class ListUploadAdmin(ReadOnlyAdmin):
+    """Files waiting for (or stuck in) a background list import; one whose import never finished may go
+    (with the permission to delete it)."""
+
+    list_display = ("name", "list", "size", "created_at")
+    search_fields = ("name", "list__name")
+    exclude = ("data",)
+
+    def has_delete_permission(self, request, obj=None):
+        return OrganizerScopedAdmin.has_delete_permission(self, request, obj)

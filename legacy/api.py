@@ -15,7 +15,7 @@ from persons.api import PersonSerializer
 
 
 class ListSerializer(serializers.ModelSerializer):
-    member_count = serializers.IntegerField(read_only=True, required=False)
+    member_count = serializers.SerializerMethodField()
 
     class Meta:
         model = List
@@ -23,6 +23,11 @@ class ListSerializer(serializers.ModelSerializer):
                   "created_by_user", "created_at"]
         read_only_fields = ["id", "member_count", "import_status", "import_progress", "created_by_user",
                             "created_at"]
+
+    def get_member_count(self, target) -> int:
+        """Annotated on the view's queryset; counted for a list just created."""
+        count = getattr(target, "member_count", None)
+        return target.members.count() if count is None else count
 
 
 class MembersRequestSerializer(serializers.Serializer):
@@ -38,6 +43,15 @@ class MembersRequestSerializer(serializers.Serializer):
 
 class RemoveMembersSerializer(serializers.Serializer):
     person_ids = serializers.ListField(child=serializers.UUIDField(), min_length=1, max_length=10_000)
+
+
+class MembersAddedSerializer(serializers.Serializer):
+    added = serializers.IntegerField()
+    already_members = serializers.IntegerField()
+
+
+class MembersRemovedSerializer(serializers.Serializer):
+    removed = serializers.IntegerField()
 
 
 class UploadSerializer(serializers.Serializer):
@@ -65,9 +79,9 @@ class ListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
                         type=serializer.validated_data.get("type") or List.Type.MANUAL)
 
     @extend_schema(methods=["GET"], responses=PersonSerializer(many=True))
-    @extend_schema(methods=["POST"], request=MembersRequestSerializer, responses={200: dict})
-    @extend_schema(methods=["DELETE"], request=RemoveMembersSerializer, responses={200: dict})
-    @action(detail=True, methods=["get", "post", "delete"])
+    @extend_schema(methods=["POST"], request=MembersRequestSerializer, responses=MembersAddedSerializer)
+    @extend_schema(methods=["DELETE"], request=RemoveMembersSerializer, responses={200: MembersRemovedSerializer})
+    @action(detail=True, methods=["get", "post", "delete"], filter_backends=[])
     def members(self, request, pk=None):
         """GET: members (person, latest affiliation, verification status), paginated. POST: add by
         person_ids and/or emails. DELETE: remove person_ids."""
@@ -95,8 +109,9 @@ class ListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
                                                                                    202: ListSerializer})
     @action(detail=False, methods=["post"], url_path="upload-csv", parser_classes=[MultiPartParser, FormParser, JSONParser])
     def upload_csv(self, request):
-        """A CSV file into a new list (or `list_id`). Under CSV_INLINE_ROWS rows: imported now (201 with
-        the report); otherwise in the background (202; poll the list's import_progress)."""
+        """A CSV or XLSX file into a new list (or `list_id`). Under CSV_INLINE_ROWS rows: imported now (201
+        with the report); otherwise in the background (202; poll the list's import_progress). A malformed
+        file is a 400 naming the problem; a body over UPLOAD_MAX_BYTES a 413."""
         data = UploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

@@ -3,7 +3,11 @@
 - recipients without person_id → the organizer's person with the same address (none: left null, counted);
 - list members without person_id → the person of their prospect's address, created from the prospect
   when missing (name: first token → first_name, the rest → last_name). Existing persons are never
-  changed.
+  changed. The original let a list hold two prospects of one address (the URL miner's case twins, an
+  address imported twice); such a member, whose person the list already has, is removed: the list
+  keeps that person once.
+- campaign events without person_id (the original wrote some without one; those of recipients linked
+  late) → the organizer's person with the same address, before step 028 makes events immutable.
 
 Both go through `liffy.backfills.run_batches`: keyset batches, one transaction each, idempotent.
 """
@@ -13,12 +17,12 @@ from django.db import connection
 
 from persons.models import VerificationStatus
 
-LINK_RECIPIENTS = """
+LINK_BY_ADDRESS = """
 WITH batch AS (
-    SELECT id, organizer_id, email FROM campaign_recipients
+    SELECT id, organizer_id, email FROM {table}
     WHERE id > %(after)s AND person_id IS NULL ORDER BY id LIMIT %(size)s
 ), linked AS (
-    UPDATE campaign_recipients r SET person_id = p.id
+    UPDATE {table} r SET person_id = p.id
     FROM batch b JOIN persons p ON p.organizer_id = b.organizer_id AND lower(p.email) = lower(b.email)
     WHERE r.id = b.id AND r.person_id IS NULL
     RETURNING r.id
@@ -48,14 +52,21 @@ WITH batch AS (
     FROM batch b
     LEFT JOIN created c ON c.organizer_id = b.organizer_id AND c.email = b.email
     LEFT JOIN persons p ON p.organizer_id = b.organizer_id AND lower(p.email) = b.email
+), duplicate AS (
+    SELECT r.id, r.list_id, r.person_id,
+           r.nth > 1 OR EXISTS (SELECT 1 FROM list_members o WHERE o.list_id = r.list_id AND o.person_id = r.person_id)
+             AS listed
+    FROM resolved r WHERE r.person_id IS NOT NULL
 ), linked AS (
-    UPDATE list_members m SET person_id = r.person_id FROM resolved r
-    WHERE m.id = r.id AND r.person_id IS NOT NULL AND r.nth = 1
-      AND NOT EXISTS (SELECT 1 FROM list_members o WHERE o.list_id = r.list_id AND o.person_id = r.person_id)
+    UPDATE list_members m SET person_id = d.person_id FROM duplicate d
+    WHERE m.id = d.id AND NOT d.listed
+    RETURNING m.id
+), removed AS (
+    DELETE FROM list_members m USING duplicate d WHERE m.id = d.id AND d.listed
     RETURNING m.id
 )
 SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM created), (SELECT count(*) FROM linked),
-       (SELECT count(*) FROM batch WHERE email IS NULL OR email NOT LIKE '%%_@_%%'),
+       (SELECT count(*) FROM batch WHERE email IS NULL OR email NOT LIKE '%%_@_%%'), (SELECT count(*) FROM removed),
        (SELECT id FROM batch ORDER BY id DESC LIMIT 1)
 """
 
@@ -70,11 +81,23 @@ def recipients_without_person():
     return _row("SELECT count(*) FROM campaign_recipients WHERE person_id IS NULL", [])[0]
 
 
-def link_recipients_batch(after, size):
-    processed, linked, last_id = _row(LINK_RECIPIENTS, {"after": after, "size": size})
+def _link_by_address_batch(table, after, size):
+    processed, linked, last_id = _row(LINK_BY_ADDRESS.format(table=table), {"after": after, "size": size})
     if not processed:
         return None, Counter()
     return last_id, Counter(processed=processed, linked=linked, no_person=processed - linked)
+
+
+def link_recipients_batch(after, size):
+    return _link_by_address_batch("campaign_recipients", after, size)
+
+
+def events_without_person():
+    return _row("SELECT count(*) FROM campaign_events WHERE person_id IS NULL", [])[0]
+
+
+def link_events_batch(after, size):
+    return _link_by_address_batch("campaign_events", after, size)
 
 
 def prospects_table_exists():
@@ -86,9 +109,9 @@ def members_without_person():
 
 
 def link_members_batch(after, size):
-    processed, created, linked, no_email, last_id = _row(
+    processed, created, linked, no_email, removed, last_id = _row(
         LINK_MEMBERS, {"after": after, "size": size, "statuses": list(VerificationStatus.values)})
     if not processed:
         return None, Counter()
     return last_id, Counter(processed=processed, persons_created=created, linked=linked, no_email=no_email,
-                            duplicate_membership=processed - linked - no_email)
+                            duplicate_membership=removed)

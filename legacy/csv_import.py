@@ -1,24 +1,25 @@
-"""CSV upload into a list: the file is read, its rows checked one by one and written in batches.
+"""CSV (or XLSX) upload into a list: the file is read, its rows checked one by one and written in batches.
 
-Encoding, delimiter and header detection are the table miner's (UTF-8 with or without BOM, UTF-16,
-Windows-1252; `,` `;` tab; multilingual whole-word header aliases). Bad rows are reported with their
-row number and skipped; the good ones go through the one person/affiliation upsert (blanks filled,
-nothing overwritten) and become list members. Small files are imported in the request; from
-CSV_INLINE_ROWS rows on, a task imports batches of CSV_BATCH_SIZE in their own transactions and
-records its progress on the list.
+The file is read by `liffy.tables`, the reader the table miner uses too (encodings, delimiters,
+multilingual whole-word header aliases, and the caps on rows, cells and unpacked size). The whole
+file is read once in the request, so a malformed one is a 400 naming the problem before anything is
+written. Bad rows are reported with their row number and skipped; the good ones go through the one
+person/affiliation upsert (blanks filled, nothing overwritten) and become list members. Small files
+are imported in the request; from CSV_INLINE_ROWS rows on, the file is stored in `list_uploads` (in
+the database, so a worker on another machine can read it; the broker carries only its id), and a
+task imports batches of CSV_BATCH_SIZE in their own transactions, records its progress on the list
+and deletes the stored file when the import completes.
 """
-import base64
 import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from legacy.lists import add_members
-from legacy.models import List
-from mining.miners.table import TableFileError, find_header, read_csv
+from legacy.models import List, ListUpload
+from liffy.tables import Table, open_table, read_upload
 from mining.normalize.countries import to_iso2
 from mining.normalize.emails import check_email
 from mining.normalize.names import parse_name
@@ -31,18 +32,13 @@ AFFILIATION_FIELDS = {"company_name": 255, "job_title": 255, "city": 255, "phone
 
 @dataclass
 class TableUpload:
-    """A readable file with its header found: the data rows, and how far their checking has got."""
+    """A readable table (`reader`) with its row count, and how far the checking of its rows has got."""
 
-    rows: list
-    header_index: int
-    mapping: dict
+    reader: Table
+    total: int
     errors: list = field(default_factory=list)
     duplicates: int = 0
     skipped: int = 0
-
-    @property
-    def total(self):
-        return len(self.rows) - self.header_index - 1
 
 
 def _split(name):
@@ -68,24 +64,11 @@ def _candidate(values):
     return first and first[:255], last and last[:255], affiliations
 
 
-def read_upload(data):
-    """The file's rows and header; TableFileError when it cannot be read or has no email column."""
-    rows = read_csv(data)
-    if not rows:
-        raise TableFileError("The file has no rows.")
-    header_index, mapping = find_header(rows)
-    if header_index is None:
-        found = ", ".join(f'"{cell}"' for cell in rows[0][:30] if cell) or "none"
-        raise TableFileError(f"No email column found. Columns in the file: {found}.")
-    return TableUpload(rows, header_index, mapping)
-
-
 def checked_batches(table, size):
     """Batches of candidates in file order; bad rows are counted and reported on `table` as they are met."""
     batch, seen = [], set()
-    first_number = table.header_index + 2
-    for number, row in enumerate(table.rows[table.header_index + 1:], start=first_number):
-        values = {name: row[column].strip() for column, name in table.mapping.items() if column < len(row)}
+    for number, cells in table.reader.data_rows():
+        values = table.reader.values(cells)
         raw_email = values.get("email", "")
         email, reason = check_email(raw_email)
         if not email:
@@ -115,8 +98,8 @@ def import_batch(organizer_id, list_id, candidates):
             "members_added": added, "emails": list(upserted.person_ids)}
 
 
-def _progress(table, started_at):
-    return {"total": table.total, "imported": 0, "skipped": 0, "duplicates": 0, "persons_upserted": 0,
+def _progress(total, started_at):
+    return {"total": total, "imported": 0, "skipped": 0, "duplicates": 0, "persons_upserted": 0,
             "affiliations_upserted": 0, "members_added": 0, "errors": [], "started_at": started_at.isoformat(),
             "completed_at": None}
 
@@ -165,30 +148,36 @@ def _import_all(target, table):
 
 def start_csv_import(organizer, user, upload, *, name=None, target=None, tags=()):
     """Create (or reuse) the list and import the file: (list, progress, inline?)."""
-    if upload.size > settings.CSV_UPLOAD_MAX_BYTES:
-        raise ValidationError({"file": f"The file is larger than {settings.CSV_UPLOAD_MAX_BYTES // 1_000_000} MB."})
-    data = upload.read()
-    try:
-        table = read_upload(data)
-    except TableFileError as problem:
-        raise ValidationError({"file": str(problem)})
+    data, total = read_upload(upload)
     if target is None:
         target = List.objects.create(organizer=organizer, name=(name or upload.name or "CSV import")[:255],
                                      type=List.Type.IMPORT, created_by_user=user,
                                      description=f"Imported from {upload.name}"[:1000])
-    progress = _progress(table, timezone.now()) | {"file_name": upload.name, "tags": list(tags)}
+    progress = _progress(total, timezone.now()) | {"file_name": upload.name, "tags": list(tags)}
     List.objects.filter(pk=target.pk).update(import_status="processing", import_progress=progress)
     target.refresh_from_db()
-    if table.total < settings.CSV_INLINE_ROWS:
-        return target, _import_all(target, table), True
+    if total < settings.CSV_INLINE_ROWS:
+        return target, _import_file(target, upload.name, data, total), True
     from legacy.tasks import import_csv_task
 
-    encoded = base64.b64encode(data).decode()
-    transaction.on_commit(lambda: import_csv_task.delay(str(target.pk), encoded))
+    stored = ListUpload.objects.create(organizer=organizer, list=target, name=(upload.name or "")[:255],
+                                       size=len(data), data=data)
+    transaction.on_commit(lambda: import_csv_task.delay(str(target.pk), str(stored.pk)))
     return target, target.import_progress, False
 
 
-def run_csv_import(list_id, encoded):
-    """The background part: read the file again (it travels with the task) and import."""
+def run_csv_import(list_id, upload_id):
+    """The background part: the stored file into its list, then the stored file goes. A second run of a
+    finished import finds no file and does nothing."""
+    stored = ListUpload.objects.filter(pk=upload_id, list_id=list_id).first()
+    if stored is None:
+        return None
     target = List.objects.get(pk=list_id)
-    return _import_all(target, read_upload(base64.b64decode(encoded)))
+    progress = _import_file(target, stored.name, bytes(stored.data), target.import_progress["total"])
+    stored.delete()
+    return progress
+
+
+def _import_file(target, file_name, data, total):
+    with open_table(file_name, data) as table:
+        return _import_all(target, TableUpload(table, total))

@@ -1,11 +1,11 @@
 """Lists: membership writes and the reads of a list's members."""
-import csv
 import io
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from legacy.models import ListMember
+from liffy.csv_export import SpreadsheetSafeWriter
 from mining.normalize.emails import check_email
 from persons.bulk import upsert_candidates
 from persons.candidates import Candidate
@@ -69,9 +69,9 @@ def members(target):
 
 
 def export_csv(target):
-    """The list as CSV text, one row per member."""
+    """The list as CSV text, one row per member; cells a spreadsheet would run as formulas are neutralised."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SpreadsheetSafeWriter(buffer)
     writer.writerow(EXPORT_COLUMNS)
     for person in members(target).iterator(chunk_size=2000):
         affiliation = person.latest_affiliation_list[0] if person.latest_affiliation_list else None

@@ -92,3 +92,28 @@ class ListMember(OrganizerOwnedModel):
 
     def __str__(self):
         return f"{self.list_id} · {self.person_id}"
+
+
+class ListUpload(OrganizerOwnedModel):
+    """A file waiting for its background import into a list.
+
+    Workers may run on other machines than the web process, so the bytes wait in the database and the
+    task is given only this row's id; the row is deleted once the import completes (and with its list).
+    """
+
+    id = uuid_primary_key()
+    organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
+    list = models.ForeignKey(List, on_delete=models.CASCADE, related_name="uploads")
+    name = models.CharField(max_length=255)
+    size = models.BigIntegerField()
+    data = models.BinaryField()
+    created_at = created_at_field()
+
+    objects = OrganizerManager()
+
+    class Meta:
+        db_table = "list_uploads"
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.name} → {self.list_id}"

@@ -5,6 +5,8 @@ Plain SQL against the live schema, so the checks work at any migration state and
 """
 from dataclasses import dataclass
 
+from django.db import connection as default_connection
+
 RECENT_PROSPECT_DAYS = 14
 SENT_STATUSES = ("sent", "delivered", "opened", "clicked", "bounced")
 
@@ -67,6 +69,34 @@ def _sent_recipients_without_events(cursor):
     )
 
 
+def _events_immutable(cursor):
+    """True once step 028's trigger guards campaign_events (nothing but detaching can change them then)."""
+    return _count(cursor, "SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass('campaign_events')"
+                          " AND tgname = 'campaign_events_immutable'") > 0
+
+
+def events_are_immutable(connection=default_connection):
+    with connection.cursor() as cursor:
+        return _events_immutable(cursor)
+
+
+def _events_without_their_person(cursor):
+    """Events without person_id although the organizer has a person with their address.
+
+    Counted while events can still change: once step 028 has made them immutable the check no longer applies.
+    """
+    if _events_immutable(cursor):
+        return 0
+    return _count(
+        cursor,
+        """
+        SELECT count(*) FROM campaign_events e
+        WHERE e.person_id IS NULL
+          AND EXISTS (SELECT 1 FROM persons p WHERE p.organizer_id = e.organizer_id AND lower(p.email) = lower(e.email))
+        """,
+    )
+
+
 def _recent_prospects(cursor):
     if not _table_exists(cursor, "prospects"):  # already archived by step 027
         return 0
@@ -91,6 +121,13 @@ def run_prechecks(connection) -> list[CheckResult]:
                 "every sent recipient has its engagement in campaign_events",
                 _sent_recipients_without_events(cursor),
                 "manage.py backfill_campaign_events",
+            ),
+            CheckResult(
+                "events_have_person",
+                "every campaign event whose address has a person points at it (campaign_events.person_id set; "
+                "events become immutable with step 028)",
+                _events_without_their_person(cursor),
+                "manage.py backfill_event_person_ids",
             ),
             CheckResult(
                 "no_recent_prospects",

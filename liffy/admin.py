@@ -1,9 +1,11 @@
-"""Admin of organizers, users, permission groups and API tokens.
+"""Admin of organizers, users, permission groups, API tokens and login lockouts.
 
 Who may manage whom: only platform staff create staff users or change `is_staff`, only superusers make
 or manage superusers, and an organizer's own staff users manage only their organizer's non-staff users
 of a role no higher than theirs (so none can reset the owner's password or grant themselves more).
 """
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
@@ -12,8 +14,7 @@ from django.contrib.auth.forms import ReadOnlyPasswordHashField
 from django.contrib.auth.models import Group
 from django.db.models import Count
 from django.utils.html import format_html
-from rest_framework.authtoken.admin import TokenAdmin as DrfTokenAdmin
-from rest_framework.authtoken.models import TokenProxy
+from knox.models import AuthToken
 
 from liffy.admin_base import OrganizerScopedAdmin
 from liffy.fields import mask_secret
@@ -188,18 +189,40 @@ class GroupAdmin(PlatformStaffOnly, OrganizerScopedAdmin, DjangoGroupAdmin):
     """Permission groups apply across organizers: platform staff only."""
 
 
-admin.site.unregister(TokenProxy)
+
+# --- API tokens and login lockouts -----------------------------------------------------------------
+# Knox's own admin would let staff mint tokens without an expiry; here they can see tokens and revoke
+# (delete) them. Of axes' tables only the attempts are kept (liffy/settings.py turns its logs off):
+# deleting an attempt lifts that address's lockout.
+admin.site.unregister(AuthToken)
+admin.site.unregister(AccessAttempt)
+admin.site.unregister(AccessLog)
+admin.site.unregister(AccessFailureLog)
 
 
-@admin.register(TokenProxy)
-class TokenAdmin(OrganizerScopedAdmin, DrfTokenAdmin):
+@admin.register(AuthToken)
+class ApiTokenAdmin(OrganizerScopedAdmin):
     """API tokens, masked: staff revoke them here; users get theirs from POST /api/auth/token."""
 
     organizer_lookup = "user__organizer"
-    list_display = ("masked_key", "user", "created")
-    search_fields = ("^user__email",)
+    list_display = ("masked_key", "user", "created", "expiry")
+    search_fields = ("^user__email", "=token_key")
+    search_help_text = "The start of the user's email, or the first 15 characters of a token."
     ordering = ("-created",)
+    fields = ("masked_key", "user", "created", "expiry")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     @admin.display(description="key")
     def masked_key(self, token):
-        return mask_secret(token.key)
+        return mask_secret(token.token_key)
+
+
+@admin.register(AccessAttempt)
+class LoginAttemptAdmin(PlatformStaffOnly, OrganizerScopedAdmin, AxesAccessAttemptAdmin):
+    """Failed logins by client address (admin and API): they belong to no organizer, so platform staff only."""

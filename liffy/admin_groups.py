@@ -4,9 +4,10 @@ Superusers may do everything. Every other staff user does what their groups allo
 - "Support (read-only)": sees every page of the back office, changes nothing.
 - "Editors": support's view, plus adding, changing and deleting the organizers' working data
   (persons, affiliations, intents, templates, senders, campaigns and their actions, unsubscribes,
-  lists and members, mining jobs and their actions).
-- "User managers": adds and changes users (and revokes API tokens); only platform staff may make a
-  user staff or superuser, and nobody manages a user who outranks them.
+  lists, members and waiting list uploads, mining jobs and their actions).
+- "User managers": adds and changes users, revokes API tokens and (platform staff only) lifts login
+  lockouts; only platform staff may make a user staff or superuser, and nobody manages a user who
+  outranks them.
 Which organizers' rows a staff user sees is not a permission but who they are (`User.is_platform_staff`).
 The permissions of these three groups are reset to this definition on each `migrate`; make other groups
 for other needs.
@@ -17,14 +18,16 @@ APPS = ("liffy", "persons", "campaigns", "mining", "legacy")
 EDITED = {
     "persons": ("person", "affiliation", "prospectintent"),
     "campaigns": ("emailtemplate", "senderidentity", "campaign", "unsubscribe"),
-    "legacy": ("list", "listmember"),
+    "legacy": ("list", "listmember", "listupload"),
     "mining": ("miningjob",),
 }
+# users, their API tokens (knox) and the login lockouts by client address (axes)
+USER_MANAGERS_MODELS = {("liffy", "user"), ("knox", "authtoken"), ("axes", "accessattempt")}
 GROUPS = {
     "Support (read-only)": lambda app, model, action: app in APPS and action == "view",
     "Editors": lambda app, model, action: app in APPS and (
         action == "view" or model in EDITED.get(app, ()) and action in ("add", "change", "delete")),
-    "User managers": lambda app, model, action: (app, model) in {("liffy", "user"), ("authtoken", "tokenproxy")}
+    "User managers": lambda app, model, action: (app, model) in USER_MANAGERS_MODELS
     and action in ("view", "add", "change", "delete"),
 }
 

@@ -4,10 +4,12 @@ provider) into the text of an admin error message.
 
 Every admin path that calls a service (actions, the add and change forms that go through one) reports a
 refusal through `refusal_text` / `report_refusal`; an exception it does not recognise is a bug and is
-raised as such.
+raised as such. A request Django itself refuses while reading it (`SuspiciousOperation`, such as a body
+over the upload limit, which is also an API error) is not a service's refusal: it keeps Django's 400, as
+it gets anyway when the CSRF check reads the body before the admin does.
 """
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import APIException
 
@@ -29,7 +31,7 @@ def _flatten(detail):
 
 def refusal_text(error):
     """The words of a service's refusal, or None when `error` is not one."""
-    if not isinstance(error, REFUSALS):
+    if not isinstance(error, REFUSALS) or isinstance(error, SuspiciousOperation):
         return None
     if isinstance(error, APIException):
         return _flatten(error.detail)

@@ -1,19 +1,19 @@
-"""Core API: token login, the caller, and the organizer's settings."""
-from django.contrib.auth import authenticate
+"""Core API: token login and logout, the caller, and the organizer's settings."""
+from django.contrib.auth import logout
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from liffy.auth import BadCredentials, issue_token, revoke_token
 from liffy.fields import mask_secret
 from liffy.models import Organizer, User
 from liffy.permissions import IsOrganizerMember, IsOwnerOrAdmin
 from liffy.services import SECRET_FIELDS, update_organizer_settings
 from liffy.tenancy import organizer_of
+from liffy.throttling import ClientAddressThrottle
 
 
 ZOHO_DATACENTERS = ("com", "eu", "in", "com.au", "jp", "ca")
@@ -23,32 +23,43 @@ class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, write_only=True)
 
-    def validate(self, attrs):
-        user = authenticate(self.context["request"], email=attrs["email"].lower(), password=attrs["password"])
-        if user is None:
-            raise serializers.ValidationError("Unable to log in with these credentials (or the account is inactive).")
-        attrs["user"] = user
-        return attrs
-
 
 class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expiry = serializers.DateTimeField(help_text="The token stops working at this time (API_TOKEN_TTL_HOURS).")
 
 
 class TokenView(APIView):
-    """Exchange email + password for an API token (`Authorization: Token <token>`)."""
+    """Exchange email + password for a new API token (`Authorization: Token <token>`) and its expiry.
+
+    Throttled per client address; repeated failures lock the address out of every password login."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientAddressThrottle]
     throttle_scope = "login"
 
     @extend_schema(request=TokenRequestSerializer, responses=TokenResponseSerializer)
     def post(self, request):
-        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
+        serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+        try:
+            token, expiry = issue_token(request, **serializer.validated_data)
+        except BadCredentials as exc:
+            raise ValidationError({"non_field_errors": [str(exc)]})
+        return Response(TokenResponseSerializer({"token": token, "expiry": expiry}).data)
+
+
+class LogoutView(APIView):
+    """Revoke the token this request carries (or end the browsable API's session)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        if request.auth is not None:
+            revoke_token(request.auth)
+        else:
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class OrganizerSummarySerializer(serializers.ModelSerializer):

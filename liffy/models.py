@@ -1,22 +1,30 @@
 """Tenant root (Organizer) and the custom user."""
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.db import models, transaction
 
+from liffy import webhook_keys
 from liffy.fields import EncryptedTextField, created_at_field, uuid_primary_key
+from liffy.header_values import refuse_control_characters
+from liffy.webhook_keys import validate_webhook_public_key
+
+WEBHOOK_KEY_CONSTRAINT = "organizers_webhook_key_one_owner"
 
 
 class Organizer(models.Model):
     id = uuid_primary_key()
-    name = models.CharField(max_length=255)
+    name = models.CharField(max_length=255, validators=[refuse_control_characters])
     slug = models.CharField(max_length=100, unique=True, null=True, blank=True)
     logo_url = models.TextField(null=True, blank=True)
     phone = models.CharField(max_length=50, null=True, blank=True)
     country = models.CharField(max_length=100, null=True, blank=True)
     timezone = models.CharField(max_length=100, null=True, blank=True)
     sendgrid_api_key = EncryptedTextField(blank=True, default="")
-    default_from_email = models.CharField(max_length=255, null=True, blank=True)
-    default_from_name = models.CharField(max_length=255, null=True, blank=True)
+    default_from_email = models.CharField(
+        max_length=255, null=True, blank=True, validators=[refuse_control_characters, EmailValidator()])
+    default_from_name = models.CharField(max_length=255, null=True, blank=True, validators=[refuse_control_characters])
     created_at = created_at_field()
     physical_address = models.TextField(null=True, blank=True)
     zerobounce_api_key = EncryptedTextField(null=True, blank=True)
@@ -27,7 +35,12 @@ class Organizer(models.Model):
     zoho_access_token_expires_at = models.DateTimeField(null=True, blank=True)
     zoho_datacenter = models.CharField(max_length=20, default="com", null=True, blank=True)
     sendgrid_webhook_public_key = models.TextField(
-        null=True, blank=True, help_text="Base64 DER public key of the organizer's SendGrid signed event webhook."
+        null=True, blank=True, validators=[validate_webhook_public_key],
+        help_text="Base64 DER public key of the organizer's SendGrid signed event webhook.",
+    )
+    sendgrid_webhook_key_fingerprint = models.CharField(
+        max_length=64, null=True, blank=True, editable=False,
+        help_text="SHA-256 of the webhook key's canonical DER: one organizer per key.",
     )
     send_rate_per_second = models.PositiveIntegerField(
         null=True, blank=True, help_text="Messages per second across all workers. Empty: SEND_RATE_PER_SECOND."
@@ -42,9 +55,29 @@ class Organizer(models.Model):
     class Meta:
         db_table = "organizers"
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["sendgrid_webhook_key_fingerprint"], name=WEBHOOK_KEY_CONSTRAINT),
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """The admin's check of the key's single owner (the database constraint holds it everywhere)."""
+        key_fingerprint = webhook_keys.fingerprint(self.sendgrid_webhook_public_key)
+        if key_fingerprint and Organizer.objects.exclude(pk=self.pk).filter(
+                sendgrid_webhook_key_fingerprint=key_fingerprint).exists():
+            raise ValidationError({"sendgrid_webhook_public_key": webhook_keys.KEY_TAKEN})
+
+    def save(self, *args, **kwargs):
+        """The webhook key is kept in its canonical spelling, with its fingerprint."""
+        if self.sendgrid_webhook_public_key:
+            self.sendgrid_webhook_public_key = webhook_keys.canonical_spelling(self.sendgrid_webhook_public_key)
+        self.sendgrid_webhook_key_fingerprint = webhook_keys.fingerprint(self.sendgrid_webhook_public_key)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "sendgrid_webhook_public_key" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "sendgrid_webhook_key_fingerprint"}
+        super().save(*args, **kwargs)
 
 
 class Role(models.TextChoices):
@@ -116,3 +149,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         if not self.is_active:
             return False
         return self.is_superuser or (self.is_staff and self.organizer.slug == STAFF_ORGANIZER_SLUG)
+
+    def set_unusable_password(self):
+        super().set_unusable_password()
+        self._password_withdrawn = True
+
+    def save(self, *args, **kwargs):
+        """A new password (set_password, set_unusable_password; not a hash upgrade at login) ends every API
+        token of the user: whoever held one must log in with the new password."""
+        password_changed = not self._state.adding and (
+            self._password is not None or getattr(self, "_password_withdrawn", False))
+        super().save(*args, **kwargs)
+        if password_changed:
+            self._password_withdrawn = False
+            self.auth_token_set.all().delete()

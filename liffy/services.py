@@ -2,9 +2,10 @@
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from liffy.models import Organizer, Role
+from liffy.models import WEBHOOK_KEY_CONSTRAINT, Organizer, Role
+from liffy.webhook_keys import KEY_TAKEN
 
 SECRET_FIELDS = ("sendgrid_api_key", "zerobounce_api_key", "zoho_client_secret", "zoho_refresh_token")
 OWNER_ONLY_FIELDS = (*SECRET_FIELDS, "zoho_client_id", "sendgrid_webhook_public_key")
@@ -38,9 +39,14 @@ def update_organizer_settings(organizer: Organizer, user, values: dict) -> Organ
         return organizer
     if values.get("zerobounce_api_key"):
         values = {**values, "zerobounce_key_rejected_at": None}  # a new, checked key: verification resumes
-    with transaction.atomic():
-        organizer = Organizer.objects.select_for_update().get(pk=organizer.pk)
-        for field, value in values.items():
-            setattr(organizer, field, value)
-        organizer.save(update_fields=list(values))
+    try:
+        with transaction.atomic():
+            organizer = Organizer.objects.select_for_update().get(pk=organizer.pk)
+            for field, value in values.items():
+                setattr(organizer, field, value)
+            organizer.save(update_fields=list(values))
+    except IntegrityError as exc:
+        if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) == WEBHOOK_KEY_CONSTRAINT:
+            raise ValidationError({"sendgrid_webhook_public_key": KEY_TAKEN})
+        raise
     return organizer

@@ -1,19 +1,28 @@
 """Organizer scoping: the one mechanism every tenant-owned queryset, view and serializer goes through.
 
-- Models: `objects = OrganizerManager()` gives `.for_organizer(organizer)`.
-- Views: derive from `OrganizerScopedViewSet`; the organizer is the authenticated user's, never the body's.
-- Serializers: reference other rows with `OrganizerScopedRelatedField`; plain ids go through
-  `get_for_organizer_or_404`. A foreign id is always a 404, so existence is never revealed.
 - Models: derive from `OrganizerOwnedModel`, whose invariants (`check_organizer_invariants`) hold for
   every write through the ORM, whoever makes it (API, admin, services, commands): the organizer of a
   saved row never changes, and every row it references belongs to the same organizer.
+  `objects = OrganizerManager()` gives `.for_organizer(organizer)`.
+- Views: derive from `OrganizerScopedViewSet`; the organizer is the authenticated user's, never the body's.
+- Serializers: reference other rows with `OrganizerScopedRelatedField`; plain ids go through
+  `get_for_organizer_or_404`. A foreign id is always a 404, so existence is never revealed.
+- Query filters: every filterset derives from `FilterSet` (views' `filterset_fields` too, through
+  `FilterBackend`), which makes each foreign key an `OrganizerScopedIdFilter`: a foreign id matches
+  nothing, exactly like an unknown one.
 """
+import django_filters
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from rest_framework import mixins, serializers, viewsets
+from django_filters.constants import EMPTY_VALUES
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.rest_framework import FilterSet as RestFilterSet
+from django_filters.rest_framework.filterset import FILTER_FOR_DBFIELD_DEFAULTS
+from rest_framework import filters, mixins, serializers, viewsets
 from rest_framework.exceptions import NotFound
 
+from liffy.filters import DateTimeFilter
 from liffy.permissions import HasRole, IsOrganizerMember
 
 
@@ -112,6 +121,39 @@ class OrganizerScopedRelatedField(serializers.PrimaryKeyRelatedField):
         )
 
 
+class OrganizerScopedIdFilter(django_filters.UUIDFilter):
+    """`?campaign=<id>`: rows of the caller's organizer that reference this id.
+
+    The id itself is never looked up, so a foreign id and an unknown id give the same answer (200, no
+    rows) and nothing tells whether it exists elsewhere; a malformed id is a 400 naming the parameter.
+    """
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        request = getattr(self.parent, "request", None)
+        if request is not None:
+            qs = qs.for_organizer(organizer_of(request))
+        return qs.filter(**{f"{self.field_name}_id": value})
+
+
+class FilterSet(RestFilterSet):
+    """Base of every filterset: ids through `OrganizerScopedIdFilter`, date-times through `DateTimeFilter`."""
+
+    FILTER_DEFAULTS = {
+        **FILTER_FOR_DBFIELD_DEFAULTS,
+        models.DateTimeField: {"filter_class": DateTimeFilter},
+        models.ForeignKey: {"filter_class": OrganizerScopedIdFilter},
+        models.OneToOneField: {"filter_class": OrganizerScopedIdFilter},
+    }
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend; the filtersets it builds from a view's `filterset_fields` are `FilterSet`s."""
+
+    filterset_base = FilterSet
+
+
 class OrganizerScopedViewSet(viewsets.GenericViewSet):
     """Base of every tenant API view: rows of the caller's organizer only, creations stamped with it.
 
@@ -120,6 +162,7 @@ class OrganizerScopedViewSet(viewsets.GenericViewSet):
     """
 
     permission_classes = [IsOrganizerMember]
+    filter_backends = [FilterBackend, filters.SearchFilter, filters.OrderingFilter]
     action_roles: dict[str, tuple[str, ...]] = {}
 
     @property

@@ -2,6 +2,7 @@
 
 Model imports stay inside the fixtures: this module is imported before Django is set up.
 """
+import json
 import os
 import subprocess
 import sys
@@ -17,6 +18,8 @@ DEFAULT_TEST_BROKER = "redis://127.0.0.1:6379/15"
 # Set before Django's settings are read: a test run publishes to a queue of its own, so runs that share
 # a Redis never take each other's tasks.
 os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", f"liffy-test-{os.getpid()}")
+# Tests speak plain HTTP with DEBUG off; every other production setting stays as deployed.
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 
 
 def at_once(*calls):
@@ -53,12 +56,40 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_without_manifest():
+    """Production serves static files under hashed names from `collectstatic`'s output; tests render
+    pages without running it (liffy/tests/test_serving.py runs it and checks the hashed names)."""
+    from django.test import override_settings
+
+    with override_settings(STATIC_ROOT=None, STORAGES={
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters live in the cache; every test starts with none."""
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def reset_login_lockouts(request):
+    """Failed logins of one test never lock the next one out (django-axes keeps them in the database).
+
+    Acts for tests that use the database; a test may also call the returned `reset()` itself.
+    """
+    if not {"db", "transactional_db"} & set(request.fixturenames):
+        return None
+    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+    from axes.utils import reset
+
+    reset()
+    return reset
 
 
 @pytest.fixture
@@ -203,21 +234,35 @@ def _test_database_environment(name):
     return {"EMBEDDED_PG_DB": name}
 
 
+def _forget_queues(broker, names):
+    """Delete the queues, their exchanges' bindings, and the unacknowledged messages of killed workers that
+    Redis keeps for them (another run's worker would otherwise restore them after the visibility timeout)."""
+    broker.delete(*names, *(f"_kombu.{kind}.{name}" for name in names for kind in ("binding", "binding_permanent")))
+    for tag, entry in broker.hscan_iter("unacked"):
+        if json.loads(entry)[-1] in names:
+            broker.hdel("unacked", tag)
+            broker.zrem("unacked_index", tag)
+
+
 @pytest.fixture
 def celery_workers(transactional_db):
     """Real Celery worker processes on a real Redis broker, working on this test's (committed) database.
 
-    Yields `start(count, **environment)`. Tasks this process publishes and the workers' own follow-up
-    tasks go to the test run's queue, emptied before and after; the workers stop at the end.
+    Yields `start(count, *, queues=None, pool="solo", **environment)`: `count` workers consuming the
+    queues of the workloads named in `queues` (WORKER_QUEUES, `liffy.queues.WORKLOADS`; None: all). Tasks this
+    process publishes and the workers' own follow-up tasks go to the test run's queues (named after its
+    own default queue), emptied before and after; the workers stop at the end. `start` returns the
+    paths of the workers' logs; `start.processes` lists the worker processes, in start order.
     """
     import redis
     from django.db import connection
 
     from liffy.celery import app
+    from liffy.queues import queue_names
 
-    url, queue = _broker_url(), app.amqp.default_queue.name
+    url, prefix = _broker_url(), app.amqp.default_queue.name
     broker = redis.Redis.from_url(url)
-    broker.delete(queue)
+    _forget_queues(broker, queue_names(prefix))
     saved = {name: app.conf[name] for name in ("broker_url", "task_always_eager")}
     app.conf.update(broker_url=url, task_always_eager=False)
     # Eager calls have already built a producer pool for the default broker; drop it the way Celery does
@@ -225,30 +270,33 @@ def celery_workers(transactional_db):
     app._after_fork()
     workers, logs = [], []
 
-    def start(count=1, **environment):
-        env = os.environ | {key: str(value) for key, value in environment.items()} | {
-            "CELERY_BROKER_URL": url, "CELERY_TASK_DEFAULT_QUEUE": queue, "LOG_LEVEL": "WARNING",
+    def start(count=1, *, queues=None, pool="solo", **environment):
+        env = os.environ | {"LOG_LEVEL": "WARNING"} | {key: str(value) for key, value in environment.items()} | {
+            "CELERY_BROKER_URL": url, "CELERY_TASK_DEFAULT_QUEUE": prefix, "WORKER_QUEUES": ",".join(queues or ()),
         } | _test_database_environment(connection.settings_dict["NAME"])
         for _ in range(count):
             with tempfile.NamedTemporaryFile("w", prefix="celery-worker-", suffix=".log", delete=False) as log:
                 logs.append(log.name)
                 workers.append(subprocess.Popen(
-                    [sys.executable, "-m", "celery", "-A", "liffy", "worker", "--pool", "solo", "--queues", queue,
-                     "--hostname", f"w{len(workers)}-{queue}@%h", "--without-gossip", "--without-mingle",
-                     "--without-heartbeat", "--loglevel", "WARNING"],
-                    cwd=Path(__file__).resolve().parent.parent, env=env, stdout=log, stderr=subprocess.STDOUT))
+                    [sys.executable, "-m", "celery", "-A", "liffy", "worker", "--pool", pool,
+                     "--hostname", f"w{len(workers)}-{prefix}@%h", "--without-gossip", "--without-mingle",
+                     "--without-heartbeat"],
+                    cwd=Path(__file__).resolve().parent.parent, env=env, stdout=log, stderr=subprocess.STDOUT,
+                    start_new_session=True))  # its own process group, as a process manager starts it
         return logs
 
+    start.processes = workers
     yield start
     for worker in workers:
-        worker.terminate()
+        if worker.poll() is None:
+            worker.terminate()
     for worker in workers:
         try:
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
-    broker.delete(queue)
+    _forget_queues(broker, queue_names(prefix))
     app.conf.update(saved)
     app._after_fork()
     for path in logs:

@@ -5,10 +5,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from campaigns.unsubscribe_views import UnsubscribeView
 from campaigns.webhook_views import SendGridWebhookView
-from liffy.api import MeView, OrganizerSettingsView, TokenView
+from liffy.api import LogoutView, MeView, OrganizerSettingsView, TokenView
 
 api_patterns = [
     path("auth/token", TokenView.as_view(), name="auth-token"),
+    path("auth/logout", LogoutView.as_view(), name="auth-logout"),
     path("me", MeView.as_view(), name="me"),
     path("organizer/settings", OrganizerSettingsView.as_view(), name="organizer-settings"),
     path("webhooks/sendgrid", SendGridWebhookView.as_view(), name="sendgrid-webhook"),

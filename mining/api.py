@@ -5,11 +5,13 @@ import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from liffy.tenancy import OrganizerScopedViewSet
+from liffy.filters import DateTimeFilter
+from liffy.parsers import JSONParser, contains_nul
+from liffy.tenancy import FilterSet, OrganizerScopedViewSet
 from mining import imports, jobs
 from mining.models import MiningJob, MiningJobLog, MiningResult
 
@@ -51,8 +53,8 @@ class JsonObjectField(serializers.JSONField):
                 data = json.loads(data)
             except json.JSONDecodeError:
                 raise serializers.ValidationError("must be a JSON object")
-        if not isinstance(data, dict):
-            raise serializers.ValidationError("must be a JSON object")
+        if not isinstance(data, dict) or contains_nul(data):
+            raise serializers.ValidationError("must be a JSON object (without null characters)")
         return data
 
 
@@ -84,9 +86,61 @@ class ImportAllSerializer(serializers.Serializer):
         return data
 
 
-class MiningJobFilter(django_filters.FilterSet):
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+class RejectedRowSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    errors = serializers.DictField(child=serializers.CharField(), help_text="Field → reason.")
+
+
+class AggregationSerializer(serializers.Serializer):
+    """What the aggregation trigger did (`mode` disabled or shadow: counted, nothing written); empty when
+    no row was accepted."""
+
+    mode = serializers.ChoiceField(choices=["persist", "shadow", "disabled"], required=False)
+    candidates = serializers.IntegerField(required=False)
+    persons_created = serializers.IntegerField(required=False)
+    persons_updated = serializers.IntegerField(required=False)
+    affiliations_created = serializers.IntegerField(required=False)
+    affiliations_enriched = serializers.IntegerField(required=False)
+    errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class PushedResultsReportSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    stored = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+    rejected = RejectedRowSerializer(many=True)
+    aggregation = AggregationSerializer()
+    job_status = serializers.ChoiceField(choices=MiningJob.Status.choices)
+
+
+class ImportStartedSerializer(serializers.Serializer):
+    list_id = serializers.UUIDField()
+    progress_url = serializers.URLField()
+
+
+class ImportProgressDetailSerializer(serializers.Serializer):
+    total = serializers.IntegerField(required=False)
+    imported = serializers.IntegerField(required=False)
+    skipped = serializers.IntegerField(required=False)
+    duplicates = serializers.IntegerField(required=False)
+    persons_upserted = serializers.IntegerField(required=False)
+    affiliations_upserted = serializers.IntegerField(required=False)
+    errors = serializers.ListField(child=serializers.CharField(), required=False)
+    list_id = serializers.UUIDField(required=False)
+    started_at = serializers.DateTimeField(required=False)
+    updated_at = serializers.DateTimeField(required=False)
+    completed_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class ImportProgressSerializer(serializers.Serializer):
+    import_status = serializers.ChoiceField(choices=MiningJob.ImportStatus.choices, allow_null=True)
+    import_progress = ImportProgressDetailSerializer(allow_null=True)
+
+
+class MiningJobFilter(FilterSet):
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = MiningJob
@@ -126,7 +180,7 @@ class MiningJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organiz
         job.refresh_from_db()
         return Response(MiningJobSerializer(job).data)
 
-    @extend_schema(request=PushedResultsSerializer, responses={200: dict})
+    @extend_schema(request=PushedResultsSerializer, responses=PushedResultsReportSerializer)
     @action(detail=True, methods=["post"])
     def results(self, request, pk=None):
         job = self.get_object()  # a foreign id is a 404 before anything about the body is said
@@ -134,7 +188,7 @@ class MiningJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organiz
         data.is_valid(raise_exception=True)
         return Response(jobs.push_results(job, **data.validated_data))
 
-    @extend_schema(request=ImportAllSerializer, responses={202: dict})
+    @extend_schema(request=ImportAllSerializer, responses={202: ImportStartedSerializer})
     @action(detail=True, methods=["post"], url_path="import-all")
     def import_all(self, request, pk=None):
         job = self.get_object()
@@ -145,7 +199,7 @@ class MiningJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organiz
         return Response({"list_id": target.pk, "progress_url": progress_url}, status=202,
                         headers={"Location": progress_url})
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses=ImportProgressSerializer)
     @action(detail=True, methods=["get"], url_path="import-progress")
     def import_progress(self, request, pk=None):
         job = self.get_object()
@@ -161,9 +215,8 @@ class MiningResultSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MiningResultFilter(django_filters.FilterSet):
+class MiningResultFilter(FilterSet):
     email = django_filters.CharFilter(method="filter_email", help_text="Results that list this address.")
-    job = django_filters.UUIDFilter(field_name="job_id")
 
     class Meta:
         model = MiningResult

@@ -15,8 +15,7 @@ from liffy.backfills import run_or_rehearse
 from liffy.database import binary_cursor
 
 from mining.models import MiningResult
-from mining.normalize import normalize_blocks
-from mining.normalize.emails import clean_email
+from mining.normalize import normalize_blocks_counted
 from persons.bulk import upsert_candidates
 
 FIELDS = ("pk", "organizer_id", "job_id", "emails", "contact_name", "company_name", "job_title", "phone", "country",
@@ -87,16 +86,17 @@ class PreparedBatch:
 
 
 def _prepare(rows):
-    """Read side of a batch: emails checked, names parsed, countries normalized — no writes."""
+    """Read side of a batch: emails checked (once), names parsed, countries normalized — no writes."""
     by_organizer, skipped = {}, 0
     for row in rows:
-        block = _block(row)
-        if block is None:
-            skipped += 1
+        if row["emails"]:
+            by_organizer.setdefault(row["organizer_id"], []).append(_block(row))
         else:
-            by_organizer.setdefault(row["organizer_id"], []).append(block)
-    candidates = {organizer_id: normalize_blocks(blocks, {"miner_name": "backfill"})[0]
-                  for organizer_id, blocks in by_organizer.items()}
+            skipped += 1
+    candidates, meta = {}, {"miner_name": "backfill"}
+    for organizer_id, blocks in by_organizer.items():
+        candidates[organizer_id], _rejected, without_email = normalize_blocks_counted(blocks, meta)
+        skipped += without_email
     return PreparedBatch(len(rows), skipped, candidates)
 
 
@@ -124,9 +124,7 @@ def _write(batch, report):
 
 
 def _block(row):
-    """A result as a normalizer block; None when it has no address that passes the email rules."""
-    if not any(map(clean_email, row["emails"] or [])):
-        return None
+    """A result as a normalizer block."""
     confidence = float(row["confidence_score"]) if row["confidence_score"] is not None else None
     return {
         "emails": row["emails"],

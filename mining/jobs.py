@@ -11,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from liffy import tables
 from liffy.exceptions import Conflict
+from liffy.netguard import RefusedURL, check_url
 from mining.aggregation import aggregate
 from mining.joblog import log_job
 from mining.miners import BLOCKED, FAILED, MinerInput, run_miners
@@ -20,7 +22,6 @@ from mining.normalize import normalize_output
 from mining.results import result_row_from_candidate, store_results
 
 Status = MiningJob.Status
-MAX_FILE_BYTES = 10 * 1024 * 1024
 FILE_TYPES = {".csv": MiningJob.Type.CSV, ".txt": MiningJob.Type.CSV, ".xlsx": MiningJob.Type.EXCEL,
               ".xlsm": MiningJob.Type.EXCEL}
 CONFIG_LIMITS = {"max_pages": (1, 200), "page_delay": (0, 60), "timeout": (1, 120), "max_bytes": (10_000, 50_000_000)}
@@ -47,14 +48,25 @@ def validate_config(config):
     return DEFAULT_CONFIG | config
 
 
-def validate_upload(file):
-    """The job type of an uploaded table file, or a ValidationError naming the problem."""
+def read_upload(file):
+    """(job type, bytes) of an uploaded table file, or a ValidationError naming the problem: its type, its
+    size, or what makes it unreadable (the whole file is read here, so a bad one never becomes a job)."""
     suffix = "." + file.name.rsplit(".", 1)[-1].lower() if "." in file.name else ""
     if suffix not in FILE_TYPES:
         raise ValidationError({"file": "must be a .csv or .xlsx file"})
-    if file.size > MAX_FILE_BYTES:
-        raise ValidationError({"file": f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"})
-    return FILE_TYPES[suffix]
+    data, _rows = tables.read_upload(file)
+    return FILE_TYPES[suffix], data
+
+
+def validate_url(url):
+    """The URL, or a ValidationError when the URL alone shows it must not be fetched (liffy.netguard):
+    not http(s), credentials in it, a local name or a non-public IP address. Names that resolve to such
+    addresses are refused when the job runs, with the reason in its log."""
+    try:
+        check_url(url)
+    except RefusedURL as refusal:
+        raise ValidationError({"url": f"Cannot be mined: {refusal}."})
+    return url
 
 
 def create_mining_job(organizer, *, url=None, file=None, name=None, config=None, strategy=None):
@@ -66,11 +78,10 @@ def create_mining_job(organizer, *, url=None, file=None, name=None, config=None,
         raise ValidationError({"input": "give either a url or a file"})
     values = {"organizer": organizer, "name": name, "config": config, "strategy": strategy}
     if url:
-        if not url.lower().startswith(("http://", "https://")):
-            raise ValidationError({"url": "must be an http(s) URL"})
-        values |= {"type": MiningJob.Type.URL, "input": url}
+        values |= {"type": MiningJob.Type.URL, "input": validate_url(url)}
     else:
-        values |= {"type": validate_upload(file), "input": file.name, "file_data": file.read()}
+        job_type, data = read_upload(file)
+        values |= {"type": job_type, "input": file.name, "file_data": data}
     job = MiningJob.objects.create(**values)
     log_job(job, LogLevel.INFO, "Job created", type=job.type, input=job.input)
     transaction.on_commit(lambda: run_mining_job_task.delay(str(job.pk)))

@@ -1,21 +1,25 @@
 """Persons, affiliations and intents API. Views validate, call a service or selector, and serialize."""
 import django_filters
 from django.db.models import Exists, OuterRef, Q
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, EventType
 from liffy.models import Role
 from legacy.models import List
-from liffy.tenancy import OrganizerScopedRelatedField, OrganizerScopedViewSet, get_for_organizer_or_404
+from liffy.filters import DateTimeFilter
+from liffy.schema import OUTSIDE_SERVICE, counts_serializer
+from liffy.tenancy import FilterSet, OrganizerScopedRelatedField, OrganizerScopedViewSet, get_for_organizer_or_404
 from persons import selectors, services, verification, zoho_push
 from persons.models import (
     Affiliation,
+    IntentType,
     Person,
     ProspectIntent,
+    QueueStatus,
     VerificationQueue,
     VerificationStatus,
     ZohoModule,
@@ -85,6 +89,21 @@ class ZohoPushSerializer(serializers.ModelSerializer):
         fields = ["id", "zoho_module", "zoho_record_id", "action", "status", "error_message", "pushed_at"]
 
 
+class EventTallySerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    last_at = serializers.DateTimeField()
+
+
+# {event_type: {count, last_at}} for the event types the person has
+EVENT_TALLIES = serializers.DictField(child=EventTallySerializer(),
+                                      help_text="Per event type (" + ", ".join(EventType.values) + ").")
+
+
+class PersonListRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
 class PersonDetailSerializer(PersonSerializer):
     affiliations = AffiliationSerializer(many=True, read_only=True)
     intents = IntentSerializer(many=True, read_only=True)
@@ -95,14 +114,38 @@ class PersonDetailSerializer(PersonSerializer):
     class Meta(PersonSerializer.Meta):
         fields = [*PersonSerializer.Meta.fields, "affiliations", "intents", "engagement", "zoho_pushes", "lists"]
 
-    def get_engagement(self, person) -> dict:
+    @extend_schema_field(EVENT_TALLIES)
+    def get_engagement(self, person):
         return selectors.engagement_summary(person)
 
-    def get_lists(self, person) -> list[dict]:
+    @extend_schema_field(PersonListRefSerializer(many=True))
+    def get_lists(self, person):
         return [{"id": m.list_id, "name": m.list.name} for m in person.list_memberships.select_related("list")]
 
 
-class PersonFilter(django_filters.FilterSet):
+class PersonStatsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    by_verification_status = counts_serializer("VerificationStatusCountsSerializer", VerificationStatus.values)()
+    with_intent = serializers.IntegerField()
+
+
+class EngagementPointsSerializer(serializers.Serializer):
+    campaigns_opened = serializers.IntegerField()
+    campaigns_clicked = serializers.IntegerField()
+    replies = serializers.IntegerField()
+    bounces = serializers.IntegerField()
+    intents = serializers.IntegerField()
+    unsubscribed = serializers.IntegerField()
+
+
+class EngagementSerializer(serializers.Serializer):
+    summary = EVENT_TALLIES
+    score = serializers.IntegerField(min_value=0, max_value=100)
+    spam_reported = serializers.BooleanField()
+    points = EngagementPointsSerializer()
+
+
+class PersonFilter(FilterSet):
     verification_status = django_filters.ChoiceFilter(
         choices=[*VerificationStatus.choices, ("exclude_invalid", "Not invalid or risky")],
         method="filter_verification_status",
@@ -110,8 +153,8 @@ class PersonFilter(django_filters.FilterSet):
     country = django_filters.CharFilter(method="filter_country", help_text="Affiliation country (ISO-2).")
     company = django_filters.CharFilter(method="filter_company", help_text="Affiliation company (contains).")
     has_intent = django_filters.BooleanFilter(method="filter_has_intent")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Person
@@ -173,12 +216,12 @@ class PersonViewSet(
     def perform_destroy(self, person):
         services.delete_person(person)
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses=PersonStatsSerializer)
     @action(detail=False)
     def stats(self, request):
         return Response(selectors.person_stats(self.organizer))
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses=EngagementSerializer)
     @action(detail=True)
     def engagement(self, request, pk=None):
         """Events per type (count, last) and the engagement score with the points it is made of."""
@@ -187,8 +230,10 @@ class PersonViewSet(
 
     @extend_schema(methods=["GET"], responses=AffiliationSerializer(many=True))
     @extend_schema(methods=["POST"], request=AffiliationSerializer, responses={201: AffiliationSerializer})
-    @action(detail=True, methods=["get", "post"], serializer_class=AffiliationSerializer)
+    @action(detail=True, methods=["get", "post"], serializer_class=AffiliationSerializer, filter_backends=[],
+            pagination_class=None)
     def affiliations(self, request, pk=None):
+        """GET: the person's affiliations (all of them, not paginated). POST: add one."""
         person = self.get_object()
         if request.method == "GET":
             return Response(AffiliationSerializer(person.affiliations.all(), many=True).data)
@@ -198,7 +243,13 @@ class PersonViewSet(
         return Response(AffiliationSerializer(affiliation).data, status=201)
 
 
-class IntentFilter(django_filters.FilterSet):
+class IntentStatsSerializer(serializers.Serializer):
+    intent_type = serializers.ChoiceField(choices=IntentType.choices)
+    count = serializers.IntegerField()
+    unique_persons = serializers.IntegerField()
+
+
+class IntentFilter(FilterSet):
     class Meta:
         model = ProspectIntent
         fields = ["intent_type", "campaign", "person", "source"]
@@ -223,9 +274,10 @@ class IntentViewSet(
     def perform_destroy(self, intent):
         services.delete_intent(intent)
 
-    @extend_schema(responses={200: dict})
-    @action(detail=False)
+    @extend_schema(responses=IntentStatsSerializer(many=True))
+    @action(detail=False, filter_backends=[], pagination_class=None)
     def stats(self, request):
+        """Per intent type: intents and distinct persons."""
         return Response(selectors.intent_stats(self.organizer))
 
 
@@ -243,20 +295,46 @@ class VerifyListSerializer(serializers.Serializer):
         return data
 
 
+class VerifySingleResponseSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    status = serializers.ChoiceField(choices=VerificationStatus.choices)
+    sub_status = serializers.CharField(allow_null=True)
+    result = serializers.DictField(help_text="ZeroBounce's answer as it came.")
+
+
+class VerifyListResponseSerializer(serializers.Serializer):
+    queued = serializers.IntegerField(help_text="New rows in the queue.")
+    considered = serializers.IntegerField(help_text="Distinct addresses looked at.")
+
+
+class QueueStatusQuerySerializer(serializers.Serializer):
+    list_id = serializers.UUIDField(required=False, help_text="Only the members of this list.")
+
+
+class QueueStatusSerializer(serializers.Serializer):
+    counts = counts_serializer("QueueStatusCountsSerializer", QueueStatus.values)()
+    key_rejected_at = serializers.DateTimeField(allow_null=True)
+
+
+class CreditsSerializer(serializers.Serializer):
+    credits = serializers.IntegerField(allow_null=True)
+    detail = serializers.CharField(required=False, help_text="Why there are no credits to show.")
+
+
 class VerificationViewSet(OrganizerScopedViewSet):
     """ZeroBounce verification: one address now, or whole lists through the queue a worker drains."""
 
     queryset = VerificationQueue.objects.all()
 
-    @extend_schema(request=VerifySingleSerializer, responses={200: dict})
-    @action(detail=False, methods=["post"], url_path="verify-single")
+    @extend_schema(request=VerifySingleSerializer, responses={200: VerifySingleResponseSerializer, **OUTSIDE_SERVICE})
+    @action(detail=False, methods=["post"], url_path="verify-single", serializer_class=VerifySingleSerializer)
     def verify_single(self, request):
         data = VerifySingleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return Response(verification.verify_single(self.organizer, data.validated_data["email"]))
 
-    @extend_schema(request=VerifyListSerializer, responses={202: dict})
-    @action(detail=False, methods=["post"], url_path="verify-list")
+    @extend_schema(request=VerifyListSerializer, responses={202: VerifyListResponseSerializer})
+    @action(detail=False, methods=["post"], url_path="verify-list", serializer_class=VerifyListSerializer)
     def verify_list(self, request):
         data = VerifyListSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -267,15 +345,17 @@ class VerificationViewSet(OrganizerScopedViewSet):
         queued = verification.queue_for_verification(self.organizer.pk, emails)
         return Response({"queued": queued, "considered": len(set(emails))}, status=202)
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(parameters=[QueueStatusQuerySerializer], responses=QueueStatusSerializer)
     @action(detail=False, url_path="queue-status")
     def queue_status(self, request):
-        list_id = request.query_params.get("list_id")
+        query = QueueStatusQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        list_id = query.validated_data.get("list_id")
         if list_id:
             list_id = get_for_organizer_or_404(List.objects, self.organizer, list_id, "list").pk
         return Response(verification.queue_status(self.organizer, list_id))
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: CreditsSerializer, **OUTSIDE_SERVICE})
     @action(detail=False)
     def credits(self, request):
         return Response(verification.credits(self.organizer))
@@ -291,10 +371,26 @@ class ZohoPushListSerializer(serializers.Serializer):
     module = serializers.ChoiceField(choices=ZohoModule.choices, default=ZohoModule.LEADS)
 
 
-class ZohoPushFilter(django_filters.FilterSet):
+class ZohoPushFilter(FilterSet):
     class Meta:
         model = ZohoPushLog
         fields = ["person", "zoho_module", "status", "action"]
+
+
+class ZohoPushResultSerializer(serializers.Serializer):
+    pushed = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class ZohoPushStatusSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    succeeded = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    last_push_at = serializers.DateTimeField(allow_null=True)
+    persons = serializers.IntegerField()
+    configured = serializers.BooleanField()
 
 
 class ZohoViewSet(mixins.ListModelMixin, OrganizerScopedViewSet):
@@ -304,16 +400,16 @@ class ZohoViewSet(mixins.ListModelMixin, OrganizerScopedViewSet):
     serializer_class = ZohoPushSerializer
     filterset_class = ZohoPushFilter
 
-    @extend_schema(request=ZohoPushRequestSerializer, responses={200: dict})
-    @action(detail=False, methods=["post"])
+    @extend_schema(request=ZohoPushRequestSerializer, responses={200: ZohoPushResultSerializer, **OUTSIDE_SERVICE})
+    @action(detail=False, methods=["post"], serializer_class=ZohoPushRequestSerializer)
     def push(self, request):
         data = ZohoPushRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return Response(zoho_push.push_persons(self.organizer, data.validated_data["person_ids"],
                                                data.validated_data["module"], request.user))
 
-    @extend_schema(request=ZohoPushListSerializer, responses={200: dict})
-    @action(detail=False, methods=["post"], url_path="push-list")
+    @extend_schema(request=ZohoPushListSerializer, responses={200: ZohoPushResultSerializer, **OUTSIDE_SERVICE})
+    @action(detail=False, methods=["post"], url_path="push-list", serializer_class=ZohoPushListSerializer)
     def push_list(self, request):
         data = ZohoPushListSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -321,7 +417,7 @@ class ZohoViewSet(mixins.ListModelMixin, OrganizerScopedViewSet):
         person_ids = target.members.values_list("person_id", flat=True)
         return Response(zoho_push.push_persons(self.organizer, person_ids, data.validated_data["module"], request.user))
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses=ZohoPushStatusSerializer)
     @action(detail=False, url_path="push-status")
     def push_status(self, request):
         return Response(zoho_push.push_status(self.organizer))

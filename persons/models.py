@@ -6,6 +6,7 @@ from django.contrib.postgres.indexes import OpClass
 from django.db.models.functions import Cast, Coalesce, Lower, Upper
 
 from liffy.fields import created_at_field, uuid_primary_key
+from liffy.header_values import refuse_control_characters
 from liffy.tenancy import OrganizerManager, OrganizerOwnedModel
 
 ZERO_TO_ONE = Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1)
@@ -25,8 +26,9 @@ class Person(OrganizerOwnedModel):
     id = uuid_primary_key()
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="persons")
     email = models.CharField(max_length=320)
-    first_name = models.CharField(max_length=255, null=True, blank=True)
-    last_name = models.CharField(max_length=255, null=True, blank=True)
+    # The recipient's name of every message sent to the person (the To header), so no control characters.
+    first_name = models.CharField(max_length=255, null=True, blank=True, validators=[refuse_control_characters])
+    last_name = models.CharField(max_length=255, null=True, blank=True, validators=[refuse_control_characters])
     created_at = created_at_field()
     updated_at = created_at_field()
     verification_status = models.CharField(

@@ -3,7 +3,8 @@
 How it answers mail/send depends on the recipient address's local part:
 `rate…` 429 on the first attempt, `boom…` 500 on the first attempt, `down…` 503 always, `bad…` 400,
 `slow…` a short delay before accepting, `hang…` no answer within the client timeout on the first
-attempt. Everything else is accepted (202 with an X-Message-Id) after `latency_seconds`.
+attempt, `held…` no answer until `release` is set (then accepted: a message in flight while a test
+stops its worker). Everything else is accepted (202 with an X-Message-Id) after `latency_seconds`.
 """
 import json
 import threading
@@ -22,12 +23,14 @@ class FakeSendGrid:
         self.accepted = Counter()  # recipient_id → messages accepted
         self.messages = []
         self.lock = threading.Lock()
+        self.release = threading.Event()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self):
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -39,6 +42,8 @@ class FakeSendGrid:
         with self.lock:
             self.attempts[recipient_id] += 1
             attempt = self.attempts[recipient_id]
+        if local.startswith("held"):
+            self.release.wait(timeout=60)
         if local.startswith("hang") and attempt == 1:
             time.sleep(self.hang_seconds)
             return 500, {"errors": [{"message": "too late"}]}

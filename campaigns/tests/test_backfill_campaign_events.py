@@ -5,11 +5,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 
 from campaigns.analytics import campaign_summary
 from campaigns.backfill import backfill_batch
-from campaigns.models import CampaignEvent
-from campaigns.tests.factories import CampaignFactory, CampaignRecipientFactory
+from campaigns.models import CampaignEvent, EventType
+from campaigns.tests.factories import CampaignEventFactory, CampaignFactory, CampaignRecipientFactory
 from liffy.backfills import FIRST_ID
 from persons.tests.factories import PersonFactory
 
@@ -77,3 +78,46 @@ def test_only_one_organizer(campaign, other_organizer):
     assert not CampaignEvent.objects.filter(organizer=other_organizer).exists()
     with pytest.raises(CommandError, match="UUID"):
         run("--organizer", "acme")
+
+
+def test_facts_the_original_already_recorded_are_not_added_again(organizer):
+    """A campaign sent by the original after its step 018: a `sent` event without provider id, one webhook
+    event per message (while open_count counts every open), a delivered event the webhook lost."""
+    campaign = CampaignFactory(organizer=organizer, status="completed")
+    person = PersonFactory(organizer=organizer, email="ann@client.test")
+    ann = CampaignRecipientFactory(campaign=campaign, email="Ann@Client.test", person=person, status="clicked",
+                                   sent_at=T, delivered_at=T, opened_at=T + timedelta(hours=1), open_count=4,
+                                   clicked_at=T + timedelta(hours=2), click_count=2)
+    bob = CampaignRecipientFactory(campaign=campaign, email="bob@client.test", status="bounced", sent_at=T,
+                                   bounced_at=T, last_error="550")
+    for recipient, kind, provider_id in ((ann, "sent", None), (ann, "open", "sg-1"), (ann, "click", "sg-1"),
+                                         (bob, "sent", None)):
+        CampaignEventFactory(recipient=recipient, email=recipient.email.lower(), event_type=kind,
+                             provider_event_id=provider_id, occurred_at=T)
+    # the original's webhook matched bounces by address only
+    CampaignEventFactory(recipient=None, campaign=campaign, organizer=organizer, email="BOB@client.test",
+                         event_type="bounce", provider_event_id="sg-2", occurred_at=T)
+
+    report = run()
+    # ann: 1 delivered, 3 more opens, 1 more click; bob: nothing. 5 facts of 10 were recorded already.
+    assert (report["events_created"], report["already_present"]) == (5, 5)
+    counts = {kind: CampaignEvent.objects.filter(event_type=kind).count() for kind in EventType.values}
+    assert {kind: n for kind, n in counts.items() if n} == {"sent": 2, "delivered": 1, "open": 4, "click": 2,
+                                                             "bounce": 1}
+    assert set(CampaignEvent.objects.filter(event_type="open", provider_event_id__startswith="backfill_")
+               .values_list("provider_event_id", flat=True)) == {f"backfill_{ann.pk}_open_{n}" for n in (2, 3, 4)}
+    assert not CampaignEvent.objects.filter(provider_event_id__startswith="backfill_", person=None).exists()
+    summary = campaign_summary(campaign)
+    assert (summary["counts"]["sent"], summary["opens"], summary["clicks"]) == (
+        2, {"unique": 1, "total": 4}, {"unique": 1, "total": 2})
+    assert run()["events_created"] == 0
+
+
+def test_the_demo_data_gets_no_second_sent_event(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    sent = CampaignEvent.objects.filter(event_type="sent").count()
+    assert sent and run()["events_created"] == 0
+    assert CampaignEvent.objects.filter(event_type="sent").count() == sent
+    twice = (CampaignEvent.objects.filter(event_type="sent").values("recipient").annotate(n=Count("id"))
+             .filter(n__gt=1))
+    assert not twice.exists()

@@ -1,6 +1,6 @@
 import factory
 
-from legacy.models import List, ListMember, Prospect
+from legacy.models import List, ListMember, ListUpload, Prospect
 from liffy.tests.factories import OrganizerFactory
 from persons.tests.factories import PersonFactory
 
@@ -30,3 +30,14 @@ class ProspectFactory(factory.django.DjangoModelFactory):
     organizer = factory.SubFactory(OrganizerFactory)
     email = factory.Sequence(lambda n: f"prospect{n}@legacy.test")
     name = "Pat Legacy"
+
+
+class ListUploadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ListUpload
+
+    list = factory.SubFactory(ListFactory)
+    organizer = factory.SelfAttribute("list.organizer")
+    name = "contacts.csv"
+    data = b"email\njane@acme.test\n"
+    size = factory.LazyAttribute(lambda upload: len(upload.data))

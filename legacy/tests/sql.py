@@ -9,4 +9,5 @@ def sql(statement, params=()):
 
 
 def columns(table):
-    return {row[0] for row in sql("SELECT column_name FROM information_schema.columns WHERE table_name = %s", [table])}
+    return {row[0] for row in sql("SELECT column_name FROM information_schema.columns"
+                                  " WHERE table_schema = current_schema() AND table_name = %s", [table])}

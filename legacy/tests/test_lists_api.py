@@ -5,8 +5,8 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from legacy.models import List, ListMember
-from legacy.tests.factories import ListFactory, ListMemberFactory
+from legacy.models import List, ListMember, ListUpload
+from legacy.tests.factories import ListFactory, ListMemberFactory, ListUploadFactory
 from persons.models import Affiliation, Person, VerificationQueue
 from persons.tests.factories import AffiliationFactory, PersonFactory
 
@@ -119,9 +119,11 @@ def test_bad_rows_are_reported_and_good_rows_kept(member_client):
 
 
 def test_large_files_are_refused(member_client, settings):
-    settings.CSV_UPLOAD_MAX_BYTES = 100
+    settings.UPLOAD_MAX_BYTES = 100
     response = upload(member_client, "email\n" + "x@acme.de\n" * 20)
-    assert response.status_code == 400 and "larger than" in response.json()["file"][0]
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The upload is larger than 100 bytes, the most a file may be."}
+    assert not List.objects.exists()
 
 
 def test_empty_and_binary_files_get_clear_errors(member_client):
@@ -152,6 +154,37 @@ def test_big_files_import_in_the_background(member_client, settings, django_capt
     assert detail["import_status"] == "completed" and (progress["imported"], progress["skipped"]) == (11, 1)
     assert [error["row"] for error in progress["errors"]] == [13] and "'broken'" in progress["errors"][0]["error"]
     assert detail["member_count"] == 11
+
+
+def test_the_background_import_gets_a_reference_to_the_stored_file_not_the_file(
+        member_client, organizer, settings, monkeypatch, django_capture_on_commit_callbacks):
+    """Workers may run elsewhere: the file waits in the database and the task carries only ids."""
+    from legacy.tasks import import_csv_task
+
+    settings.CSV_INLINE_ROWS = 5
+    queued = []
+    monkeypatch.setattr(import_csv_task, "delay", lambda *args: queued.append(args))
+    data = ("email,company\n" + "".join(f"p{n}@firm{n}.de,Firm {n}\n" for n in range(8))).encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(member_client, data, name="fair.csv")
+    assert response.status_code == 202
+    stored = ListUpload.objects.get()
+    assert queued == [(response.json()["id"], str(stored.pk))]
+    assert (stored.organizer, str(stored.list_id), stored.name, stored.size, bytes(stored.data)) == (
+        organizer, response.json()["id"], "fair.csv", len(data), data)
+
+    import_csv_task(*queued[0])
+    target = List.objects.get(pk=response.json()["id"])
+    assert target.import_status == "completed" and target.members.count() == 8
+    assert not ListUpload.objects.exists()  # deleted once the import completed
+    assert import_csv_task(*queued[0]) is None  # delivered again: nothing left to do, nothing changes
+    assert target.members.count() == 8
+
+
+def test_deleting_a_list_deletes_its_waiting_upload(member_client, organizer):
+    waiting = ListUploadFactory(list__organizer=organizer)
+    assert member_client.delete(f"/api/lists/{waiting.list_id}").status_code == 204
+    assert not ListUpload.objects.exists()
 
 
 def test_imported_addresses_are_queued_for_verification_when_a_key_exists(member_client, organizer):

@@ -65,6 +65,7 @@ def test_list_members_get_persons_created_from_their_prospects(organizer, before
         "blank": ("blank@client.test", "  ", None),
         "known": ("known@client.test", "Somebody Else", "invalid"),
         "noemail": (None, "No Email", None),
+        "jane_again": ("JANE@client.test", "Jane Mary Doe", "valid"),  # the original let a list hold an address twice
     }
     ids = {}
     for key, (email, name, status) in prospects.items():
@@ -72,14 +73,14 @@ def test_list_members_get_persons_created_from_their_prospects(organizer, before
         sql("INSERT INTO prospects (id, organizer_id, email, name, verification_status, created_at)"
             " VALUES (%s, %s, %s, %s, %s, now() - interval '30 days')", [ids[key], organizer.pk, email, name, status])
     memberships = [(fair, "jane"), (fair, "cher"), (fair, "blank"), (fair, "known"), (fair, "noemail"),
-                   (other, "jane")]
+                   (other, "jane"), (fair, "jane_again")]
     for target, key in memberships:
         sql("INSERT INTO list_members (id, organizer_id, list_id, prospect_id, created_at)"
             " VALUES (%s, %s, %s, %s, now())", [uuid.uuid4(), organizer.pk, target.pk, ids[key]])
 
     dry = run("backfill_list_member_person_ids", "--dry-run")
-    assert (dry["persons_created"], dry["linked"]) == (3, 5)
-    assert sql("SELECT count(*) FROM list_members WHERE person_id IS NULL") == [(6,)]
+    assert (dry["persons_created"], dry["linked"], dry["duplicate_membership"]) == (3, 5, 1)
+    assert sql("SELECT count(*) FROM list_members WHERE person_id IS NULL") == [(7,)]
 
     link_members_batch(FIRST_ID, 2)  # the first batch committed, then the run was killed
     report = run("backfill_list_member_person_ids")
@@ -94,6 +95,9 @@ def test_list_members_get_persons_created_from_their_prospects(organizer, before
     assert people["known@client.test"].verification_status != "invalid"  # existing persons never change
     assert sql("SELECT count(*) FROM list_members WHERE person_id IS NOT NULL") == [(5,)]
     assert sql("SELECT count(DISTINCT person_id) FROM list_members WHERE list_id = %s", [fair.pk]) == [(4,)]
+    # one of jane's two memberships of the fair list is gone: the list holds her once
+    assert sql("SELECT count(*) FROM list_members WHERE list_id = %s AND prospect_id IN (%s, %s)",
+               [fair.pk, ids["jane"], ids["jane_again"]]) == [(1,)]
 
     again = run("backfill_list_member_person_ids")
     assert (again["members_processed"], again["persons_created"], again["linked"]) == (1, 0, 0)

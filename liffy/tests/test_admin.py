@@ -91,14 +91,21 @@ def test_organizer_page_masks_provider_keys(platform_admin, organizer):
     assert "SG.…1234" in page
 
 
-def test_api_tokens_are_masked(platform_admin, organizer):
-    from rest_framework.authtoken.models import Token
+def test_api_tokens_are_masked_and_revoked_never_minted(platform_admin, organizer):
+    from knox.models import AuthToken
 
     from liffy.tests.factories import UserFactory
 
-    token = Token.objects.create(user=UserFactory(organizer=organizer))
-    page = platform_admin.get(reverse("admin:authtoken_tokenproxy_changelist")).content.decode()
-    assert token.key not in page and f"{token.key[:3]}…{token.key[-4:]}" in page
+    token, key = AuthToken.objects.create(user=UserFactory(organizer=organizer))
+    listing = platform_admin.get(reverse("admin:knox_authtoken_changelist")).content.decode()
+    page = platform_admin.get(change_url(token)).content.decode()
+    for shown in (listing, page):
+        assert token.token_key not in shown and key not in shown
+        assert f"{token.token_key[:3]}…{token.token_key[-4:]}" in shown
+    assert platform_admin.get(reverse("admin:knox_authtoken_add")).status_code == 403
+    assert platform_admin.post(change_url(token), {"expiry_0": "2099-01-01"}).status_code == 403
+    assert platform_admin.post(admin_url(AuthToken, "delete", token.pk), {"post": "yes"}).status_code == 302
+    assert not AuthToken.objects.filter(pk=token.pk).exists()
 
 
 def test_person_email_is_read_only_on_change(platform_admin, organizer):

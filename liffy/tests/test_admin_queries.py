@@ -8,12 +8,11 @@ from django.urls import reverse
 
 from liffy.admin_base import EstimatedCountPaginator
 from liffy.testing import admin_client_for
-from liffy.tests.admin_rows import REGISTERED, admin_url, change_url, make_row
+from liffy.tests.admin_rows import TENANT_ADMINS, admin_url, change_url, make_row
 from liffy.tests.factories import OrganizerFactory
 
 pytestmark = pytest.mark.django_db
 MANY = 6
-TENANT_ADMINS = [(model, model_admin) for model, model_admin in REGISTERED if model._meta.label != "auth.Group"]
 
 
 def grow(obj, organizer):
@@ -53,7 +52,7 @@ def viewer(request, staff_user, organizer_staff):
     if request.param == "platform staff":
         return admin_client_for(staff_user)
     staff = organizer_staff(group="Support (read-only)")
-    staff.user_permissions.add(*Permission.objects.filter(codename__in=["view_group", "view_tokenproxy"]))
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=["view_group", "view_authtoken", "view_accessattempt"]))
     return admin_client_for(staff)
 
 

@@ -5,7 +5,8 @@ SCHEMA = {
     "organizers": "id name slug logo_url phone country timezone sendgrid_api_key default_from_email "
     "default_from_name created_at physical_address zerobounce_api_key zoho_client_id zoho_client_secret "
     "zoho_refresh_token zoho_access_token zoho_access_token_expires_at zoho_datacenter "
-    "sendgrid_webhook_public_key send_rate_per_second send_batch_size zerobounce_key_rejected_at",
+    "sendgrid_webhook_public_key send_rate_per_second send_batch_size zerobounce_key_rejected_at "
+    "sendgrid_webhook_key_fingerprint",
     "users": "id organizer_id email password_hash role is_active created_at last_login is_staff is_superuser",
     "sender_identities": "id organizer_id user_id label from_name from_email reply_to is_default is_active created_at",
     "email_templates": "id organizer_id name subject body_html body_text created_at",
@@ -35,10 +36,11 @@ SCHEMA = {
     "lists": "id organizer_id name description type created_by_user_id created_at import_status import_progress",
     "list_members": "id organizer_id list_id prospect_id_legacy person_id created_at",
     "send_throttles": "organizer_id next_slot_at",
+    "list_uploads": "id organizer_id list_id name size data created_at",
     "users_groups": "id user_id group_id",
     "users_user_permissions": "id user_id permission_id",
 }
-FRAMEWORK_TABLE_PREFIXES = ("auth_", "django_", "authtoken_")
+FRAMEWORK_TABLE_PREFIXES = ("auth_", "django_", "knox_", "axes_")
 
 
 def columns_by_table():

@@ -2,19 +2,26 @@
 
 Routes are read from the URL resolver, so endpoints added later are covered automatically. A route
 whose path needs an id this test cannot fill fails the test until it is registered in `ID_SOURCES`.
+Query parameters that take an id are read from the OpenAPI schema (every `format: uuid` query
+parameter); one this test cannot fill fails until it is registered in `QUERY_ID_SOURCES`.
 """
 import re
+import uuid
+from functools import cache
 
+import django_filters
 import pytest
+from django.db import models as django_models
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from liffy.tenancy import OrganizerScopedViewSet
+from liffy.filters import DateTimeFilter
+from liffy.tenancy import FilterBackend, OrganizerScopedIdFilter, OrganizerScopedViewSet
 
 # Routes anyone may call (authenticated by other means, or not at all).
 PUBLIC_ROUTES = {"api/auth/token", "api/schema/", "api/docs/", "api/webhooks/sendgrid"}
-# Views that act on the caller's own user or organizer and take no ids.
-SELF_ROUTES = {"api/me", "api/organizer/settings", "api/analytics/overview"}
+# Views that act on the caller's own user, credentials or organizer and take no ids.
+SELF_ROUTES = {"api/me", "api/auth/logout", "api/organizer/settings", "api/analytics/overview"}
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
@@ -72,6 +79,12 @@ def _list(org):
     return ListMemberFactory(list__organizer=org).list
 
 
+def _recipient(org):
+    from campaigns.tests.factories import CampaignRecipientFactory
+
+    return CampaignRecipientFactory(campaign__organizer=org)
+
+
 # path prefix (the segments after api/ up to the id) or kwarg name → factory of one object of an organizer
 ID_SOURCES = {
     "persons": _person,
@@ -84,6 +97,15 @@ ID_SOURCES = {
     "campaigns": _campaign,
     "events": _event,
     "lists": _list,
+}
+
+# query parameter name → factory of the object of an organizer it refers to
+QUERY_ID_SOURCES = {
+    "person": _person,
+    "campaign": _campaign,
+    "recipient": _recipient,
+    "job": _mining_job,
+    "list_id": _list,
 }
 
 
@@ -120,6 +142,31 @@ def allowed_methods(callback):
     view_class = view_class_of(callback)
     handled = getattr(callback, "actions", None) or [m for m in METHODS if hasattr(view_class, m)]
     return sorted(method for method in handled if method in METHODS and method in view_class.http_method_names)
+
+
+@cache
+def id_query_parameters():
+    """{(schema path, method): [names of the query parameters that take an id]}, from the OpenAPI schema."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return {
+        (path, method): names
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if (names := [p["name"] for p in operation.get("parameters", [])
+                      if p["in"] == "query" and p["schema"].get("format") == "uuid"])
+    }
+
+
+def schema_path(route):
+    """The OpenAPI path of a route: `api/persons/(?P<pk>[^/.]+)` → `/api/persons/{id}`."""
+
+    def variable(match):
+        name = match.group(1) or match.group(2)
+        return "{%s}" % ("id" if name == "pk" else name)
+
+    return "/" + KWARG.sub(variable, route)
 
 
 ROUTES = api_routes()
@@ -206,6 +253,53 @@ def test_another_organizer_gets_nothing(route, callback, organizer, other_organi
             assert response.status_code in (400, 403, 404, 405), f"{method.upper()} {path}: {response.status_code}"
         else:  # a list: filtered to nothing, or 404 where the query's ids are checked
             assert response.status_code in (200, 404), f"GET {path}: {response.status_code}"
+
+
+@pytest.mark.parametrize("route, callback", PRIVATE_ROUTES, ids=[route for route, _ in PRIVATE_ROUTES])
+def test_a_foreign_id_in_the_query_answers_exactly_like_an_unknown_one(route, callback, organizer, other_organizer):
+    """Every id-taking query parameter: organizer A's id and an id nobody has get the same status and the same
+    body (up to the id itself) for organizer B, so the answer never tells that the id exists; a malformed id is a
+    400 naming the parameter."""
+    from liffy.tests.factories import UserFactory
+
+    names = [name for method in ("get",) if method in allowed_methods(callback)
+             for name in id_query_parameters().get((schema_path(route), method), [])]
+    if not names:
+        return
+    mine = ForeignData(other_organizer)
+    path = mine.fill(route)  # the caller's own objects in the path: only the query is foreign
+    client = APIClient()
+    client.force_authenticate(UserFactory(organizer=other_organizer, role="owner"))
+    for name in names:
+        if name not in QUERY_ID_SOURCES:
+            pytest.fail(f"{route}: register a factory for query parameter '{name}' in QUERY_ID_SOURCES of {__name__}")
+        foreign, unknown = str(QUERY_ID_SOURCES[name](organizer).pk), str(uuid.uuid4())
+        answers = [client.get(path, {name: value}) for value in (foreign, unknown)]
+        assert answers[0].status_code == answers[1].status_code, f"GET {path}?{name}=: {answers}"
+        bodies = [a.content.decode().replace(value, "<id>") for a, value in zip(answers, (foreign, unknown))]
+        assert bodies[0] == bodies[1], f"GET {path}?{name}= foreign vs unknown: {bodies}"
+        malformed = client.get(path, {name: "not-an-id"})
+        assert malformed.status_code == 400 and name in malformed.json(), f"GET {path}?{name}=not-an-id"
+
+
+def test_every_filterset_takes_ids_and_dates_through_the_shared_filters():
+    """Ids in filters go through OrganizerScopedIdFilter, date-times through DateTimeFilter, in every filterset
+    (those views build from `filterset_fields` too)."""
+    checked = []
+    for route, callback in PRIVATE_ROUTES:
+        view_class = view_class_of(callback)
+        if FilterBackend not in getattr(view_class, "filter_backends", []):
+            continue
+        filterset = FilterBackend().get_filterset_class(view_class(), view_class.queryset)
+        for name, declared in (filterset.base_filters if filterset else {}).items():
+            field = filterset._meta.model._meta.get_field(declared.field_name.split("__")[0]) \
+                if declared.field_name and not declared.method else None
+            if isinstance(field, django_models.ForeignKey) or isinstance(declared, django_filters.UUIDFilter):
+                assert isinstance(declared, OrganizerScopedIdFilter), f"{route} ?{name}="
+            if isinstance(field, django_models.DateTimeField):
+                assert isinstance(declared, DateTimeFilter), f"{route} ?{name}="
+            checked.append((route, name))
+    assert ("api/events", "campaign") in checked and ("api/persons", "created_before") in checked
 
 
 @pytest.mark.parametrize("route, callback", PRIVATE_ROUTES, ids=[route for route, _ in PRIVATE_ROUTES])

@@ -4,6 +4,9 @@ Task arguments travel as JSON through the broker and the worker has its own sett
 connection, which eager tasks in the other tests never exercise. Sending with two workers is in
 `campaigns/tests/test_workers.py`.
 """
+import json
+from pathlib import Path
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from legacy.models import List, ListMember
@@ -23,11 +26,12 @@ def test_a_worker_runs_the_csv_import_the_mining_job_and_import_all(celery_worke
     upload = member_client.post("/api/lists/upload-csv", {"file": contacts}, format="multipart")
     assert upload.status_code == 202 and upload.json()["import_status"] == "processing"
     exhibitors = SimpleUploadedFile("exhibitors.csv", EXHIBITORS)
-    mining = member_client.post("/api/mining/jobs", {"file": exhibitors}, format="multipart")
+    mining = member_client.post("/api/mining/jobs", {"file": exhibitors}, format="multipart",
+                                HTTP_X_REQUEST_ID="mining-req-1")
     assert mining.status_code == 201 and mining.json()["status"] == "pending"
     assert not ListMember.objects.exists()  # queued in the broker: nothing runs before a worker is there
 
-    logs = celery_workers(1, CSV_BATCH_SIZE=4, AGGREGATION_PERSIST="true")
+    logs = celery_workers(1, CSV_BATCH_SIZE=4, AGGREGATION_PERSIST="true", LOG_FORMAT="json", LOG_LEVEL="INFO")
     imported = wait_until(lambda: List.objects.filter(pk=upload.json()["id"], import_status="completed").first(),
                           what="the CSV import", logs=logs)
     assert (imported.import_progress["imported"], imported.import_progress["skipped"]) == (9, 1)
@@ -36,6 +40,10 @@ def test_a_worker_runs_the_csv_import_the_mining_job_and_import_all(celery_worke
     job = wait_until(lambda: MiningJob.objects.filter(pk=mining.json()["id"], status="completed").first(),
                      what="the mining job", logs=logs)
     assert job.total_found == 2 and Person.objects.filter(organizer=organizer, email="jane@acme.de").exists()
+    # the task's log lines name the request that queued it, its organizer and the task
+    [started] = [line for line in _json_lines(logs[0]) if line["message"].endswith(": Job started")]
+    assert (started["request_id"], started["organizer_id"]) == ("mining-req-1", str(organizer.pk))
+    assert started["task_id"]
 
     import_all = member_client.post(f"/api/mining/jobs/{job.pk}/import-all", {"list_name": "Exhibitors"},
                                     format="json")
@@ -43,3 +51,7 @@ def test_a_worker_runs_the_csv_import_the_mining_job_and_import_all(celery_worke
     wait_until(lambda: MiningJob.objects.get(pk=job.pk).import_status == "completed", what="import-all", logs=logs)
     members = ListMember.objects.filter(list_id=import_all.json()["list_id"])
     assert set(members.values_list("person__email", flat=True)) == {"jane@acme.de", "max@globex.ch"}
+
+
+def _json_lines(path):
+    return [json.loads(line) for line in Path(path).read_text().splitlines() if line.startswith("{")]

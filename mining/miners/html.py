@@ -1,8 +1,13 @@
-"""The HTML page miner: a start page, its pagination and its same-domain contact pages."""
+"""The HTML page miner: a start page, its same-domain contact pages, and the pagination of every listing
+page the crawl reaches (rel=next, `?page=N`, `/page/N/`), all bounded by max_pages.
+
+A listing ends after 3 empty or 2 duplicate pages, when no next page is linked or numbered, or when the next
+page is missing (404/410): that is the normal end of a list, not a failure.
+"""
 import hashlib
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
 from mining.miners.base import BLOCKED, FAILED, PARTIAL, SUCCESS, Miner, MinerOutput
 from mining.miners.extract import extract_blocks, page_links, page_title, parse
@@ -18,6 +23,7 @@ MAX_CONTACT_PAGES = 5
 EMPTY_PAGES_STOP = 3
 DUPLICATE_PAGES_STOP = 2
 PAGE_IN_PATH = re.compile(r"/page/(\d+)/?$")
+LIST_END_STATUSES = (404, 410)
 
 
 class HtmlPageMiner(Miner):
@@ -80,15 +86,20 @@ class _Crawl:
             return False
         return self.pages < self.max_pages
 
-    def visit(self, url):
-        """Fetch and extract one page; a VisitedPage, or None when it could not be read."""
+    def visit(self, url, listing=False):
+        """Fetch and extract one page; a VisitedPage, or None when it could not be read.
+
+        For a `listing` page (the next page of a list), a missing page is the end of the list, not a failure.
+        """
         if url in self.visited:
             return None
         self.visited.add(url)
         page = self.fetcher.get(url)
         self.pages += 1
         if not page.ok:
-            if page.error == "disallowed by robots.txt":
+            if listing and page.error is None and page.status in LIST_END_STATUSES:
+                self.output.event("info", "Pagination ended", url=url, status=page.status)
+            elif page.error == "disallowed by robots.txt":
                 self.output.stats["robots_blocked"] = self.output.stats.get("robots_blocked", 0) + 1
                 self.output.event("warn", "Skipped: disallowed by robots.txt", url=url)
             else:
@@ -114,14 +125,16 @@ class _Crawl:
     def follow_pagination(self, start_url, soup):
         empty = duplicates = 0
         number = _page_number(start_url) or 1
+        current = soup
         while self.can_fetch_more():
             number += 1
-            url = _page_url(start_url, number, soup)
-            if url is None:
+            url = _rel_next(current, start_url) or _page_url(start_url, number, soup)
+            if url is None or url in self.visited:
                 return
-            result = self.visit(url)
+            result = self.visit(url, listing=True)
             if result is None:
                 return  # a missing page (404) or an error ends the pagination
+            current = result.soup
             if result.found == 0:
                 empty, duplicates = empty + 1, 0
             elif result.new == 0:
@@ -143,7 +156,20 @@ class _Crawl:
         for url in candidates[:MAX_CONTACT_PAGES]:
             if not self.can_fetch_more():
                 return
-            self.visit(url)
+            result = self.visit(url)
+            if result is not None:
+                self.follow_pagination(url, result.soup)  # a team or member list may be paged too
+
+
+def _rel_next(soup, page_url):
+    """The same-site page a `rel="next"` link or <link> points to, if any."""
+    host = urlsplit(page_url).netloc.lower()
+    for element in soup.select('a[rel][href], link[rel][href]'):
+        if "next" in [value.lower() for value in element.get("rel") or []]:
+            url = urljoin(page_url, element["href"].strip()).split("#", 1)[0]
+            if urlsplit(url).netloc.lower() == host:
+                return url
+    return None
 
 
 def _page_number(url):

@@ -1,4 +1,16 @@
-"""Country → ISO 3166-1 alpha-2, from codes, English and local names, phone prefixes, and (weakly) the TLD."""
+"""Country → ISO 3166-1 alpha-2, from codes, names in the languages mined, phone prefixes, and (weakly) the TLD.
+
+Names: pycountry's names (short, official, common) in English and in its German, French, Spanish,
+Italian, Portuguese, Dutch and Turkish translations, plus a small alias table for what it lacks (short
+forms, local and old names). A name that two countries share is dropped rather than guessed.
+
+In free text a name counts only as whole capitalised words ("Turkey", never "turkey sandwich"; "Chile",
+never "chile peppers"), short forms only in capitals (USA, UK, UAE), country names that are also given
+names or common words (Jordan, Chad, Island, Maurice …) never; a phone prefix only inside a phone number
+(`+49 30 1234567`, never `+30 %`). A country-code TLD is the last resort, generic-use ones (.io, .co, .me,
+.tv, .ai …) never.
+"""
+import gettext
 import re
 import unicodedata
 from functools import lru_cache
@@ -40,13 +52,24 @@ ALIASES = {
     "tanzania": "TZ", "palestine": "PS", "kosovo": "XK", "macedonia": "MK", "north macedonia": "MK",
     "bosnia": "BA", "azerbaycan": "AZ", "kazakhstan": "KZ", "kazakistan": "KZ", "gurcistan": "GE",
     "sakartvelo": "GE", "magyar": "HU", "lietuva": "LT", "latvija": "LV", "eesti": "EE", "island": "IS",
-    "luxemburg": "LU",
+    "luxemburg": "LU", "weissrussland": "BY", "belarus": "BY", "u.s.": "US", "u.s": "US", "us": "US",
+    "u.k.": "GB", "u.k": "GB",
 }
-# Country names that are also first names, surnames, US states or continents: trusted in a country
-# field, never picked out of prose ("Jordan Smith", "Tom Holland", "Latin America").
+# Country names that are also given names, surnames, US states, regions or common words even when capitalised:
+# trusted in a country field, never picked out of prose ("Jordan Smith", "Tom Holland", "Latin America",
+# "Island Records"). Lower-case words ("turkey sandwich", "bone china") never count in prose anyway.
 NOT_IN_PROSE = {"jordan", "chad", "georgia", "jersey", "guernsey", "niger", "mali", "israel", "america", "holland",
-                "panama", "lebanon"}
+                "panama", "lebanon", "island", "maurice", "man", "guinea", "dominica", "salvador", "marshall", "cook",
+                "christmas", "norfolk", "victoria", "hellas", "magyar", "eire"}
+# Capitalised phrases where a country name is a common noun ("Fine Bone China Ltd", "Chile Peppers").
+COMMON_PHRASES = {"bone china", "fine china", "china clay", "china ware", "china shop", "roast turkey",
+                  "turkey breast", "chile pepper", "chile peppers", "chile con", "guinea pig", "guinea fowl",
+                  "french fries", "spanish rice", "swiss cheese", "jordan almonds", "jersey cow"}
+# Upper-case short forms recognised in prose.
+PROSE_ABBREVIATIONS = {"USA": "US", "U.S.A.": "US", "U.S.": "US", "UK": "GB", "U.K.": "GB", "UAE": "AE",
+                       "U.A.E.": "AE", "KSA": "SA", "PRC": "CN", "ROK": "KR", "BRD": "DE", "KKTC": "CY", "ABD": "US"}
 CODE_ALIASES = {"UK": "GB", "EL": "GR"}
+LANGUAGES = ("de", "fr", "es", "it", "pt", "nl", "tr")
 PHONE_PREFIXES = {
     "20": "EG", "27": "ZA", "30": "GR", "31": "NL", "32": "BE", "33": "FR", "34": "ES", "36": "HU", "39": "IT",
     "40": "RO", "41": "CH", "43": "AT", "44": "GB", "45": "DK", "46": "SE", "47": "NO", "48": "PL", "49": "DE",
@@ -58,10 +81,21 @@ PHONE_PREFIXES = {
     "387": "BA", "389": "MK", "420": "CZ", "421": "SK", "852": "HK", "886": "TW", "961": "LB", "962": "JO",
     "965": "KW", "966": "SA", "971": "AE", "972": "IL", "973": "BH", "974": "QA", "994": "AZ", "995": "GE",
 }
-# +1 (USA, Canada, Caribbean) and +7 (Russia, Kazakhstan) are shared: no guess from them.
-PHONE_NUMBER = re.compile(r"(?:(?<![\w+])\+|\b00)\s?(\d{1,3})[\s./()-]*\d")
-# Country-code TLDs used as generic ones: never a country signal.
-GENERIC_TLDS = {"io", "co", "me", "tv", "ai", "ly", "fm", "am", "gg", "to", "ws", "cc", "eu", "app", "dev"}
+# +1 (USA, Canada, Caribbean) and +7 (Russia, Kazakhstan) are shared: no guess from them. A number is a phone
+# number when it has 8–15 digits after the + or 00 and nothing but digits, spaces and . / ( ) - inside it.
+PHONE_NUMBER = re.compile(
+    r"(?:(?<![\w+])\+|(?<![\w.,])00)\s?(\d{1,3})((?:[\s./-]|\(0?\d*\))*\d[\d\s./()-]*)(?![\w%‰€$£])"
+)
+# Country-code TLDs sold for generic use: never a country signal.
+GENERIC_TLDS = {"io", "co", "me", "tv", "ai", "ly", "fm", "am", "gg", "to", "ws", "cc", "eu", "nu", "tk", "la",
+                "ac", "sh", "so", "vc", "im", "gl", "ms", "cx", "st", "bz", "pw", "ml", "ga", "cf", "gq", "app",
+                "dev", "md", "sx", "xyz"}
+# Words of prose; an apostrophe separates ("l'Allemagne", "Almanya'da").
+PROSE_WORD = re.compile(r"[^\W\d_]+(?:[.-][^\W\d_]+)*\.?", re.UNICODE)
+# Lower-case words allowed inside a capitalised country name ("Bosnia and Herzegovina", "Pays-Bas").
+NAME_CONNECTORS = {"and", "of", "the", "und", "et", "de", "des", "du", "la", "le", "y", "del", "e", "da", "do",
+                   "das", "dos", "di", "en", "ve", "van", "het"}
+MAX_NAME_WORDS = 6
 
 
 def fold(text):
@@ -72,58 +106,122 @@ def fold(text):
 
 @lru_cache(maxsize=1)
 def _names():
-    names = {}
+    """folded name → ISO-2, over English and the translated names; names shared by two countries dropped."""
+    translations = [gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language]).gettext
+                    for language in LANGUAGES]
+    names, shared = {}, set()
+
+    def add(name, code):
+        key = fold(name)
+        if names.get(key, code) != code:
+            shared.add(key)
+        names.setdefault(key, code)
+
     for country in pycountry.countries:
         for attr in ("name", "official_name", "common_name"):
             value = getattr(country, attr, None)
-            if value:
-                names[fold(value)] = country.alpha_2
+            if not value:
+                continue
+            for name in {value, *(translate(value) for translate in translations)}:
+                add(name, country.alpha_2)
+                if ", " in name:  # "Korea, Republik" → "Republik Korea"
+                    head, _, qualifier = name.partition(", ")
+                    add(f"{qualifier} {head}", country.alpha_2)
+    for key in shared:
+        del names[key]
     names.update(ALIASES)
     return names
 
 
 @lru_cache(maxsize=1)
-def _name_pattern():
-    # longest first, whole words only; names of 4+ letters so "us", "hr" or "in" never match in prose
-    names = sorted((name for name in _names() if len(name) >= 4 and name not in NOT_IN_PROSE), key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(name) for name in names) + r")(?![\w-])")
+def _prose_names():
+    """Names that may be read out of free text: 4+ letters ("us", "hr" and "in" never match) and not ambiguous."""
+    return {name: code for name, code in _names().items() if len(name) >= 4 and name not in NOT_IN_PROSE}
 
 
+@lru_cache(maxsize=4096)
 def to_iso2(value):
-    """A structured country value (code or name) → ISO-2, or None."""
+    """A structured country value (code or name in any of the languages) → ISO-2, or None."""
     if not value or not isinstance(value, str):
         return None
-    text = value.strip().strip(".,;")
+    text = value.strip().strip(",;")
+    if text.endswith(".") and not _code_or_name(text):
+        text = text.rstrip(".")
     if not text:
         return None
-    upper = text.upper()
+    code = _code_or_name(text)
+    if code:
+        return code
+    # "Germany (DE)", "DE - Deutschland", "Deutschland / Germany": every part that names a country agrees
+    parts = {_code_or_name(part.strip(" .")) for part in re.split(r"[()/|,;]|\s[-–]\s", text) if part.strip(" .")}
+    parts.discard(None)
+    return parts.pop() if len(parts) == 1 else None
+
+
+def _code_or_name(text):
     if len(text) == 2 and text.isalpha():
-        upper = CODE_ALIASES.get(upper, upper)
+        upper = CODE_ALIASES.get(text.upper(), text.upper())
         return upper if pycountry.countries.get(alpha_2=upper) else None
-    by_name = _names().get(fold(text)) or _names().get(fold(text).replace(".", ""))
+    folded = fold(text)
+    by_name = _names().get(folded) or _names().get(folded.replace(".", ""))
     if by_name:
         return by_name
     if len(text) == 3 and text.isalpha():
-        country = pycountry.countries.get(alpha_3=upper)
+        country = pycountry.countries.get(alpha_3=text.upper())
         return country.alpha_2 if country else None
     return None
 
 
 def country_from_phone(text):
-    for match in PHONE_NUMBER.finditer(text or ""):
-        digits = match.group(1)
+    """The country of the first phone number in `text` with an unshared country prefix, or None."""
+    if not text or ("+" not in text and "00" not in text):
+        return None
+    for match in PHONE_NUMBER.finditer(text):
+        digits = match.group(1) + re.sub(r"\D", "", match.group(2))
+        if not 8 <= len(digits) <= 15:
+            continue
         for length in (3, 2):
+            if match.group(1)[:length] in PHONE_PREFIXES and len(match.group(1)) >= length:
+                return PHONE_PREFIXES[match.group(1)[:length]]
             if digits[:length] in PHONE_PREFIXES:
                 return PHONE_PREFIXES[digits[:length]]
     return None
 
 
 def country_from_text(text):
-    """A country named in free text (whole words, 4+ letters), or None."""
+    """A country named in free text as whole capitalised words (or an upper-case short form), or None."""
     if not text:
         return None
-    match = _name_pattern().search(fold(text))
-    return _names()[match.group(1)] if match else None
+    names = _prose_names()
+    words = list(PROSE_WORD.finditer(text))
+    for index, match in enumerate(words):
+        word = match.group(0)
+        if word in PROSE_ABBREVIATIONS:
+            return PROSE_ABBREVIATIONS[word]
+        if not word[:1].isupper():
+            continue
+        key, end = fold(word), index + 1
+        best = names.get(key)
+        while end < len(words) and end - index < MAX_NAME_WORDS:
+            following = words[end]
+            if text[words[end - 1].end():following.start()] != " ":
+                break
+            token = following.group(0)
+            if not (token[:1].isupper() or token in NAME_CONNECTORS):
+                break
+            key = f"{key} {fold(token)}"
+            end += 1
+            if token[:1].isupper() and key in names:
+                best = names[key]
+        if best and not _in_common_phrase(words, index, end):
+            return best
+    return None
+
+
+def _in_common_phrase(words, start, end):
+    before = f"{fold(words[start - 1].group(0))} {fold(words[start].group(0))}" if start else ""
+    after = f"{fold(words[end - 1].group(0))} {fold(words[end].group(0))}" if end < len(words) else ""
+    return before in COMMON_PHRASES or after in COMMON_PHRASES
 
 
 def country_from_domain(domain):

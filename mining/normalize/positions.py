@@ -10,7 +10,10 @@ TITLE_WORDS = (
     r"Geschäftsführer(?:in)?|Inhaber(?:in)?|Leiter(?:in)?|Vorstand|Prokurist(?:in)?|Vertriebsleiter(?:in)?|"
     r"Referent(?:in)?|Sachbearbeiter(?:in)?|Projektleiter(?:in)?|Verkaufsleiter(?:in)?|"
     r"Directeur|Directrice|Responsable|Chargée?|Gérante?|Président(?:e)?|"
-    r"Director[a]?|Gerente|Jefe|Jefa|Responsabile|Direttore|Direttrice|Amministratore|"
+    r"Director[a]?|Gerente|Jefe|Jefa|Responsabile|Direttore|Direttrice|Amministratore|Titolare|Presidente|"
+    r"Vicepresidente|Diretor[a]?(?:-Geral)?|Gestor[a]?|Sóci[oa](?:-Diretor[a]?)?|Administrador[a]?|"
+    r"Comprador[a]?|Acheteur|Acheteuse|Fondat(?:eur|rice)|Gründer(?:in)?|Fundador[a]?|Enólog[oa]|Enologo|"
+    r"Exportador[a]?|Zaakvoerder|Eigenaar|Directeur|Projectleider|Inkoper|Accountmanager|Bedrijfsleider|"
     r"Müdür(?:ü)?|Genel Müdür|Uzman(?:ı)?|Yönetici(?:si)?|Sorumlu(?:su)?|Temsilci(?:si)?|Koordinatör(?:ü)?|"
     r"Başkan(?:ı)?|Satış|Pazarlama"
 )
@@ -22,7 +25,7 @@ SEPARATORS = re.compile(r"[\n\r|•·,;:()\[\]<>]|\s[-–—/]\s|\s{2,}|\S+@\S+|
 def clean_position(value):
     if not value or not isinstance(value, str):
         return None
-    text = re.sub(r"\s+", " ", value).strip(" -–|,;:.")
+    text = " ".join(value.split()).strip(" -–|,;:.")
     if "@" in text or not 2 <= len(text) <= 100:
         return None
     return text

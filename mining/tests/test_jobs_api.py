@@ -21,15 +21,6 @@ def persist(monkeypatch):
     monkeypatch.setenv("AGGREGATION_PERSIST", "true")
 
 
-@pytest.fixture
-def run_on_commit(django_capture_on_commit_callbacks):
-    """Celery runs eagerly without a broker; the job is queued on commit, so run the callbacks."""
-    def post(client, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post(*args, **kwargs)
-    return post
-
-
 def test_url_job_runs_to_completion_with_logs_results_and_persons(owner_client, organizer, site, run_on_commit):
     response = run_on_commit(owner_client, "/api/mining/jobs",
                              {"url": site.url + "/home", "name": "Acme", "config": FAST}, format="json")
@@ -57,10 +48,10 @@ def test_csv_upload_job_and_a_bad_file(owner_client, run_on_commit):
     assert Person.objects.filter(email="jane@acme.de").exists()
 
     bad = SimpleUploadedFile("list.csv", b"Name,Company\nJane,Acme\n", content_type="text/csv")
-    job = MiningJob.objects.get(pk=run_on_commit(owner_client, "/api/mining/jobs", {"file": bad},
-                                                 format="multipart").json()["id"])
-    assert job.status == "failed" and job.error.startswith("No email column found")
-    assert MiningJobLog.objects.filter(job=job, level="error").exists()
+    response = run_on_commit(owner_client, "/api/mining/jobs", {"file": bad}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["file"] == ['No email column found. Columns in the first row: "Name", "Company".']
+    assert MiningJob.objects.count() == 1
 
 
 @pytest.mark.parametrize("body, field", [
@@ -76,13 +67,13 @@ def test_create_rejects_bad_input(owner_client, body, field):
     assert not MiningJob.objects.exists()
 
 
-def test_create_rejects_unsupported_and_oversized_files(owner_client, monkeypatch):
+def test_create_rejects_unsupported_and_oversized_files(owner_client, settings):
     pdf = SimpleUploadedFile("x.pdf", b"%PDF-1.4")
     assert "file" in owner_client.post("/api/mining/jobs", {"file": pdf}, format="multipart").json()
-    monkeypatch.setattr(jobs, "MAX_FILE_BYTES", 10)
+    settings.UPLOAD_MAX_BYTES = 10
     big = SimpleUploadedFile("x.csv", b"Email\n" + b"a@b.de\n" * 10)
     response = owner_client.post("/api/mining/jobs", {"file": big}, format="multipart")
-    assert response.status_code == 400 and "larger than" in response.json()["file"][0]
+    assert response.status_code == 413 and "larger than 10 bytes" in response.json()["detail"]
 
 
 def test_cancel_and_retry(owner_client, organizer):

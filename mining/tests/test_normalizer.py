@@ -68,6 +68,25 @@ EMAILS = [
     ("", None),
     ("firstname.lastname@acme.com", None),
     ("vorname.nachname@firma.de", None),
+    # IDN: the punycode and the Unicode spelling are one canonical (Unicode, lower-case) address
+    ("jane@xn--mller-kva.de", "jane@müller.de"),
+    ("Jane@MÜLLER.de", "jane@müller.de"),
+    ("info@xn--fiq228c.com", "info@中文.com"),
+    ("josé@café.fr", "josé@café.fr"),
+    # trailing and surrounding punctuation of the sentence around the address
+    ("jane@acme.com).", "jane@acme.com"),
+    ("„jane@acme.de“", "jane@acme.de"),
+    ("«contact@expo.fr»;", "contact@expo.fr"),
+    ("jane@acme.com…", "jane@acme.com"),
+    ("mailto:%6A%61ne%40acme.com?subject=Hallo%20Messe", "jane@acme.com"),
+    # version strings and asset names
+    ("lodash@4.17.21", None),
+    ("bootstrap@5.3.0", None),
+    ("sprite@2x.min.css", None),
+    ("hero-image@3x.avif", None),
+    ("a@b.c", None),
+    ("jane@ab--cd.com", None),
+    ("x@printer.local", None),
 ]
 
 
@@ -81,6 +100,16 @@ def test_email_rejections_carry_a_reason():
     assert check_email("noreply@acme.com") == (None, "system_address")
     assert check_email("x@example.com") == (None, "placeholder")
     assert check_email("jane..doe@acme.com") == (None, "syntax")
+
+
+def test_version_strings_have_their_own_reason():
+    assert check_email("pkg@1.2.3") == (None, "version_string")
+
+
+def test_addresses_that_are_part_of_a_url_are_not_addresses():
+    text = ("<script src=https://cdn.jsdelivr.net/npm/bootstrap@5.3.0/dist/x.js> https://medium.com/@jane.doe "
+            "https://user@files.acme.de/share www.acme.de/@sales.team ?contact=jane@acme.de or write to joe@acme.de.")
+    assert find_emails(text) == ["jane@acme.de", "joe@acme.de"]
 
 
 def test_find_emails_deduplicates_and_keeps_order():
@@ -113,6 +142,42 @@ NAMES = [
     ("Mary-Ann O'Neil", ("Mary-Ann", "O'Neil")),
     ("François Dupont", ("François", "Dupont")),
     ("Zoë Łukasiewicz", ("Zoë", "Łukasiewicz")),
+    # "Last, First", suffixes anywhere (removed before the comma swap), titles of every market
+    ("Doe, Jane Mary", ("Jane Mary", "Doe")),
+    ("Doe, J. M.", ("J. M.", "Doe")),
+    ("Smith Jr., John", ("John", "Smith")),
+    ("Weber, Hans-Peter, Dr.", ("Hans-Peter", "Weber")),
+    ("García López, María José", ("María José", "García López")),
+    ("Dr. Martin Luther King, Jr.", ("Martin Luther", "King")),
+    ("John Smith, MBA, CPA", ("John", "Smith")),
+    ("Prof. Dr.-Ing. Hans Weber", ("Hans", "Weber")),
+    ("Dipl.-Ing. Klaus Müller", ("Klaus", "Müller")),
+    ("Ing. Petr Novák", ("Petr", "Novák")),
+    ("Bayan Elif Şahin", ("Elif", "Şahin")),
+    ("Sayın Dr. Mehmet Öz", ("Mehmet", "Öz")),
+    ("Dott.ssa Maria Rossi", ("Maria", "Rossi")),
+    ("M. Jean Dupont", ("Jean", "Dupont")),
+    ("Mme Claire Martin", ("Claire", "Martin")),
+    ("Sra. Lucía Fernández", ("Lucía", "Fernández")),
+    # particles, Mac/Mc, al-/el-, hyphenated and multi-word surnames
+    ("Anna de la Fuente", ("Anna", "de la Fuente")),
+    ("Paolo di Stefano", ("Paolo", "di Stefano")),
+    ("Mary St. John", ("Mary", "St. John")),
+    ("Ahmed el-Sayed", ("Ahmed", "el-Sayed")),
+    ("Omar Al-Rashid", ("Omar", "Al-Rashid")),
+    ("ANGUS MCDONALD", ("Angus", "McDonald")),
+    ("Hans-Jürgen Schulze-Delitzsch", ("Hans-Jürgen", "Schulze-Delitzsch")),
+    ("JEAN-LUC DE LA CROIX", ("Jean-Luc", "de la Croix")),
+    # nicknames in quotes or parentheses
+    ('Robert "Bob" Brown', ("Robert", "Brown")),
+    ("Robert (Bob) Brown III, PhD", ("Robert", "Brown")),
+    ("Van Johnson", ("Van", "Johnson")),
+    ("J. Smith", ("J.", "Smith")),
+    ("J.R.R. Tolkien", ("J.R.R.", "Tolkien")),
+    ("Anna Maria Luisa von und zu Liechtenstein", ("Anna Maria Luisa", "von und zu Liechtenstein")),
+    ("John V", (None, None)),
+    ("J.A. K.D.", (None, None)),
+    ("One Two Three Four Five Six Seven Eight Nine", (None, None)),
     ("Sales Team", (None, None)),
     ("Info", (None, None)),
     ("Contact Us", (None, None)),
@@ -147,6 +212,12 @@ LOCAL_PARTS = [
     ("jane.doe2@acme.com", (None, None)),
     ("jane.m.doe@acme.com", (None, None)),
     ("jdoe@acme.com", (None, None)),
+    ("jane.doe+newsletter@acme.com", ("Jane", "Doe")),
+    ("orders2024@acme.com", (None, None)),
+    ("contest@games.io", (None, None)),
+    ("bilgi.istanbul@firma.com.tr", (None, None)),
+    ("infoberlin@acme.de", (None, None)),
+    ("sales-de@acme.de", (None, None)),
 ]
 
 
@@ -156,14 +227,21 @@ def test_name_from_local_part(email, expected):
 
 
 CONTEXTS = [
-    ("Contact: Jane Doe, Sales Manager", "info@acme.com", ("Jane", "Doe")),
-    ("Ansprechpartner: Klaus Müller", "info@firma.de", ("Klaus", "Müller")),
-    ("Dr. Jane Doe", "office@clinic.at", ("Jane", "Doe")),
+    ("Contact: Jane Doe, Sales Manager", "jd1975@acme.com", ("Jane", "Doe")),
+    ("Ansprechpartner: Klaus Müller", "km@firma.de", ("Klaus", "Müller")),
+    ("Dr. Jane Doe", "praxis.jd@clinic.at", ("Jane", "Doe")),
+    ("Jane Doe, Sales Manager", "jane.doe+fairs@acme.com", ("Jane", "Doe")),
     ("Jane Doe - Sales Manager - jane@acme.com", "jane@acme.com", ("Jane", "Doe")),
     ("Please call Jane Doe today", "jane.doe@acme.com", ("Jane", "Doe")),
     ("Our team: Peter Pan, Wendy Darling", "wendy.darling@neverland.com", ("Wendy", "Darling")),
     ("Hans Weber leitet den Vertrieb", "hweber@firma.de", ("Hans", "Weber")),
-    ("Yetkili: Ahmet Yılmaz", "bilgi@firma.com.tr", ("Ahmet", "Yılmaz")),
+    ("Yetkili: Ahmet Yılmaz", "ayilmaz@firma.com.tr", ("Ahmet", "Yılmaz")),
+    # a role mailbox never receives the name of the person written beside it
+    ("Contact: Jane Doe, Sales Manager", "info@acme.com", (None, None)),
+    ("Ansprechpartner: Klaus Müller", "office@firma.de", (None, None)),
+    ("Yetkili: Ahmet Yılmaz", "bilgi@firma.com.tr", (None, None)),
+    ("Jane Doe, Competition Manager", "contest@acme.com", (None, None)),
+    ("Jane Doe, Orders", "orders2024@acme.com", (None, None)),
     ("Welcome to Messe Berlin", "info@messe-berlin.de", (None, None)),
     ("Visit Acme Trading GmbH in Hamburg", "info@acme.de", (None, None)),
     ("Peter Pan organises the fair", "wendy@neverland.com", (None, None)),
@@ -185,6 +263,14 @@ COUNTRY_VALUES = [
     ("Korea, Republic of", "KR"), ("UAE", "AE"), ("Brasil", "BR"), ("México", "MX"), ("Russia", "RU"),
     ("Viet Nam", "VN"), ("Ivory Coast", "CI"), ("Jordan", "JO"), ("EL", "GR"), ("Narnia", None), ("", None),
     ("XX", None), ("12", None),
+    # names in German, French, Spanish, Italian, Portuguese, Dutch and Turkish (pycountry's translations)
+    ("Türkei", "TR"), ("Turquía", "TR"), ("Paesi Bassi", "NL"), ("Países Baixos", "NL"), ("Hollanda", "NL"),
+    ("Corée du Sud", "KR"), ("Regno Unito", "GB"), ("Reino Unido", "GB"), ("Suíça", "CH"), ("Zwitserland", "CH"),
+    ("İsviçre", "CH"), ("Vereinigte Staaten", "US"), ("Amerika Birleşik Devletleri", "US"), ("Estados Unidos", "US"),
+    ("Duitsland", "DE"), ("Allemagne", "DE"), ("Almanya", "DE"), ("Alemanha", "DE"), ("Grèce", "GR"),
+    ("Yunanistan", "GR"), ("Polonia", "PL"), ("Japonya", "JP"), ("Marokko", "MA"), ("Fas", "MA"),
+    # two spellings of one country in one field
+    ("Germany (DE)", "DE"), ("DE - Deutschland", "DE"), ("Deutschland / Germany", "DE"), ("Germany / France", None),
 ]
 
 
@@ -204,6 +290,13 @@ COUNTRY_TEXTS = [
     ("Madrid, España", "ES"),
     ("Offices in the United Kingdom", "GB"),
     ("in the Netherlands", "NL"),
+    ("Wir liefern in die Türkei", "TR"), ("Siège social : Paris, France", "FR"), ("Gevestigd in Nederland", "NL"),
+    ("Sede: Lisboa, Portugal", "PT"), ("Merkez: İstanbul, Türkiye", "TR"), ("Vereinigtes Königreich", "GB"),
+    ("Made in the USA", "US"), ("Offices in the UAE", "AE"), ("Países Bajos", "NL"), ("Birleşik Krallık", "GB"),
+    # whole capitalised words only, and no common noun
+    ("turkey sandwich", None), ("fine bone china", None), ("chile peppers", None), ("Fine Bone China Ltd", None),
+    ("Roast Turkey Menu", None), ("Island Records", None), ("the usa way", None), ("Contact US", None),
+    ("Made in China", "CN"),
 ]
 
 
@@ -216,6 +309,9 @@ PHONES = [
     ("Tel: +49 30 1234567", "DE"), ("+90 212 555 00 00", "TR"), ("0044 20 7946 0000", "GB"),
     ("+33 (0)1 23 45 67 89", "FR"), ("+1 555 123 4567", None), ("+7 495 123-45-67", None),
     ("+971 4 123 4567", "AE"), ("+420 123 456 789", "CZ"), ("call 030 1234567", None), ("+86 10 1234 5678", "CN"),
+    # a prefix counts only inside a phone number
+    ("Umsatz +30 % in 2024", None), ("+49% growth", None), ("Score +33.5", None), ("Hall 00 49", None),
+    ("+49 (0)30 1234567", "DE"), ("Tel. 0049 89 123456", "DE"), ("Mobil: +90 532 123 45 67", "TR"),
 ]
 
 
@@ -225,7 +321,8 @@ def test_country_from_phone(text, expected):
 
 
 DOMAINS = [("acme.de", "DE"), ("firma.com.tr", "TR"), ("shop.co.uk", "GB"), ("startup.io", None),
-           ("acme.com", None), ("brand.co", None), ("eu-agency.eu", None), ("ferias.es", "ES")]
+           ("acme.com", None), ("brand.co", None), ("eu-agency.eu", None), ("ferias.es", "ES"), ("studio.me", None),
+           ("stream.tv", None), ("labs.ai", None), ("bit.ly", None), ("radio.fm", None), ("müller.de", "DE")]
 
 
 @pytest.mark.parametrize("domain, expected", DOMAINS)
@@ -252,6 +349,16 @@ COMPANY_TEXTS = [
     ("Expo Solutions S.L. - Madrid", "Expo Solutions S.L."),
     ("Contact Initech LLC today", "Initech LLC"),
     ("Call us at any time", None),
+    # legal forms with internal punctuation stay whole
+    ("Shenzhen Bright Lighting Co., Ltd. | Booth 3.1", "Shenzhen Bright Lighting Co., Ltd."),
+    ("Fiera Milano S.p.A., Rho", "Fiera Milano S.p.A."),
+    ("ABC Tekstil San. ve Tic. Ltd. Şti. - İstanbul", "ABC Tekstil San. ve Tic. Ltd. Şti."),
+    ("Müller Maschinenbau GmbH & Co. KG, Stuttgart", "Müller Maschinenbau GmbH & Co. KG"),
+    ("Yılmaz Gıda A.Ş.", "Yılmaz Gıda A.Ş."),
+    ("Grupo Ferial S.A. de C.V.", "Grupo Ferial S.A. de C.V."),
+    ("Tech Solutions Pte. Ltd.", "Tech Solutions Pte. Ltd."),
+    ("Polska Firma Sp. z o.o., Kraków", "Polska Firma Sp. z o.o."),
+    ("Kontakt: Jane Doe, Acme Trading GmbH, Berlin", "Acme Trading GmbH"),
 ]
 
 
@@ -263,6 +370,8 @@ def test_company_from_text(text, expected):
 WEBSITES = [
     ("www.acme.com", "https://www.acme.com"), ("HTTP://Acme.com/About/", "http://acme.com/About"),
     ("https://fair.de/", "https://fair.de"), ("not a site", None), ("jane@acme.com", None), ("", None),
+    ("https://Acme.com:8443/de/?utm=x#top", "https://acme.com/de"), ("acme.de?lang=en", "https://acme.de"),
+    ("localhost", None), ("https://.acme.de", None),
 ]
 
 

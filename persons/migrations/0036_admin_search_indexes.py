@@ -1,4 +1,4 @@
-"""Step 032: indexes for the admin's person search (`PersonAdmin.search_fields = ^email, ^first_name,
+"""Step 036: indexes for the admin's person search (`PersonAdmin.search_fields = ^email, ^first_name,
 ^last_name`) and company search (`AffiliationAdmin.search_fields = ^company_name`).
 
 Each word typed in the admin's search box becomes, per column, Django's `istartswith`:
@@ -27,8 +27,8 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("liffy", "0031_user_permissions"),
-        ("persons", "0028_person_email_immutable"),
+        ("liffy", "0035_user_permissions"),
+        ("persons", "0033_header_values"),
     ]
 
     operations = [

@@ -7,7 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("liffy", "0030_zerobounce_key_flag"),
+        ("liffy", "0033_header_values"),
+        ("legacy", "0034_list_uploads"),
     ]
 
     operations = [

@@ -1,0 +1,32 @@
+"""Refusals at deploy time: with DEBUG off, the built-in development secret key is never used.
+
+Settings import does not fail on it (tests, CI, `migrate` and the other commands run with DEBUG off
+and that key), but `manage.py check --deploy` reports an error and the server (liffy/wsgi.py,
+liffy/asgi.py, loaded by gunicorn and runserver) refuses to start.
+"""
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+from django.core.exceptions import ImproperlyConfigured
+
+DEVELOPMENT_KEY_MESSAGE = (
+    "DJANGO_SECRET_KEY is unset or the built-in development key while DJANGO_DEBUG is off: set a long random "
+    "secret of this deployment's own."
+)
+
+
+def uses_development_secret_key():
+    return not settings.DEBUG and settings.SECRET_KEY == settings.DEVELOPMENT_SECRET_KEY
+
+
+@register(Tags.security, deploy=True)
+def development_secret_key_check(app_configs, **kwargs):
+    if uses_development_secret_key():
+        return [Error(DEVELOPMENT_KEY_MESSAGE, hint='e.g. python -c "import secrets; print(secrets.token_urlsafe(50))"',
+                      id="liffy.E001")]
+    return []
+
+
+def refuse_development_secret_key():
+    """Called where the server starts: no request is ever served under the development key with DEBUG off."""
+    if uses_development_secret_key():
+        raise ImproperlyConfigured(DEVELOPMENT_KEY_MESSAGE)
