@@ -179,3 +179,39 @@ def test_autocomplete_answers_json_only_to_staff_allowed_to_view(client, owner):
     with pytest.raises(json.JSONDecodeError):
         json.loads(response.content or b"")
 
+
+# --- API tokens and login lockouts ----------------------------------------------------------------
+def test_a_platform_user_manager_lifts_a_login_lockout_that_organizer_staff_never_see(client, organizer_staff,
+                                                                                     settings):
+    from axes.models import AccessAttempt
+
+    def login(password="wrong"):
+        return client.post("/admin/login/", {"username": "someone@a.test", "password": password},
+                           REMOTE_ADDR="203.0.113.7")
+
+    assert [login().status_code for _ in range(settings.AXES_FAILURE_LIMIT)][-1] == 429
+    attempt = AccessAttempt.objects.get(ip_address="203.0.113.7")
+    organizer_manager = admin_client_for(organizer_staff(group="User managers"))
+    assert organizer_manager.get(admin_url(AccessAttempt, "changelist")).status_code == 403
+    assert organizer_manager.post(admin_url(AccessAttempt, "delete", attempt.pk), {"post": "yes"}).status_code == 403
+
+    manager = UserFactory(organizer=OrganizerFactory(slug="liffy-staff"), is_staff=True)
+    manager.groups.add(Group.objects.get(name="User managers"))
+    platform_manager = admin_client_for(manager)
+    assert platform_manager.get(admin_url(AccessAttempt, "add")).status_code == 403
+    assert platform_manager.post(admin_url(AccessAttempt, "delete", attempt.pk), {"post": "yes"}).status_code == 302
+    assert login().status_code == 200  # the login form again, not the lockout page
+
+
+def test_organizer_user_managers_revoke_their_organizers_tokens_only(organizer_staff, organizer, other_organizer):
+    from knox.models import AuthToken
+
+    client = admin_client_for(organizer_staff(group="User managers"))
+    mine, _ = AuthToken.objects.create(user=UserFactory(organizer=organizer))
+    theirs, _ = AuthToken.objects.create(user=UserFactory(organizer=other_organizer))
+    assert client.post(admin_url(AuthToken, "delete", theirs.pk), {"post": "yes"}).status_code == 302
+    assert AuthToken.objects.filter(pk=theirs.pk).exists()  # "not found", sent back to the index
+    assert client.post(admin_url(AuthToken, "delete", mine.pk), {"post": "yes"}).status_code == 302
+    assert not AuthToken.objects.filter(pk=mine.pk).exists()
+    support = admin_client_for(organizer_staff(group="Support (read-only)"))
+    assert support.get(admin_url(AuthToken, "changelist")).status_code == 403
