@@ -6,7 +6,8 @@ from django.utils.html import format_html, format_html_join
 
 from legacy.csv_import import start_csv_import
 from legacy.models import List, ListMember, ListUpload, Prospect
-from liffy.admin_base import OrganizerScopedAdmin, ReadOnlyAdmin, changelist_link, choices_filter, json_display
+from liffy.admin_base import (OrganizerScopedAdmin, ReadOnlyAdmin, ViewAndDeleteAdmin, changelist_link, choices_filter,
+                              json_display)
 from liffy.tables import read_upload
 from persons.models import VerificationStatus
 
@@ -121,13 +122,9 @@ class ListMemberAdmin(OrganizerScopedAdmin):
 
 
 @admin.register(ListUpload)
-class ListUploadAdmin(ReadOnlyAdmin):
-    """Files waiting for (or stuck in) a background list import; one whose import never finished may go
-    (with the permission to delete it)."""
+class ListUploadAdmin(ViewAndDeleteAdmin):
+    """Files waiting for (or stuck in) a background list import; one whose import never finished may go."""
 
     list_display = ("name", "list", "size", "created_at")
     search_fields = ("name", "list__name")
     exclude = ("data",)
-
-    def has_delete_permission(self, request, obj=None):
-        return OrganizerScopedAdmin.has_delete_permission(self, request, obj)

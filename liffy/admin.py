@@ -16,7 +16,7 @@ from django.db.models import Count
 from django.utils.html import format_html
 from knox.models import AuthToken
 
-from liffy.admin_base import OrganizerScopedAdmin
+from liffy.admin_base import OrganizerScopedAdmin, ViewAndDeleteAdmin
 from liffy.fields import mask_secret
 from liffy.models import ROLE_RANK, Organizer, Role, User
 from liffy.services import SECRET_FIELDS
@@ -201,7 +201,7 @@ admin.site.unregister(AccessFailureLog)
 
 
 @admin.register(AuthToken)
-class ApiTokenAdmin(OrganizerScopedAdmin):
+class ApiTokenAdmin(ViewAndDeleteAdmin):
     """API tokens, masked: staff revoke them here; users get theirs from POST /api/auth/token."""
 
     organizer_lookup = "user__organizer"
@@ -211,12 +211,6 @@ class ApiTokenAdmin(OrganizerScopedAdmin):
     ordering = ("-created",)
     fields = ("masked_key", "user", "created", "expiry")
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="key")
     def masked_key(self, token):

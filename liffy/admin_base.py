@@ -332,15 +332,20 @@ def organizer_column(path):
     return show
 
 
-class ReadOnlyAdmin(OrganizerScopedAdmin):
-    """For logs and immutable records (events, push logs, job logs, results): look, never add, change or
-    delete."""
+class ViewAndDeleteAdmin(OrganizerScopedAdmin):
+    """For rows made elsewhere that staff may only look at or, with the permission, delete (API tokens,
+    files waiting for an import): never added or changed here."""
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ViewAndDeleteAdmin):
+    """For logs and immutable records (events, push logs, job logs, results): look, never add, change or
+    delete."""
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -102,6 +102,9 @@ def test_api_tokens_are_masked_and_revoked_never_minted(platform_admin, organize
     for shown in (listing, page):
         assert token.token_key not in shown and key not in shown
         assert f"{token.token_key[:3]}…{token.token_key[-4:]}" in shown
+    AuthToken.objects.create(user=UserFactory(organizer=organizer))  # another token, not found
+    found = platform_admin.get(reverse("admin:knox_authtoken_changelist"), {"q": key[:15]})
+    assert [row.pk for row in found.context["cl"].result_list] == [token.pk]  # a leaked token is found by its start
     assert platform_admin.get(reverse("admin:knox_authtoken_add")).status_code == 403
     assert platform_admin.post(change_url(token), {"expiry_0": "2099-01-01"}).status_code == 403
     assert platform_admin.post(admin_url(AuthToken, "delete", token.pk), {"post": "yes"}).status_code == 302
