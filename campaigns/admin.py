@@ -1,32 +1,45 @@
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils.html import format_html
-from rest_framework.exceptions import APIException
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.db.models import Count
+from django.utils.html import format_html, format_html_join
 
-from campaigns import lifecycle, senders, templates
+from campaigns import analytics, lifecycle, senders, templates
 from campaigns.models import (
     Campaign,
     CampaignEvent,
     CampaignRecipient,
+    CampaignStatus,
     EmailTemplate,
+    RecipientStatus,
     SendThrottle,
     SenderIdentity,
     Unsubscribe,
 )
-from campaigns.resolve import NothingToSend, resolve_campaign
-from liffy.admin import ReadOnlyAdmin, json_display
+from campaigns.resolve import resolve_campaign
+from liffy.admin_actions import ServiceAction
+from liffy.admin_base import OrganizerScopedAdmin, ReadOnlyAdmin, changelist_link, json_display
+
+S = CampaignStatus
 
 
 @admin.register(EmailTemplate)
-class EmailTemplateAdmin(admin.ModelAdmin):
-    list_display = ("name", "subject", "organizer", "created_at")
-    list_filter = ("organizer",)
-    list_select_related = ("organizer",)
+class EmailTemplateAdmin(OrganizerScopedAdmin):
+    list_display = ("name", "subject", "created_at")
     search_fields = ("name", "subject")
     readonly_fields = ("id", "created_at", "preview")
-    date_hierarchy = "created_at"
-    actions = ("clone_templates",)
+    service_actions = (
+        ServiceAction("clone", "Clone", templates.clone_template, "cloned",
+                      explanation="Each template gets a copy named “… (copy)”."),
+    )
+
+    def delete_model(self, request, obj):
+        templates.delete_template(obj)  # refused while a campaign uses it
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # deletion goes through the service, one template at a time
+        return actions
 
     @admin.display(description="preview (sample data)")
     def preview(self, template):
@@ -39,98 +52,154 @@ class EmailTemplateAdmin(admin.ModelAdmin):
             message["subject"], message["body_html"],
         )
 
-    @admin.action(description="Clone the selected templates")
-    def clone_templates(self, request, queryset):
-        for template in queryset:
-            templates.clone_template(template)
-        messages.success(request, f"{queryset.count()} template(s) cloned.")
-
 
 @admin.register(SenderIdentity)
-class SenderIdentityAdmin(admin.ModelAdmin):
-    list_display = ("from_email", "from_name", "label", "organizer", "is_default", "is_active")
-    list_filter = ("organizer", "is_default", "is_active")
-    list_select_related = ("organizer",)
-    search_fields = ("from_email", "from_name", "label", "reply_to")
-    raw_id_fields = ("user",)
+class SenderIdentityAdmin(OrganizerScopedAdmin):
+    """Senders are deactivated, never deleted (campaigns keep pointing at them), as in the API."""
+
+    list_display = ("from_email", "from_name", "label", "is_default", "is_active")
+    list_filter = ("is_default", "is_active")
+    search_fields = ("from_email", "from_name", "label")
     readonly_fields = ("id", "created_at")
-    actions = ("deactivate_senders",)
+    service_actions = (
+        ServiceAction("deactivate", "Deactivate", senders.deactivate_sender, "deactivated",
+                      explanation="Deactivated senders can no longer be used for new sends.",
+                      offered=lambda sender: sender.is_active),
+    )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def save_model(self, request, obj, form, change):
+        if not change and obj.organizer_id is None:
+            obj.organizer_id = request.user.organizer_id
         senders.save_sender(obj)  # keeps one default per organizer
 
-    @admin.action(description="Deactivate the selected senders")
-    def deactivate_senders(self, request, queryset):
-        for sender in queryset:
-            senders.deactivate_sender(sender)
-        messages.success(request, f"{queryset.count()} sender(s) deactivated.")
+
+class ScheduleForm(forms.Form):
+    scheduled_at = forms.SplitDateTimeField(widget=AdminSplitDateTime, label="Send at",
+                                            help_text="In the server's time zone (UTC).")
 
 
-def _reason(refusal):
-    if isinstance(refusal, APIException):
-        return str(refusal.detail)
-    if isinstance(refusal, ValidationError):
-        return "; ".join(refusal.messages)
-    return str(refusal)
+def _resolved(stats):
+    excluded = ", ".join(f"{stats[key]} {key.removeprefix('excluded_')}" for key in stats
+                         if key.startswith("excluded_") and stats[key])
+    return (f"{stats['inserted']} of the list's {stats['total_in_list']} members became recipients"
+            + (f" (left out: {excluded})." if excluded else "."))
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
-    list_display = ("name", "organizer", "status", "recipient_count", "scheduled_at", "started_at", "completed_at")
-    list_filter = ("organizer", "status", "verification_mode", "include_risky")
-    list_select_related = ("organizer",)
-    search_fields = ("name", "template__name")
-    raw_id_fields = ("template", "list", "sender")
-    readonly_fields = ("id", "created_at", "started_at", "completed_at", "recipient_count", "error")
-    date_hierarchy = "created_at"
-    actions = ("resolve_selected", "start_selected", "pause_selected", "resume_selected", "cancel_selected")
+class CampaignAdmin(OrganizerScopedAdmin):
+    """Statuses change only through the lifecycle actions (the API's services), after a confirmation;
+    the content can be edited only while the campaign is a draft."""
 
-    def _apply(self, request, queryset, service, done):
-        """Run a lifecycle service on each selected campaign; report what worked and why the rest did not."""
-        succeeded, refusals = 0, []
-        for campaign in queryset.select_related("template", "sender"):
-            try:
-                with transaction.atomic():
-                    service(campaign)
-                succeeded += 1
-            except (APIException, ValidationError, NothingToSend) as refusal:
-                refusals.append(f"{campaign.name}: {_reason(refusal)}")
-        if succeeded:
-            messages.success(request, f"{succeeded} campaign(s) {done}.")
-        for refusal in refusals:
-            messages.error(request, refusal)
+    list_display = ("name", "status", "template", "recipient_count", "scheduled_at", "started_at", "completed_at")
+    list_filter = ("status", "verification_mode", "include_risky")
+    search_fields = ("name",)
+    readonly_fields = ("id", "status", "scheduled_at", "created_at", "started_at", "completed_at", "recipient_count",
+                       "error", "analytics_summary", "recipients_by_status")
+    fieldsets = (
+        (None, {"fields": ("id", "organizer", "name", "status", "error")}),
+        ("Content and audience", {"fields": ("template", "list", "sender", "include_risky", "verification_mode")}),
+        ("Sending", {"fields": ("recipient_count", "recipients_by_status", "scheduled_at", "started_at",
+                                "completed_at")}),
+        ("Analytics", {"fields": ("analytics_summary",)}),
+        ("Dates", {"fields": ("created_at",)}),
+    )
+    add_fieldsets = ((None, {"fields": ("organizer", "name", "template", "list", "sender", "include_risky",
+                                        "verification_mode")}),)
+    service_actions = (
+        ServiceAction("resolve", "Resolve into recipients", resolve_campaign, "resolved",
+                      explanation="The list's eligible members become the campaign's recipients (draft → ready).",
+                      offered=lambda c: c.status == S.DRAFT, report=_resolved),
+        ServiceAction("unresolve", "Send back to draft", lifecycle.unresolve_campaign, "sent back to draft",
+                      explanation="The recipients are dropped; the campaign can be edited and resolved again.",
+                      offered=lambda c: c.status == S.READY),
+        ServiceAction("schedule", "Schedule", lifecycle.schedule_campaign, "scheduled", form=ScheduleForm,
+                      explanation="Sending starts by itself at the given time.",
+                      offered=lambda c: c.status in (S.READY, S.SCHEDULED)),
+        ServiceAction("unschedule", "Unschedule", lifecycle.unschedule_campaign, "unscheduled",
+                      offered=lambda c: c.status == S.SCHEDULED),
+        ServiceAction("start", "Start sending", lifecycle.start_campaign, "started",
+                      explanation="Messages go out now, through SendGrid, at the organizer's send rate.",
+                      offered=lambda c: c.status in (S.READY, S.SCHEDULED)),
+        ServiceAction("pause", "Pause", lifecycle.pause_campaign, "paused",
+                      explanation="Workers stop after the batch they are sending.",
+                      offered=lambda c: c.status == S.SENDING),
+        ServiceAction("resume", "Resume", lifecycle.resume_campaign, "resumed",
+                      offered=lambda c: c.status == S.PAUSED),
+        ServiceAction("cancel", "Cancel", lifecycle.cancel_campaign, "cancelled",
+                      explanation="Recipients not sent yet are skipped. A cancelled campaign cannot be restarted.",
+                      offered=lambda c: c.status in lifecycle.CANCELLABLE),
+    )
 
-    @admin.action(description="Resolve the selected drafts into recipients")
-    def resolve_selected(self, request, queryset):
-        self._apply(request, queryset, resolve_campaign, "resolved")
+    def get_fieldsets(self, request, obj=None):
+        return self.fieldsets if obj else self.add_fieldsets
 
-    @admin.action(description="Start sending the selected campaigns")
-    def start_selected(self, request, queryset):
-        self._apply(request, queryset, lifecycle.start_campaign, "started")
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.status != S.DRAFT:
+            fields += tuple(lifecycle.EDITABLE_FIELDS)
+        return fields
 
-    @admin.action(description="Pause the selected campaigns")
-    def pause_selected(self, request, queryset):
-        self._apply(request, queryset, lifecycle.pause_campaign, "paused")
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # deletion goes through the service, one campaign at a time
+        return actions
 
-    @admin.action(description="Resume the selected campaigns")
-    def resume_selected(self, request, queryset):
-        self._apply(request, queryset, lifecycle.resume_campaign, "resumed")
+    def save_model(self, request, obj, form, change):
+        if change:
+            lifecycle.update_campaign(obj, **{name: form.cleaned_data[name] for name in form.changed_data})
+        else:
+            super().save_model(request, obj, form, change)
 
-    @admin.action(description="Cancel the selected campaigns")
-    def cancel_selected(self, request, queryset):
-        self._apply(request, queryset, lifecycle.cancel_campaign, "cancelled")
+    def delete_model(self, request, obj):
+        lifecycle.delete_campaign(obj)  # refused while sending
+
+    @admin.display(description="recipients by status")
+    def recipients_by_status(self, campaign):
+        if campaign.pk is None:
+            return "—"
+        counts = dict(CampaignRecipient.objects.filter(organizer_id=campaign.organizer_id, campaign=campaign)
+                      .values_list("status").annotate(n=Count("id")).order_by())
+        links = format_html_join(" · ", "{}", (
+            (changelist_link(CampaignRecipient, f"{counts[status]} {status}", campaign__id__exact=campaign.pk,
+                             status__exact=status),) for status in RecipientStatus.values if counts.get(status)))
+        everyone = changelist_link(CampaignRecipient, "all recipients", campaign__id__exact=campaign.pk)
+        return format_html("{} · {}", links, everyone) if links else "No recipients yet (resolve the campaign)."
+
+    @admin.display(description="summary (from the event log)")
+    def analytics_summary(self, campaign):
+        if campaign.pk is None:
+            return "—"
+        summary = analytics.campaign_summary(campaign)
+        rates = summary["rates"]
+        rows = [
+            ("sent", summary["sent"], ""),
+            ("delivered", summary["delivered"], f"{rates['delivery_rate']} %"),
+            ("opened (unique / total)", f"{summary['opens']['unique']} / {summary['opens']['total']}",
+             f"{rates['open_rate']} %"),
+            ("clicked (unique / total)", f"{summary['clicks']['unique']} / {summary['clicks']['total']}",
+             f"{rates['click_rate']} % of delivered"),
+            ("replied", summary["replies"], ""),
+            ("bounced", summary["bounced"], f"{rates['bounce_rate']} %"),
+            ("spam reports", summary["spam_reports"], f"{rates['spam_rate']} %"),
+            ("unsubscribed", summary["unsubscribed"], f"{rates['unsubscribe_rate']} %"),
+        ]
+        body = format_html_join("", "<tr><th>{}</th><td>{}</td><td>{}</td></tr>", rows)
+        return format_html('<table class="analytics-summary"><tbody>{}</tbody></table><p>{}</p>', body,
+                           changelist_link(CampaignEvent, "the campaign's events", campaign__id__exact=campaign.pk))
 
 
 @admin.register(CampaignRecipient)
-class CampaignRecipientAdmin(admin.ModelAdmin):
-    list_display = ("email", "campaign", "status", "sent_at", "open_count", "click_count", "last_error")
-    list_filter = ("organizer", "status")
-    list_select_related = ("campaign",)
-    search_fields = ("email", "name", "campaign__name")
-    raw_id_fields = ("campaign", "person")
-    # engagement lives in campaign_events; these legacy columns are frozen in the database
-    readonly_fields = ("id", "created_at", "sent_at", "prospect_id_legacy", "delivered_at", "opened_at",
-                       "clicked_at", "bounced_at", "open_count", "click_count", json_display("meta"))
+class CampaignRecipientAdmin(ReadOnlyAdmin):
+    """A resolved snapshot whose status only sending and the event webhook move: view only."""
+
+    list_display = ("email", "campaign", "status", "sent_at", "last_error")
+    list_filter = ("status", "campaign")
+    search_fields = ("email__lower_exact",)
+    search_help_text = "The exact email address."
+    readonly_fields = (json_display("meta"),)
     exclude = ("meta",)
 
 
@@ -139,28 +208,30 @@ class CampaignEventAdmin(ReadOnlyAdmin):
     """The engagement log is immutable (a database trigger refuses updates): view only."""
 
     list_display = ("occurred_at", "event_type", "email", "campaign", "url", "reason")
-    list_filter = ("organizer", "event_type", "occurred_at")
-    list_select_related = ("campaign",)
-    search_fields = ("email", "provider_event_id", "url", "campaign__name")
+    list_filter = ("event_type", "occurred_at", "campaign")
+    search_fields = ("email__lower_exact",)
+    search_help_text = "The exact email address."
     readonly_fields = (json_display("provider_response"),)
     exclude = ("provider_response",)
-    date_hierarchy = "occurred_at"
 
 
 @admin.register(Unsubscribe)
-class UnsubscribeAdmin(admin.ModelAdmin):
-    list_display = ("email", "organizer", "source", "reason", "created_at")
-    list_filter = ("organizer", "source")
-    list_select_related = ("organizer",)
-    search_fields = ("email", "reason")
+class UnsubscribeAdmin(OrganizerScopedAdmin):
+    list_display = ("email", "source", "reason", "created_at")
+    list_filter = ("source",)
+    search_fields = ("email__lower_exact",)
+    search_help_text = "The exact email address."
     readonly_fields = ("id", "created_at")
-    date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields + ("email",) if obj else fields
 
 
 @admin.register(SendThrottle)
 class SendThrottleAdmin(ReadOnlyAdmin):
     """Each organizer's next free send slot, kept by the send workers: view only."""
 
+    organizer_lookup = "organizer"
     list_display = ("organizer", "next_slot_at")
-    list_select_related = ("organizer",)
     search_fields = ("organizer__name",)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, CampaignRecipient, CampaignStatus, RecipientStatus
 from campaigns.sending import CannotSend, send_context
 from liffy.exceptions import Conflict
+from liffy.tenancy import check_organizer_invariants
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,9 @@ def update_campaign(campaign, **values):
         raise ValidationError({name: "cannot be changed" for name in unknown})
     if not values:
         return campaign
+    for name, value in values.items():
+        setattr(campaign, name, value)
+    check_organizer_invariants(campaign, fields=set(values))  # the update below bypasses save()
     columns = {f"{name}_id" if name in ("template", "list", "sender") else name: getattr(value, "pk", value)
                for name, value in values.items()}
     return transition(campaign, S.DRAFT, S.DRAFT, "edited", **columns)

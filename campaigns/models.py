@@ -6,10 +6,10 @@ from django.db.models.functions import Lower
 
 from liffy.fields import created_at_field, uuid_primary_key
 from liffy.header_values import refuse_control_characters
-from liffy.tenancy import OrganizerManager
+from liffy.tenancy import OrganizerManager, OrganizerOwnedModel
 
 
-class EmailTemplate(models.Model):
+class EmailTemplate(OrganizerOwnedModel):
     id = uuid_primary_key()
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=255)
@@ -28,7 +28,7 @@ class EmailTemplate(models.Model):
         return self.name
 
 
-class SenderIdentity(models.Model):
+class SenderIdentity(OrganizerOwnedModel):
     """A verified From address. Deleting one deactivates it (`is_active=false`)."""
 
     id = uuid_primary_key()
@@ -69,7 +69,7 @@ class VerificationMode(models.TextChoices):
     VERIFIED_ONLY = "verified_only"
 
 
-class Campaign(models.Model):
+class Campaign(OrganizerOwnedModel):
     id = uuid_primary_key()
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
     template = models.ForeignKey(EmailTemplate, on_delete=models.PROTECT, related_name="campaigns")
@@ -122,7 +122,7 @@ class RecipientStatus(models.TextChoices):
 FROZEN_RECIPIENT_COLUMNS = ("delivered_at", "opened_at", "clicked_at", "bounced_at", "open_count", "click_count")
 
 
-class CampaignRecipient(models.Model):
+class CampaignRecipient(OrganizerOwnedModel):
     id = uuid_primary_key()
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="recipients")
@@ -192,7 +192,7 @@ class EventType(models.TextChoices):
     UNSUBSCRIBE = "unsubscribe"
 
 
-class CampaignEvent(models.Model):
+class CampaignEvent(OrganizerOwnedModel):
     """Immutable engagement log. The database rejects updates (only detaching a deleted person or recipient)."""
 
     id = uuid_primary_key()
@@ -252,7 +252,7 @@ class UnsubscribeSource(models.TextChoices):
     HARD_BOUNCE = "hard_bounce"
 
 
-class Unsubscribe(models.Model):
+class Unsubscribe(OrganizerOwnedModel):
     """An address the organizer must never mail again. Stored lower-cased."""
 
     id = uuid_primary_key()

@@ -19,15 +19,23 @@ STAT_KEYS = ("total_in_list", "excluded_blank", "excluded_unsubscribed", "exclud
              "excluded_unverified", "excluded_duplicate", "eligible", "inserted")
 
 
-class NothingToSend(Exception):
-    """Resolve found no eligible recipient; the campaign stays a draft."""
+class NothingToSend(ValidationError):
+    """Resolve would add no recipient; the campaign stays a draft."""
 
     def __init__(self, stats):
         self.stats = stats
         super().__init__(_why(stats))
 
+    def __str__(self):
+        return self.message
+
 
 def _why(stats):
+    """The reason in words, consistent with the numbers next to it: eligible members that are all already
+    recipients are said to be so, not "no eligible recipients"."""
+    if stats["eligible"]:
+        return (f"All {stats['eligible']} eligible members of the list's {stats['total_in_list']} are already "
+                "recipients of this campaign: nothing to add.")
     reasons = [f"{stats[key]} {key.removeprefix('excluded_')}" for key in STAT_KEYS[1:7] if stats[key]]
     base = f"No eligible recipients among the list's {stats['total_in_list']} members"
     return base + (f" (excluded: {', '.join(reasons)})." if reasons else ".")

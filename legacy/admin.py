@@ -1,27 +1,28 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
-from django.urls import reverse
-from django.utils.html import format_html
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.utils.html import format_html, format_html_join
 
 from legacy.csv_import import start_csv_import
 from legacy.models import List, ListMember, ListUpload, Prospect
-from liffy.admin import ReadOnlyAdmin, json_display
+from liffy.admin_base import (OrganizerScopedAdmin, ReadOnlyAdmin, ViewAndDeleteAdmin, changelist_link, choices_filter,
+                              json_display)
 from liffy.tables import read_upload
+from persons.models import VerificationStatus
+
+SHOWN_IMPORT_ERRORS = 10
 
 
 @admin.register(Prospect)
 class ProspectAdmin(ReadOnlyAdmin):
     """The archive of the original prospects table: kept for reference, never edited."""
 
-    list_display = ("email", "name", "company", "country", "organizer", "verification_status", "created_at")
-    list_filter = ("organizer", "verification_status", "source_type")
-    list_select_related = ("organizer",)
-    search_fields = ("email", "name", "company")
+    list_display = ("email", "name", "company", "country", "verification_status", "created_at")
+    list_filter = (choices_filter("verification_status", VerificationStatus.choices),)
+    search_fields = ("^email", "^company")
     readonly_fields = (json_display("meta"),)
     exclude = ("meta",)
-    date_hierarchy = "created_at"
 
 
 class ListAddForm(forms.ModelForm):
@@ -45,33 +46,53 @@ class ListAddForm(forms.ModelForm):
         return upload
 
 
+def import_progress_text(list_):
+    """Where the list's last CSV import stands, in words."""
+    progress = list_.import_progress or {}
+    if not list_.import_status:
+        return "No import."
+    text = (f"{list_.import_status.capitalize()}: {progress.get('imported', 0)} of {progress.get('total', '?')} "
+            f"rows imported, {progress.get('skipped', 0)} skipped, {progress.get('duplicates', 0)} duplicates"
+            f"{' (file ' + progress['file_name'] + ')' if progress.get('file_name') else ''}.")
+    errors = progress.get("errors") or []
+    if not errors:
+        return text
+    lines = format_html_join("", "<li>row {}: {}</li>", ((e.get("row"), e.get("error")) for e in
+                                                          errors[:SHOWN_IMPORT_ERRORS]))
+    return format_html("{}<ul>{}</ul>", text, lines)
+
+
+def member_count_subquery():
+    """Members of the list, counted per row shown (never for the whole table at once)."""
+    return Subquery(ListMember.objects.filter(list=OuterRef("pk")).order_by().values("list")
+                    .annotate(n=Count("*")).values("n"), output_field=IntegerField())
+
+
 @admin.register(List)
-class ListAdmin(admin.ModelAdmin):
-    list_display = ("name", "organizer", "type", "member_count", "import_status", "created_at")
-    list_filter = ("organizer", "type", "import_status")
-    list_select_related = ("organizer",)
+class ListAdmin(OrganizerScopedAdmin):
+    list_display = ("name", "type", "member_count", "import_status", "created_at")
+    list_filter = ("type", "import_status")
     search_fields = ("name", "description")
-    raw_id_fields = ("created_by_user",)
-    readonly_fields = ("id", "created_at", "import_status", json_display("import_progress"))
+    readonly_fields = ("id", "created_at", "created_by_user", "member_count", "import_status", "import_progress_words",
+                       json_display("import_progress", "import progress (raw)"))
     exclude = ("import_progress",)
-    date_hierarchy = "created_at"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(member_total=Count("members"))
+        return super().get_queryset(request).annotate(member_total=member_count_subquery())
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = ListAddForm
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if not change and not obj.created_by_user_id:
+        if not change and request.user.organizer_id == obj.organizer_id:
             obj.created_by_user = request.user
         super().save_model(request, obj, form, change)
         upload = form.cleaned_data.get("csv_file")
         if upload:
             try:
-                _, progress, inline = start_csv_import(obj.organizer, request.user, upload, target=obj)
+                _, progress, inline = start_csv_import(obj.organizer, obj.created_by_user, upload, target=obj)
             except ValidationError as problem:
                 messages.error(request, "; ".join(problem.messages))
                 return
@@ -82,30 +103,28 @@ class ListAdmin(admin.ModelAdmin):
 
     @admin.display(description="members", ordering="member_total")
     def member_count(self, list_):
-        url = reverse("admin:legacy_listmember_changelist") + f"?list__id__exact={list_.pk}"
-        return format_html('<a href="{}">{}</a>', url, list_.member_total)
+        if list_.pk is None:
+            return "—"
+        return changelist_link(ListMember, list_.member_total or 0, list__id__exact=list_.pk)
+
+    @admin.display(description="import progress")
+    def import_progress_words(self, list_):
+        return import_progress_text(list_)
 
 
 @admin.register(ListMember)
-class ListMemberAdmin(admin.ModelAdmin):
+class ListMemberAdmin(OrganizerScopedAdmin):
     list_display = ("person", "list", "created_at")
-    list_filter = ("organizer", "list")
-    list_select_related = ("person", "list")
-    search_fields = ("person__email", "list__name")
-    raw_id_fields = ("list", "person")
+    list_filter = ("list",)
+    search_fields = ("person__email__lower_exact",)
+    search_help_text = "The person's exact email address."
     readonly_fields = ("id", "created_at", "prospect_id_legacy")
 
 
 @admin.register(ListUpload)
-class ListUploadAdmin(ReadOnlyAdmin):
+class ListUploadAdmin(ViewAndDeleteAdmin):
     """Files waiting for (or stuck in) a background list import; one whose import never finished may go."""
 
-    list_display = ("name", "list", "organizer", "size", "created_at")
-    list_filter = ("organizer",)
-    list_select_related = ("list", "organizer")
+    list_display = ("name", "list", "size", "created_at")
     search_fields = ("name", "list__name")
     exclude = ("data",)
-    date_hierarchy = "created_at"
-
-    def has_delete_permission(self, request, obj=None):
-        return True

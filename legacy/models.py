@@ -7,10 +7,10 @@ from django.db import models
 from django.db.models import Q
 
 from liffy.fields import created_at_field, uuid_primary_key
-from liffy.tenancy import OrganizerManager
+from liffy.tenancy import OrganizerManager, OrganizerOwnedModel
 
 
-class Prospect(models.Model):
+class Prospect(OrganizerOwnedModel):
     """Read-only archive of the original `prospects` table (renamed `prospects_archive` by step 027)."""
 
     id = uuid_primary_key()
@@ -37,7 +37,7 @@ class Prospect(models.Model):
         return self.email or str(self.pk)
 
 
-class List(models.Model):
+class List(OrganizerOwnedModel):
     class Type(models.TextChoices):
         MINED = "mined"
         IMPORT = "import"
@@ -66,7 +66,7 @@ class List(models.Model):
         return self.name
 
 
-class ListMember(models.Model):
+class ListMember(OrganizerOwnedModel):
     id = uuid_primary_key()
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
     list = models.ForeignKey(List, on_delete=models.CASCADE, related_name="members")
@@ -94,7 +94,7 @@ class ListMember(models.Model):
         return f"{self.list_id} · {self.person_id}"
 
 
-class ListUpload(models.Model):
+class ListUpload(OrganizerOwnedModel):
     """A file waiting for its background import into a list.
 
     Workers may run on other machines than the web process, so the bytes wait in the database and the

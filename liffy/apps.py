@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class LiffyConfig(AppConfig):
@@ -7,4 +8,7 @@ class LiffyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from liffy import checks  # noqa: F401 - registers the deploy checks
+        from liffy import checks, lookups  # noqa: F401 - register the deploy checks and the admin search lookups
+        from liffy.admin_groups import sync_after_migrate
+
+        post_migrate.connect(sync_after_migrate, dispatch_uid="liffy.admin_groups")

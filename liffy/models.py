@@ -1,5 +1,6 @@
 """Tenant root (Organizer) and the custom user."""
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import models, transaction
@@ -86,6 +87,7 @@ class Role(models.TextChoices):
 
 
 STAFF_ORGANIZER_SLUG = "liffy-staff"
+ROLE_RANK = {Role.USER: 0, Role.ADMIN: 1, Role.OWNER: 2}
 
 
 class UserManager(BaseUserManager):
@@ -108,8 +110,13 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, organizer=organizer, **extra_fields)
 
 
-class User(AbstractBaseUser):
-    """An organizer's user. Logs in with email; `role` decides what the API allows."""
+class User(AbstractBaseUser, PermissionsMixin):
+    """An organizer's user. Logs in with email; `role` decides what the API allows.
+
+    In the admin (`is_staff`), Django's permissions decide what a user may do (groups, see
+    `liffy/admin_groups.py`), and `is_platform_staff` decides which organizers they see: platform staff
+    see every organizer, an organizer's own staff users only theirs.
+    """
 
     id = uuid_primary_key()
     organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="users")
@@ -119,7 +126,6 @@ class User(AbstractBaseUser):
     is_active = models.BooleanField(default=True)
     created_at = created_at_field()
     is_staff = models.BooleanField(default=False, help_text="Can log into the admin.")
-    is_superuser = models.BooleanField(default=False)
 
     objects = UserManager()
 
@@ -137,6 +143,13 @@ class User(AbstractBaseUser):
     def __str__(self):
         return self.email
 
+    @property
+    def is_platform_staff(self):
+        """Superusers and staff members of the staff organizer: they work on every organizer."""
+        if not self.is_active:
+            return False
+        return self.is_superuser or (self.is_staff and self.organizer.slug == STAFF_ORGANIZER_SLUG)
+
     def set_unusable_password(self):
         super().set_unusable_password()
         self._password_withdrawn = True
@@ -150,13 +163,3 @@ class User(AbstractBaseUser):
         if password_changed:
             self._password_withdrawn = False
             self.auth_token_set.all().delete()
-
-    # The admin is for staff, who see and edit everything; there are no per-model permissions.
-    def has_perm(self, perm, obj=None):
-        return self.is_active and (self.is_superuser or self.is_staff)
-
-    def has_perms(self, perm_list, obj=None):
-        return all(self.has_perm(perm, obj) for perm in perm_list)
-
-    def has_module_perms(self, app_label):
-        return self.is_active and (self.is_superuser or self.is_staff)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "axes",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "liffy",
     "persons",
     "campaigns",
@@ -203,6 +204,8 @@ SPECTACULAR_SETTINGS = {
         "VerificationStatusEnum": "persons.models.VerificationStatus",
     },
 }
+# /api/docs/ works offline: Swagger UI is served from the project's static files, not a CDN.
+SPECTACULAR_SETTINGS.update(SWAGGER_UI_DIST="SIDECAR", SWAGGER_UI_FAVICON_HREF="SIDECAR", REDOC_DIST="SIDECAR")
 
 # --- Background work ------------------------------------------------------------------------------
 # No broker configured: tasks run eagerly in-process, so the embedded default needs nothing else.

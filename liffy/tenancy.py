@@ -1,6 +1,9 @@
 """Organizer scoping: the one mechanism every tenant-owned queryset, view and serializer goes through.
 
-- Models: `objects = OrganizerManager()` gives `.for_organizer(organizer)`.
+- Models: derive from `OrganizerOwnedModel`, whose invariants (`check_organizer_invariants`) hold for
+  every write through the ORM, whoever makes it (API, admin, services, commands): the organizer of a
+  saved row never changes, and every row it references belongs to the same organizer.
+  `objects = OrganizerManager()` gives `.for_organizer(organizer)`.
 - Views: derive from `OrganizerScopedViewSet`; the organizer is the authenticated user's, never the body's.
 - Serializers: reference other rows with `OrganizerScopedRelatedField`; plain ids go through
   `get_for_organizer_or_404`. A foreign id is always a 404, so existence is never revealed.
@@ -30,6 +33,67 @@ class OrganizerQuerySet(models.QuerySet):
 
 
 OrganizerManager = models.Manager.from_queryset(OrganizerQuerySet)
+
+
+def is_organizer_owned(model):
+    """Rows of `model` belong to one organizer (they have an `organizer` foreign key)."""
+    return any(field.name == "organizer" and field.many_to_one for field in model._meta.concrete_fields)
+
+
+def _owner_of(field, instance, value):
+    """The organizer id of the row `instance.<field>` points at: from the loaded row, else one query."""
+    related = field.get_cached_value(instance, None)
+    if related is not None and related.pk == value:
+        return related.organizer_id
+    return field.related_model._base_manager.filter(pk=value).values_list("organizer_id", flat=True).first()
+
+
+def check_organizer_invariants(instance, fields=None):
+    """Raise ValidationError({field: reason}) unless `instance` keeps its organizer and references only
+    rows of that organizer. `fields` limits the check to the fields being written (`update_fields`).
+
+    Loaded references cost no query; an id alone costs one.
+    """
+    errors = {}
+    saved = getattr(instance, "_saved_organizer_id", None)
+    if saved is not None and instance.organizer_id != saved:
+        errors["organizer"] = "The organizer of a saved row cannot change."
+    if instance.organizer_id is not None:
+        for field in instance._meta.concrete_fields:
+            if not field.many_to_one or field.name == "organizer" or not is_organizer_owned(field.related_model):
+                continue
+            if fields is not None and field.name not in fields and field.attname not in fields:
+                continue
+            value = getattr(instance, field.attname)
+            if value is not None and _owner_of(field, instance, value) not in (None, instance.organizer_id):
+                errors[field.name] = f"This {field.verbose_name} belongs to another organizer."
+    if errors:
+        raise DjangoValidationError(errors)
+
+
+class OrganizerOwnedModel(models.Model):
+    """Base of every tenant-owned model: `clean()` (forms, the admin) and `save()` (everything else)
+    enforce `check_organizer_invariants`. Bulk inserts and queryset updates bypass `save()`: the services
+    that use them write ids they have already taken from the organizer's own rows."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_organizer_id = instance.__dict__.get("organizer_id")
+        return instance
+
+    def clean(self):
+        super().clean()
+        check_organizer_invariants(self)
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        check_organizer_invariants(self, fields=None if update_fields is None else set(update_fields))
+        super().save(*args, **kwargs)
+        self._saved_organizer_id = self.organizer_id
 
 
 def organizer_of(request):

@@ -166,6 +166,41 @@ def staff_user(db):
     return User.objects.create_superuser("staff@liffy.test", "staff-password-123")
 
 
+@pytest.fixture
+def platform_admin(staff_user, client):
+    """A test client logged in as a superuser of the staff organizer."""
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def organizer_staff(organizer):
+    """`organizer_staff(group="Editors", role="admin", organizer=None)`: a staff user of one organizer (not
+    platform staff), in one of the admin groups kept by `liffy/admin_groups.py`."""
+    from django.contrib.auth.models import Group
+
+    def make(group="Editors", role="admin", organizer=organizer, **fields):
+        user = _user(organizer, role)
+        user.is_staff = True
+        for name, value in fields.items():
+            setattr(user, name, value)
+        user.save()
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+        return user
+
+    return make
+
+
+def admin_client_for(user):
+    """A Django test client logged in as `user` (for the admin)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def wait_until(condition, *, timeout=60.0, what="the condition", logs=()):
     """Poll `condition` until it returns something true; fail naming `what` (and showing `logs`) on timeout."""
     deadline = time.monotonic() + timeout
@@ -266,3 +301,12 @@ def celery_workers(transactional_db):
     app._after_fork()
     for path in logs:
         os.unlink(path)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item (`item.report_call`…), for fixtures that act on failure
+    (the browser tests' screenshots)."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report

@@ -1,18 +1,29 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
-from liffy.admin import ReadOnlyAdmin, json_display
-from liffy.exceptions import Conflict
+from liffy.admin_actions import ServiceAction
+from liffy.admin_base import OrganizerScopedAdmin, ReadOnlyAdmin, changelist_link, choices_filter, json_display
 from liffy.models import Organizer
 from mining import jobs
 from mining.models import MiningJob, MiningJobLog, MiningResult
+from persons.models import VerificationStatus
+
+Status = MiningJob.Status
+RECENT_LOG_LINES = 50
+STATS, CONFIG, IMPORT_PROGRESS = json_display("stats"), json_display("config"), json_display("import_progress")
+# where create_mining_job's error keys show on the add form
+ERROR_FIELDS = {"url": "url", "file": "upload", "config": "config", "strategy": "strategy", "name": "name"}
 
 
 class MiningJobAddForm(forms.ModelForm):
-    """A new job: a URL or an uploaded CSV/XLSX file, created and queued through the mining service."""
+    """A new job: a URL or an uploaded CSV/XLSX file. Valid input is handed to `create_mining_job` (the
+    API's service) as the form's last check, so whatever the service refuses shows on the form; the job
+    it creates is queued to run once the page's transaction commits."""
 
-    organizer = forms.ModelChoiceField(Organizer.objects.all())
     url = forms.URLField(required=False, max_length=2048, assume_scheme="https")
     upload = forms.FileField(required=False, label="CSV or XLSX file")
     config = forms.JSONField(required=False, initial=jobs.DEFAULT_CONFIG,
@@ -22,121 +33,138 @@ class MiningJobAddForm(forms.ModelForm):
         model = MiningJob
         fields = ("organizer", "name", "url", "upload", "config", "strategy")
 
+    created_job = None
+
     def clean(self):
         data = super().clean()
         if bool(data.get("url")) == bool(data.get("upload")):
             raise ValidationError("Give either a URL or a file.")
-        try:
-            if data.get("url"):
-                jobs.validate_url(data["url"])
-        except ValidationError as error:
-            self.add_error("url", error.messages)
-        try:
-            if data.get("upload"):
-                jobs.read_upload(data["upload"])
-        except ValidationError as error:
-            self.add_error("upload", error.messages)
-        try:
-            data["config"] = jobs.validate_config(data.get("config") or None)
-        except ValidationError as error:
-            self.add_error("config", [f"{field}: {message}" for field, msgs in error.message_dict.items()
-                                      for message in msgs])
         return data
 
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        data = self.cleaned_data
+        organizer = data.get("organizer") or Organizer.objects.get(pk=self.instance.organizer_id)
+        try:
+            self.created_job = jobs.create_mining_job(
+                organizer, url=data.get("url") or None, file=data.get("upload"), name=data.get("name") or None,
+                config=data.get("config") or None, strategy=data.get("strategy") or None)
+        except ValidationError as error:
+            for key, reasons in (error.message_dict if hasattr(error, "error_dict") else
+                                 {NON_FIELD_ERRORS: error.messages}).items():
+                field = ERROR_FIELDS.get(key.split(".", 1)[0])
+                named = key in (field, "file", NON_FIELD_ERRORS)  # the field's own error needs no prefix
+                self.add_error(field, reasons if named else [f"{key}: {reason}" for reason in reasons])
 
-class MiningJobLogInline(admin.TabularInline):
-    model = MiningJobLog
-    fields = ("timestamp", "level", "message")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    ordering = ("timestamp",)
 
-    def has_add_permission(self, request, obj=None):
-        return False
+def _outcome(job):
+    """What became of the job, in words."""
+    if job.status == Status.PENDING:
+        return "Queued: waiting for a worker to start it."
+    if job.status == Status.RUNNING:
+        return f"Running: {job.progress} % done."
+    if job.status == Status.COMPLETED:
+        stored = (job.stats or {}).get("results_stored", job.total_found)
+        return f"Completed: {job.total_found} contacts found, {stored} results stored."
+    if job.status == Status.FAILED:
+        return f"Failed: {job.error or 'no reason was recorded.'}"
+    return "Cancelled."
 
 
 @admin.register(MiningJob)
-class MiningJobAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "organizer", "type", "status", "total_found", "progress", "import_status", "created_at")
-    list_filter = ("organizer", "status", "type", "import_status", "manual_required")
-    list_select_related = ("organizer",)
-    search_fields = ("name", "input", "error")
-    readonly_fields = ("id", "created_at", "started_at", "completed_at", "total_found", "total_prospects_created",
-                       "total_emails_raw", "progress", "error", json_display("stats"), json_display("config"),
-                       json_display("import_progress"))
-    exclude = ("stats", "config", "import_progress", "file_data")
-    date_hierarchy = "created_at"
-    inlines = (MiningJobLogInline,)
-    actions = ("cancel_jobs", "retry_jobs")
+class MiningJobAdmin(OrganizerScopedAdmin):
+    list_display = ("__str__", "type", "status", "total_found", "progress", "import_status", "created_at")
+    list_filter = ("status", "type", "import_status", "manual_required")
+    search_fields = ("name", "input")
+    readonly_fields = ("id", "type", "input", "strategy", "status", "outcome", "results", "recent_logs",
+                       "created_at", "started_at", "completed_at", "total_found", "total_prospects_created",
+                       "total_emails_raw", "progress", "manual_required", "manual_reason", "import_status",
+                       STATS, CONFIG, IMPORT_PROGRESS)
+    fieldsets = (
+        (None, {"fields": ("id", "organizer", "name", "type", "input", "strategy")}),
+        ("Outcome", {"fields": ("status", "outcome", "results", "progress", "total_found", "total_emails_raw",
+                                "total_prospects_created", "manual_required", "manual_reason")}),
+        ("Log", {"fields": ("recent_logs",)}),
+        ("Details", {"fields": (STATS, CONFIG, "import_status", IMPORT_PROGRESS, "created_at", "started_at",
+                                "completed_at")}),
+    )
+    service_actions = (
+        ServiceAction("cancel", "Cancel", jobs.cancel_mining_job, "cancelled",
+                      explanation="A running job stops after the page it is reading; its results are kept.",
+                      offered=lambda job: job.status in (Status.PENDING, Status.RUNNING)),
+        ServiceAction("retry", "Retry", jobs.retry_mining_job, "queued again",
+                      explanation="The job runs again; results it already stored are not stored twice.",
+                      offered=lambda job: job.status in (Status.FAILED, Status.CANCELLED)),
+    )
 
-    def get_form(self, request, obj=None, **kwargs):
+    def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = MiningJobAddForm
-            kwargs["fields"] = MiningJobAddForm.Meta.fields
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return ((None, {"fields": MiningJobAddForm.Meta.fields}),)
-        return super().get_fieldsets(request, obj)
+        return self.fieldsets
 
-    def get_readonly_fields(self, request, obj=None):
-        return () if obj is None else self.readonly_fields
-
-    def get_inlines(self, request, obj):
-        return self.inlines if obj else ()
+    def save_form(self, request, form, change):
+        return form.save(commit=False) if change else form.created_job
 
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
-        data = form.cleaned_data
-        created = jobs.create_mining_job(data["organizer"], url=data.get("url") or None, file=data.get("upload"),
-                                         name=data.get("name") or None, config=data["config"],
-                                         strategy=data.get("strategy") or None)
-        obj.pk, obj._state.adding = created.pk, False
-        obj.__dict__.update({k: v for k, v in created.__dict__.items() if not k.startswith("_")})
+            super().save_model(request, obj, form, change)
 
-    @admin.action(description="Cancel the selected jobs")
-    def cancel_jobs(self, request, queryset):
-        self._each(request, queryset, jobs.cancel_mining_job, "cancelled")
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
 
-    @admin.action(description="Retry the selected failed or cancelled jobs")
-    def retry_jobs(self, request, queryset):
-        self._each(request, queryset, jobs.retry_mining_job, "queued again")
+    def response_add(self, request, obj, post_url_continue=None):
+        """Say what happened: the job is queued, not done."""
+        if "_popup" in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(request, f"Mining job “{obj}” was queued: it runs in the background, and this page "
+                                   "shows its progress and outcome.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:mining_miningjob_change", args=[obj.pk]))
 
-    def _each(self, request, queryset, service, done):
-        succeeded, refused = 0, []
-        for job in queryset:
-            try:
-                service(job)
-                succeeded += 1
-            except Conflict as error:
-                refused.append(f"{job}: {error.detail}")
-        if succeeded:
-            messages.success(request, f"{succeeded} job(s) {done}.")
-        for line in refused:
-            messages.warning(request, line)
+    @admin.display(description="outcome")
+    def outcome(self, job):
+        reason = f" {job.manual_reason}" if job.manual_required and job.manual_reason else ""
+        return _outcome(job) + reason
+
+    @admin.display(description="results")
+    def results(self, job):
+        count = MiningResult.objects.filter(organizer_id=job.organizer_id, job=job).count()
+        return changelist_link(MiningResult, f"{count} results", job__id__exact=job.pk) if count else "No results."
+
+    @admin.display(description=f"latest {RECENT_LOG_LINES} log lines")
+    def recent_logs(self, job):
+        lines = list(MiningJobLog.objects.filter(job=job).order_by("-timestamp")[:RECENT_LOG_LINES])
+        if not lines:
+            return "—"
+        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", (
+            (line.timestamp.strftime("%Y-%m-%d %H:%M:%S"), line.level, line.message) for line in reversed(lines)))
+        return format_html('<table class="job-log"><tbody>{}</tbody></table><p>{}</p>', rows,
+                           changelist_link(MiningJobLog, "the whole log", job__id__exact=job.pk))
 
 
 @admin.register(MiningResult)
-class MiningResultAdmin(admin.ModelAdmin):
+class MiningResultAdmin(ReadOnlyAdmin):
+    """Discovery events of a job: written by the miners, never edited."""
+
     list_display = ("__str__", "contact_name", "company_name", "country", "status", "job", "created_at")
-    list_filter = ("organizer", "status", "verification_status")
-    list_select_related = ("job",)
-    search_fields = ("contact_name", "company_name", "source_url", "website")
-    raw_id_fields = ("job",)
-    readonly_fields = ("id", "created_at", "updated_at", json_display("raw"))
+    list_filter = (choices_filter("verification_status", VerificationStatus.choices),)
+    search_fields = ("^company_name",)
+    search_help_text = "Start of the company name."
+    readonly_fields = (json_display("raw"),)
     exclude = ("raw",)
-    date_hierarchy = "created_at"
 
 
 @admin.register(MiningJobLog)
 class MiningJobLogAdmin(ReadOnlyAdmin):
+    organizer_lookup = "job__organizer"
     list_display = ("timestamp", "level", "message", "job")
-    list_filter = ("level", "job__organizer")
-    list_select_related = ("job",)
-    search_fields = ("message", "job__name", "job__input")
+    list_filter = ("level",)
     readonly_fields = (json_display("details"),)
     exclude = ("details",)
-    date_hierarchy = "timestamp"

@@ -4,10 +4,10 @@ from django.db import models
 from django.db.models import Q
 
 from liffy.fields import created_at_field, uuid_primary_key
-from liffy.tenancy import OrganizerManager
+from liffy.tenancy import OrganizerManager, OrganizerOwnedModel
 
 
-class MiningJob(models.Model):
+class MiningJob(OrganizerOwnedModel):
     class Type(models.TextChoices):
         URL = "url"
         PDF = "pdf"
@@ -62,7 +62,7 @@ class MiningJob(models.Model):
         return self.name or self.input
 
 
-class MiningResult(models.Model):
+class MiningResult(OrganizerOwnedModel):
     """A discovery event of one job: written whether or not the person already exists."""
 
     id = uuid_primary_key()

@@ -194,9 +194,10 @@ class PersonViewSet(
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
+        people = selectors.persons_with_latest_affiliation(self.organizer)  # the same latest_affiliation everywhere
         if self.action == "retrieve":
-            return super().get_queryset().prefetch_related("affiliations", "intents", "zoho_pushes")
-        return selectors.persons_with_latest_affiliation(self.organizer)
+            return people.prefetch_related("affiliations", "intents", "zoho_pushes")
+        return people
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

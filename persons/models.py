@@ -2,11 +2,12 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Cast, Coalesce, Lower
+from django.contrib.postgres.indexes import OpClass
+from django.db.models.functions import Cast, Coalesce, Lower, Upper
 
 from liffy.fields import created_at_field, uuid_primary_key
 from liffy.header_values import refuse_control_characters
-from liffy.tenancy import OrganizerManager
+from liffy.tenancy import OrganizerManager, OrganizerOwnedModel
 
 ZERO_TO_ONE = Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1)
 
@@ -19,7 +20,7 @@ class VerificationStatus(models.TextChoices):
     RISKY = "risky"
 
 
-class Person(models.Model):
+class Person(OrganizerOwnedModel):
     """One real individual per organizer, keyed by (organizer, lower(email)). The email never changes."""
 
     id = uuid_primary_key()
@@ -43,7 +44,13 @@ class Person(models.Model):
         constraints = [
             models.UniqueConstraint("organizer", Lower("email"), name="persons_organizer_email_uniq"),
         ]
-        indexes = [models.Index(Lower("email"), name="persons_email_lower_idx")]
+        indexes = [
+            models.Index(Lower("email"), name="persons_email_lower_idx"),
+            # the admin's person search, word by word: upper(<column>::text) LIKE upper('<word>%')
+            *(models.Index(OpClass(Upper(Cast(column, models.TextField())), name="text_pattern_ops"),
+                           name=f"persons_{column}_prefix_idx")
+              for column in ("email", "first_name", "last_name")),
+        ]
 
     def __str__(self):
         return self.email
@@ -53,7 +60,7 @@ class Person(models.Model):
         return " ".join(part for part in (self.first_name, self.last_name) if part) or None
 
 
-class Affiliation(models.Model):
+class Affiliation(OrganizerOwnedModel):
     """A person's relationship to a company: additive, enriched but never overwritten."""
 
     id = uuid_primary_key()
@@ -93,10 +100,16 @@ class Affiliation(models.Model):
                 condition=Q(company_name__isnull=False),
                 name="affiliations_org_company_idx",
             ),
+            # the admin's company search: upper(company_name::text) LIKE upper('<word>%')
+            models.Index(OpClass(Upper(Cast("company_name", models.TextField())), name="text_pattern_ops"),
+                         name="affiliation_company_prefix_idx"),
         ]
 
     def __str__(self):
-        return f"{self.person_id} @ {self.company_name or '—'}"
+        """'Sales Director at Expo Praha', or whichever of the two is known."""
+        if self.position and self.company_name:
+            return f"{self.position} at {self.company_name}"
+        return self.company_name or self.position or "Affiliation without company"
 
 
 class IntentType(models.TextChoices):
@@ -140,7 +153,7 @@ def keep_intents_without_campaign(collector, field, sub_objs, using):
         collector.collect(drop, source=field.remote_field.model, source_attr=field.name, nullable=True)
 
 
-class ProspectIntent(models.Model):
+class ProspectIntent(OrganizerOwnedModel):
     """A person who showed intent, at most once per (person, campaign or none, type)."""
 
     id = uuid_primary_key()
@@ -186,7 +199,7 @@ class QueueStatus(models.TextChoices):
     FAILED = "failed"
 
 
-class VerificationQueue(models.Model):
+class VerificationQueue(OrganizerOwnedModel):
     """An email waiting for (or done with) ZeroBounce verification; one open row per organizer + email."""
 
     id = uuid_primary_key()
@@ -229,7 +242,7 @@ class ZohoModule(models.TextChoices):
     CONTACTS = "Contacts"
 
 
-class ZohoPushLog(models.Model):
+class ZohoPushLog(OrganizerOwnedModel):
     """One row per record pushed to Zoho CRM, success or failure."""
 
     class Action(models.TextChoices):

@@ -113,6 +113,17 @@ def test_resolve_with_nobody_eligible_stays_draft_and_says_why(member_client, dr
     assert draft.status == "draft" and not CampaignRecipient.objects.filter(campaign=draft).exists()
 
 
+def test_resolve_that_would_add_nobody_new_says_so_next_to_its_numbers(member_client, draft):
+    """A draft that kept recipients (of an earlier resolve) gets none again: the reason matches eligible: 1."""
+    person = member(draft, "ann@acme.de")
+    CampaignRecipient.objects.create(organizer=draft.organizer, campaign=draft, email=person.email, person=person)
+    response = member_client.post(f"/api/campaigns/{draft.pk}/resolve")
+    assert response.status_code == 400
+    assert response.json()["stats"]["eligible"] == 1 and response.json()["stats"]["excluded_duplicate"] == 1
+    assert response.json()["detail"] == ("All 1 eligible members of the list's 1 are already recipients of this "
+                                         "campaign: nothing to add.")
+
+
 def test_resolve_needs_a_list_and_an_active_sender(member_client, organizer):
     campaign = CampaignFactory(organizer=organizer)
     assert set(member_client.post(f"/api/campaigns/{campaign.pk}/resolve").json()) == {"list", "sender"}

@@ -260,11 +260,14 @@ def test_admin_actions_run_the_lifecycle_and_report_refusals(fake_sendgrid, staf
     ready = ready_campaign(["ok1"])
     draft = ready_campaign(["ok2"], status="draft")
     client.force_login(staff_user)
+    selection = {"action": "start", "_selected_action": [ready.pk, draft.pk]}
+    confirmation = client.post("/admin/campaigns/campaign/", selection)
+    assert "are you sure" in confirmation.content.decode()
+    assert Campaign.objects.get(pk=ready.pk).status == "ready"  # nothing happens before the confirmation
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/admin/campaigns/campaign/", {"action": "start_selected",
-                                                              "_selected_action": [ready.pk, draft.pk]}, follow=True)
+        response = client.post("/admin/campaigns/campaign/", {**selection, "confirmed": "yes"}, follow=True)
     shown = [str(message) for message in response.context["messages"]]
-    assert "1 campaign(s) started." in shown
+    assert "1 campaign started." in shown
     assert any(draft.name in line and "draft" in line for line in shown)
     assert Campaign.objects.get(pk=ready.pk).status == "completed"
     assert Campaign.objects.get(pk=draft.pk).status == "draft"

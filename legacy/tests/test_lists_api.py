@@ -193,18 +193,3 @@ def test_imported_addresses_are_queued_for_verification_when_a_key_exists(member
     body = upload(member_client, GOOD).json()
     assert body["import_progress"]["verification_queued"] == 1
     assert list(VerificationQueue.objects.values_list("email", flat=True)) == ["ali@yilmaz.com.tr"]
-
-
-def test_staff_import_a_csv_from_the_admin(client, staff_user, organizer):
-    client.force_login(staff_user)
-    response = client.post("/admin/legacy/list/add/", {
-        "organizer": organizer.pk, "name": "From admin", "type": "import",
-        "csv_file": SimpleUploadedFile("c.csv", GOOD.encode())}, follow=True)
-    assert response.status_code == 200
-    target = List.objects.get(name="From admin")
-    assert target.members.count() == 2 and target.created_by_user == staff_user
-    assert any("Imported 2 row(s)" in str(m) for m in response.context["messages"])
-    refused = client.post("/admin/legacy/list/add/", {
-        "organizer": organizer.pk, "name": "Bad", "csv_file": SimpleUploadedFile("c.csv", b"name\nJane\n")})
-    assert refused.status_code == 200 and "No email column" in refused.content.decode()
-    assert not List.objects.filter(name="Bad").exists()

@@ -73,3 +73,24 @@ def test_database_url_is_used_when_set():
            "DATABASE_URL": "postgres://crm:secret@db.example.internal:6543/liffy_prod"}
     config = run_python("import json\n" + SHOW_SETTINGS, env=env)
     assert config == {"NAME": "liffy_prod", "HOST": "db.example.internal", "PORT": 6543, "USER": "crm"}
+
+
+def test_scripts_stop_ends_the_embedded_server_cleanly_whoever_runs_it(tmp_path):
+    """As root the package runs the server as its own system user; scripts/stop must stop it all the same."""
+    import psutil
+
+    data_dir = tmp_path / "pgdata"
+    def stop():
+        return subprocess.run([str(ROOT / "scripts" / "stop")], env={**os.environ, "EMBEDDED_PG_DIR": str(data_dir)},
+                              capture_output=True, text=True, timeout=120)
+
+    try:
+        pid = run_python(START_EMBEDDED, str(data_dir))["pid"]
+        if os.geteuid() == 0:
+            assert psutil.Process(pid).username() != "root"
+        stopped = stop()
+        assert stopped.returncode == 0 and "Stopped the PostgreSQL server" in stopped.stdout, stopped.stderr
+        assert not psutil.pid_exists(pid) and not (data_dir / "postmaster.pid").exists()
+        assert "No PostgreSQL server runs" in stop().stdout
+    finally:
+        stop_server(data_dir)

@@ -37,6 +37,8 @@ SCHEMA = {
     "list_members": "id organizer_id list_id prospect_id_legacy person_id created_at",
     "send_throttles": "organizer_id next_slot_at",
     "list_uploads": "id organizer_id list_id name size data created_at",
+    "users_groups": "id user_id group_id",
+    "users_user_permissions": "id user_id permission_id",
 }
 FRAMEWORK_TABLE_PREFIXES = ("auth_", "django_", "knox_", "axes_")
 
