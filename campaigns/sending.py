@@ -23,17 +23,18 @@ from campaigns.messages import Recipient, SendContext, compose
 from campaigns.models import Campaign, CampaignStatus, RecipientStatus, SenderIdentity
 from campaigns.sendgrid import SendGridClient, SendGridError
 from liffy import shutdown
+from liffy.errors import InvalidInput
 from liffy.models import Organizer
 
 logger = logging.getLogger(__name__)
 STOP_CHECK_SECONDS = 0.1  # how soon a worker waiting for a send slot notices it is asked to stop
 
 
-class CannotSend(Exception):
+class CannotSend(InvalidInput):
     """A campaign lacks something every message needs; `field` names it."""
 
-    def __init__(self, field, message):
-        super().__init__(message)
+    def __init__(self, field: str, message: str):
+        super().__init__({field: message})
         self.field = field
 
 
@@ -221,7 +222,7 @@ def send_campaign(campaign_id, *, seconds=None):
         try:
             context = send_context(campaign)
         except CannotSend as problem:
-            fail_campaign(campaign_id, str(problem))
+            fail_campaign(campaign_id, "; ".join(problem.messages))
             return "stopped"
         organizer = Organizer.objects.get(pk=campaign.organizer_id)
         per_second, batch_size = send_limits(organizer)

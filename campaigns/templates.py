@@ -4,7 +4,7 @@ from django.db.models import ProtectedError
 
 from campaigns.models import Campaign, EmailTemplate
 from campaigns.placeholders import recipient_values, render, text_to_html
-from liffy.exceptions import Conflict
+from liffy.errors import Conflict
 from liffy.header_values import header_safe
 
 PREVIEW_SAMPLE = {
@@ -60,4 +60,4 @@ def delete_template(template):
         with transaction.atomic():
             template.delete()
     except ProtectedError:  # a campaign took it in the meantime
-        raise Conflict("The template is used by a campaign and cannot be deleted.")
+        raise Conflict("The template is used by a campaign and cannot be deleted.") from None

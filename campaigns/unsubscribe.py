@@ -12,12 +12,13 @@ from django.core import signing
 from django.db import connection, transaction
 
 from campaigns.models import EventType, UnsubscribeSource
+from liffy.errors import InvalidInput
 
 SALT = "liffy.campaigns.unsubscribe"
 
 
-class InvalidLink(Exception):
-    pass
+class InvalidLink(InvalidInput):
+    """The link is not one we signed, or it has expired."""
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,11 @@
 """Lists: membership writes and the reads of a list's members."""
 import io
 
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from legacy.models import ListMember
 from liffy.csv_export import SpreadsheetSafeWriter
+from liffy.errors import InvalidInput
 from mining.normalize.emails import check_email
 from persons.bulk import upsert_candidates
 from persons.candidates import Candidate
@@ -34,13 +34,13 @@ def add_members(organizer_id, list_id, person_ids):
 def add_members_by_reference(target, *, person_ids=(), emails=()):
     """Add the organizer's persons by id, and by address (a person is created for an unknown address).
 
-    Every id must be the organizer's (else ValidationError naming it); returns {added, already_members}.
+    Every id must be the organizer's (else InvalidInput naming it); returns {added, already_members}.
     """
     organizer_id = target.organizer_id
     ids = set(map(str, person_ids))
     found = {str(pk) for pk in Person.objects.for_organizer(organizer_id).filter(pk__in=ids).values_list("pk", flat=True)}
     if ids - found:
-        raise ValidationError({"person_ids": [f"unknown person {pk}" for pk in sorted(ids - found)]})
+        raise InvalidInput({"person_ids": [f"unknown person {pk}" for pk in sorted(ids - found)]})
     addresses, bad = {}, []
     for email in emails:
         clean, reason = check_email(email)
@@ -49,7 +49,7 @@ def add_members_by_reference(target, *, person_ids=(), emails=()):
         else:
             bad.append(f"{email!r}: {reason}")
     if bad:
-        raise ValidationError({"emails": bad})
+        raise InvalidInput({"emails": bad})
     if addresses:
         upserted = upsert_candidates(organizer_id, [Candidate(email) for email in addresses], source_type="manual")
         found |= {str(pk) for pk in upserted.person_ids.values()}

@@ -5,6 +5,8 @@ Every password login (the admin's form, `POST /api/auth/token`) goes through the
 only a hash is stored, each expires (REST_KNOX TOKEN_TTL, from API_TOKEN_TTL_HOURS), logout deletes
 the one in use and a new password deletes them all (`User.save`).
 """
+from datetime import datetime
+
 from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_cool_off
 from django.conf import settings
@@ -14,6 +16,8 @@ from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.models import AuthToken
 from rest_framework import exceptions
+
+from liffy.errors import InvalidInput, TooManyAttempts
 
 
 class LoginLockoutBackend(AxesStandaloneBackend):
@@ -46,19 +50,16 @@ def lockout_page(request, original_response=None, credentials=None):
     }, status=429)
 
 
-class LoginLocked(exceptions.Throttled):
-    default_detail = "Too many failed logins from your address."
+class BadCredentials(InvalidInput):
+    """No active user has this email and password."""
 
 
-class BadCredentials(Exception):
-    pass
-
-
-def issue_token(request, email, password):
-    """(token, expiry) for good credentials. Raises LoginLocked or BadCredentials."""
+def issue_token(request, email: str, password: str) -> tuple[str, datetime]:
+    """(token, expiry) for good credentials. Raises TooManyAttempts (the address is locked out) or
+    BadCredentials."""
     user = authenticate(request, email=email.lower(), password=password)
     if getattr(request, "axes_locked_out", False):
-        raise LoginLocked(wait=get_cool_off(request).total_seconds())
+        raise TooManyAttempts("Too many failed logins from your address.", wait=get_cool_off(request).total_seconds())
     if user is None:
         raise BadCredentials("Unable to log in with these credentials (or the account is inactive).")
     instance, token = AuthToken.objects.create(user=user)

@@ -27,8 +27,9 @@ import zipfile
 from contextlib import closing
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 
+from liffy.errors import InvalidInput
 from liffy.uploads import check_size, describe_size
 
 logger = logging.getLogger(__name__)
@@ -352,8 +353,8 @@ def count_data_rows(file_name, data):
         return table.count()
 
 
-def read_upload(upload):
-    """(bytes, data row count) of an uploaded table file, read whole; a ValidationError on `file` naming
+def read_upload(upload: UploadedFile) -> tuple[bytes, int]:
+    """(bytes, data row count) of an uploaded table file, read whole; InvalidInput on `file` naming
     what is wrong with it: its size (UPLOAD_MAX_BYTES) or whatever makes it unreadable."""
     check_size(upload)
     upload.seek(0)
@@ -361,7 +362,7 @@ def read_upload(upload):
     try:
         return data, count_data_rows(upload.name, data)
     except TableFileError as problem:
-        raise ValidationError({"file": str(problem)})
+        raise InvalidInput({"file": str(problem)}) from problem
 
 
 def _trimmed(cells):

@@ -20,8 +20,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.rest_framework import FilterSet as RestFilterSet
 from django_filters.rest_framework.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from rest_framework import filters, mixins, serializers, viewsets
-from rest_framework.exceptions import NotFound
 
+from liffy.errors import NotFound
 from liffy.filters import DateTimeFilter
 from liffy.permissions import HasRole, IsOrganizerMember
 
@@ -102,11 +102,11 @@ def organizer_of(request):
 
 
 def get_for_organizer_or_404(queryset, organizer, pk, label="object"):
-    """A row of `organizer` by id; a foreign, unknown or malformed id is a 404."""
+    """A row of `organizer` by id; a foreign, unknown or malformed id is NotFound (a 404)."""
     try:
         return queryset.for_organizer(organizer).get(pk=pk)
     except (ObjectDoesNotExist, DjangoValidationError, ValueError, TypeError):
-        raise NotFound(f"No such {label}.")
+        raise NotFound(f"No such {label}.") from None
 
 
 class OrganizerScopedRelatedField(serializers.PrimaryKeyRelatedField):

@@ -8,13 +8,12 @@ results already imported are skipped.
 import json
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from legacy.lists import add_members
 from legacy.models import List
-from liffy.exceptions import Conflict
+from liffy.errors import Conflict, InvalidInput
 from liffy.tenancy import get_for_organizer_or_404
 from mining.joblog import log_job
 from mining.normalize.emails import clean_email
@@ -39,7 +38,7 @@ def start_import_all(job, *, user, list_id=None, list_name=None):
                                      type=List.Type.MINED, created_by_user=user,
                                      description=f"Imported from mining job {job.name or job.input}"[:1000])
     else:
-        raise ValidationError({"list_id": "give list_id or list_name"})
+        raise InvalidInput({"list_id": "give list_id or list_name"})
 
     now = timezone.now()
     total = MiningResult.objects.filter(job=job).exclude(status="imported").count()

@@ -7,12 +7,11 @@ fetched.
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from liffy import tables
-from liffy.exceptions import Conflict
+from liffy.errors import Conflict, InvalidInput
 from liffy.netguard import RefusedURL, check_url
 from mining.aggregation import aggregate
 from mining.joblog import log_job
@@ -32,7 +31,7 @@ def validate_config(config):
     if config is None:
         return dict(DEFAULT_CONFIG)
     if not isinstance(config, dict):
-        raise ValidationError({"config": "must be an object"})
+        raise InvalidInput({"config": "must be an object"})
     errors = {}
     unknown = set(config) - set(CONFIG_LIMITS) - {"follow_contact_pages"}
     if unknown:
@@ -44,28 +43,28 @@ def validate_config(config):
     if "follow_contact_pages" in config and not isinstance(config["follow_contact_pages"], bool):
         errors["config.follow_contact_pages"] = "must be true or false"
     if errors:
-        raise ValidationError(errors)
+        raise InvalidInput(errors)
     return DEFAULT_CONFIG | config
 
 
 def read_upload(file):
-    """(job type, bytes) of an uploaded table file, or a ValidationError naming the problem: its type, its
+    """(job type, bytes) of an uploaded table file, or InvalidInput naming the problem: its type, its
     size, or what makes it unreadable (the whole file is read here, so a bad one never becomes a job)."""
     suffix = "." + file.name.rsplit(".", 1)[-1].lower() if "." in file.name else ""
     if suffix not in FILE_TYPES:
-        raise ValidationError({"file": "must be a .csv or .xlsx file"})
+        raise InvalidInput({"file": "must be a .csv or .xlsx file"})
     data, _rows = tables.read_upload(file)
     return FILE_TYPES[suffix], data
 
 
 def validate_url(url):
-    """The URL, or a ValidationError when the URL alone shows it must not be fetched (liffy.netguard):
+    """The URL, or InvalidInput when the URL alone shows it must not be fetched (liffy.netguard):
     not http(s), credentials in it, a local name or a non-public IP address. Names that resolve to such
     addresses are refused when the job runs, with the reason in its log."""
     try:
         check_url(url)
     except RefusedURL as refusal:
-        raise ValidationError({"url": f"Cannot be mined: {refusal}."})
+        raise InvalidInput({"url": f"Cannot be mined: {refusal}."}) from refusal
     return url
 
 
@@ -75,7 +74,7 @@ def create_mining_job(organizer, *, url=None, file=None, name=None, config=None,
 
     config = validate_config(config)
     if bool(url) == bool(file):
-        raise ValidationError({"input": "give either a url or a file"})
+        raise InvalidInput({"input": "give either a url or a file"})
     values = {"organizer": organizer, "name": name, "config": config, "strategy": strategy}
     if url:
         values |= {"type": MiningJob.Type.URL, "input": validate_url(url)}
@@ -201,9 +200,9 @@ def push_results(job, results, status=None):
     from mining.results import candidates_from_rows, validate_pushed_results
 
     if not isinstance(results, list):
-        raise ValidationError({"results": "must be a list"})
+        raise InvalidInput({"results": "must be a list"})
     if status is not None and status not in PUSH_STATUSES:
-        raise ValidationError({"status": f"must be one of {', '.join(sorted(PUSH_STATUSES))}"})
+        raise InvalidInput({"status": f"must be one of {', '.join(sorted(PUSH_STATUSES))}"})
     if job.status == Status.CANCELLED:
         raise Conflict("The job is cancelled: it takes no more results.")
     batch = validate_pushed_results(results, job.input)

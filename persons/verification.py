@@ -13,11 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from liffy.errors import InvalidInput
 from liffy.models import Organizer
 from persons.models import Person, QueueStatus, VerificationQueue
 from persons.zerobounce import ZeroBounceClient, ZeroBounceError, ZeroBounceKeyError
@@ -34,7 +34,7 @@ def verdict_status(body):
 
 def _key_of(organizer):
     if not organizer.zerobounce_api_key:
-        raise ValidationError({"zerobounce_api_key": "Set a ZeroBounce API key in the organizer settings first."})
+        raise InvalidInput({"zerobounce_api_key": "Set a ZeroBounce API key in the organizer settings first."})
     return organizer.zerobounce_api_key
 
 
@@ -81,7 +81,7 @@ def verify_single(organizer, email):
         body = ZeroBounceClient(key).validate(email)
     except ZeroBounceKeyError as exc:
         Organizer.objects.filter(pk=organizer.pk).update(zerobounce_key_rejected_at=timezone.now())
-        raise ValidationError({"zerobounce_api_key": str(exc)})
+        raise InvalidInput({"zerobounce_api_key": exc.message}) from exc
     status = verdict_status(body)
     _apply_verdicts(organizer.pk, {email: (status, body)})
     return {"email": email, "status": status, "sub_status": body.get("sub_status") or None, "result": body}
@@ -189,7 +189,7 @@ def credits(organizer):
     try:
         return {"credits": ZeroBounceClient(organizer.zerobounce_api_key).credits()}
     except ZeroBounceKeyError as exc:
-        raise ValidationError({"zerobounce_api_key": str(exc)})
+        raise InvalidInput({"zerobounce_api_key": exc.message}) from exc
 
 
 def list_emails(organizer_id, list_id):

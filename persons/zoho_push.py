@@ -8,10 +8,10 @@ to the module is sent with its record id. No database transaction is open during
 from datetime import timedelta
 
 import pycountry
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from liffy.errors import InvalidInput
 from persons.models import ZohoPushLog
 from persons.selectors import persons_with_latest_affiliation
 from persons.zoho import ZohoAuthError, ZohoClient, ZohoError
@@ -46,7 +46,7 @@ def zoho_record(person, affiliation, module):
 
 def _credentials(organizer):
     if not (organizer.zoho_client_id and organizer.zoho_client_secret and organizer.zoho_refresh_token):
-        raise ValidationError({"zoho": "Set the Zoho client id, client secret and refresh token in the settings."})
+        raise InvalidInput({"zoho": "Set the Zoho client id, client secret and refresh token in the settings."})
 
 
 def access_token(organizer, client, *, force=False):
@@ -99,7 +99,7 @@ def push_persons(organizer, person_ids, module, user=None):
     ids = {str(pk) for pk in person_ids}
     persons = list(persons_with_latest_affiliation(organizer).filter(pk__in=ids).order_by("email"))
     if missing := ids - {str(p.pk) for p in persons}:
-        raise ValidationError({"person_ids": [f"unknown person {pk}" for pk in sorted(missing)]})
+        raise InvalidInput({"person_ids": [f"unknown person {pk}" for pk in sorted(missing)]})
     previous = {str(k): v for k, v in _previous_record_ids(organizer, ids, module).items()}
     client = ZohoClient(organizer.zoho_datacenter)
     logs = []
