@@ -66,6 +66,6 @@ def validate_sendgrid_key(values, organizer):
     try:
         accepted = SendGridClient(key).check_api_key()
     except SendGridError as exc:
-        raise InvalidInput({"sendgrid_api_key": f"The key could not be checked: {exc}"})
+        raise InvalidInput({"sendgrid_api_key": f"The key could not be checked: {exc}"}) from exc
     if not accepted:
         raise InvalidInput({"sendgrid_api_key": "SendGrid refused this key."})

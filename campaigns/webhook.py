@@ -10,7 +10,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from django.db import transaction
 
@@ -60,7 +60,7 @@ def _uuid_arg(raw, name):
     try:
         return str(uuid.UUID(str(value)))
     except ValueError:
-        raise EventError(f"{name} is not a UUID")
+        raise EventError(f"{name} is not a UUID") from None
 
 
 def _text(raw, name, limit=2000):
@@ -84,9 +84,9 @@ def parse_event(index, raw):
     if isinstance(stamp, bool) or not isinstance(stamp, (int, float)):
         raise EventError("timestamp must be a unix time")
     try:
-        occurred_at = datetime.fromtimestamp(stamp, tz=timezone.utc)
+        occurred_at = datetime.fromtimestamp(stamp, tz=UTC)
     except (OverflowError, OSError, ValueError):
-        raise EventError("timestamp is out of range")
+        raise EventError("timestamp is out of range") from None
     event_id = raw.get("sg_event_id")
     if not isinstance(event_id, str) or not event_id:  # still stable across redeliveries
         event_id = "sha256:" + hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
@@ -206,7 +206,7 @@ def _advance_recipients(stored):
         targets[recipient_id] = (current_status, error or current_error)
     if not targets:
         return
-    ids, statuses, errors = zip(*((rid, status, error) for rid, (status, error) in targets.items()))
+    ids, statuses, errors = zip(*((rid, status, error) for rid, (status, error) in targets.items()), strict=True)
     with binary_cursor() as cursor:
         cursor.execute(
             "WITH t AS (SELECT t.*, t.status IN ('bounced', 'dropped') AS ends,"
@@ -244,7 +244,7 @@ def _suppress(stored):
                 "INSERT INTO unsubscribes (id, organizer_id, email, source, reason, created_at)"
                 " SELECT gen_random_uuid(), o, e, s, left(r, 100), now()"
                 " FROM unnest(%b::uuid[], %b::text[], %b::text[], %b::text[]) AS u(o, e, s, r)"
-                " ON CONFLICT DO NOTHING", [list(column) for column in zip(*rows)])
+                " ON CONFLICT DO NOTHING", [list(column) for column in zip(*rows, strict=True)])
 
 
 def _record_intents(stored):
@@ -258,7 +258,7 @@ def _record_intents(stored):
                 " occurred_at, created_at)"
                 " SELECT gen_random_uuid(), o, p, c, t, 'webhook', min(at), now()"
                 " FROM unnest(%b::uuid[], %b::uuid[], %b::uuid[], %b::text[], %b::timestamptz[]) AS i(o, p, c, t, at)"
-                " GROUP BY o, p, c, t ON CONFLICT DO NOTHING", [list(column) for column in zip(*rows)])
+                " GROUP BY o, p, c, t ON CONFLICT DO NOTHING", [list(column) for column in zip(*rows, strict=True)])
 
 
 def _lock_recipients(recipient_ids):

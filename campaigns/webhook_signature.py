@@ -47,7 +47,7 @@ def verify_request(body, signature_b64, timestamp, now=None):
         signature = base64.b64decode(signature_b64, validate=True)
         age = abs((now or time.time()) - int(timestamp))
     except (binascii.Error, ValueError):
-        raise BadSignature("malformed signature headers")
+        raise BadSignature("malformed signature headers") from None
     if age > settings.SENDGRID_WEBHOOK_TOLERANCE_SECONDS:
         raise BadSignature("timestamp outside the tolerance")
     signed = timestamp.encode() + body

@@ -1,5 +1,6 @@
 """Lists: membership writes and the reads of a list's members."""
 import io
+from functools import partial
 
 from django.db import connection, transaction
 
@@ -68,6 +69,10 @@ def members(target):
             .order_by("-list_memberships__created_at", "email"))
 
 
+def _value_of(affiliation, name):
+    return (getattr(affiliation, name) or "") if affiliation else ""
+
+
 def export_csv(target):
     """The list as CSV text, one row per member; cells a spreadsheet would run as formulas are neutralised."""
     buffer = io.StringIO()
@@ -75,10 +80,7 @@ def export_csv(target):
     writer.writerow(EXPORT_COLUMNS)
     for person in members(target).iterator(chunk_size=2000):
         affiliation = person.latest_affiliation_list[0] if person.latest_affiliation_list else None
-
-        def of(name):
-            return (getattr(affiliation, name) or "") if affiliation else ""
-
+        of = partial(_value_of, affiliation)
         writer.writerow([person.email, person.first_name or "", person.last_name or "", of("company_name"),
                          of("position"), of("country_code"), of("city"), of("phone"), of("website"),
                          person.verification_status])

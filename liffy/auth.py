@@ -78,7 +78,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
         try:
             token.decode("utf-8")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("Invalid token.")
+            raise exceptions.AuthenticationFailed("Invalid token.") from None
         return super().authenticate_credentials(token)
 
 

@@ -55,7 +55,7 @@ def option_uuid(value, option):
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise CommandError(f"{option} must be an id (UUID), not {value!r}.")
+        raise CommandError(f"{option} must be an id (UUID), not {value!r}.") from None
 
 
 class BackfillCommand(BaseCommand, metaclass=ABCMeta):

@@ -218,7 +218,7 @@ class _WorkbookSource:
         try:
             self.workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             self.sheet = self.workbook.worksheets[0]
-        except Exception as error:  # noqa: BLE001 - openpyxl raises whatever its parsers meet in a bad file
+        except Exception as error:  # openpyxl raises whatever its parsers meet in a bad file
             logger.info("unreadable workbook: %r", error)
             raise TableFileError(NOT_A_WORKBOOK) from error
         self.sheet.reset_dimensions()  # a declared size (e.g. A1:XFD1048576) would pad every row
@@ -232,7 +232,7 @@ class _WorkbookSource:
                     values = next(rows)
                 except StopIteration:
                     return
-                except Exception as error:  # noqa: BLE001 - as above: a damaged sheet
+                except Exception as error:  # as above: a damaged sheet
                     logger.info("unreadable worksheet row %d: %r", number, error)
                     raise TableFileError(f"{NOT_A_WORKBOOK} Row {number} is damaged.") from error
                 if number > settings.TABLE_MAX_ROWS:

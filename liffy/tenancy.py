@@ -79,21 +79,21 @@ class OrganizerOwnedModel(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._saved_organizer_id = instance.__dict__.get("organizer_id")
-        return instance
-
-    def clean(self):
-        super().clean()
-        check_organizer_invariants(self)
-
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
         check_organizer_invariants(self, fields=None if update_fields is None else set(update_fields))
         super().save(*args, **kwargs)
         self._saved_organizer_id = self.organizer_id
+
+    def clean(self):
+        super().clean()
+        check_organizer_invariants(self)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_organizer_id = instance.__dict__.get("organizer_id")
+        return instance
 
 
 def organizer_of(request):

@@ -38,7 +38,7 @@ class UploadTooLarge(RequestDataTooBig, APIException):
 class UploadLimitHandler(FileUploadHandler):
     """Refuses a multipart body, or a file within it, larger than UPLOAD_MAX_BYTES; passes the rest on."""
 
-    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):  # noqa: N803
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         if content_length > settings.UPLOAD_MAX_BYTES + FORM_FIELDS_ALLOWANCE:
             raise UploadTooLarge(too_large_message())
 

@@ -44,7 +44,7 @@ def aggregate(organizer_id, candidates, *, job=None, source_type="mining", sourc
             with transaction.atomic():
                 totals.add(upsert_candidates(organizer_id, batch, source_type=source_type,
                                              mining_job_id=mining_job_id, source_ref=source_ref))
-        except Exception as error:  # noqa: BLE001 - isolated: a bad batch must not fail the mining job
+        except Exception as error:  # isolated: a bad batch must not fail the mining job
             logger.exception("aggregation batch failed")
             errors.append(f"batch {start // batch_size + 1}: {error}")
             if job:

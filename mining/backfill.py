@@ -75,7 +75,7 @@ def _pages(organizer_id, job_id, batch_size):
             if not rows:
                 return
             last_id = rows[-1][0]
-            yield [dict(zip(FIELDS, row)) for row in rows]
+            yield [dict(zip(FIELDS, row, strict=True)) for row in rows]
 
 
 @dataclass

@@ -85,7 +85,7 @@ class PersonAdmin(OrganizerScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         # the email is a person's identity: the database refuses to change it
         fields = super().get_readonly_fields(request, obj)
-        return fields + ("email",) if obj else fields
+        return (*fields, "email") if obj else fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related(

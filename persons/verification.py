@@ -134,7 +134,7 @@ def verify_batch(organizer):
     with ThreadPoolExecutor(max_workers=settings.ZEROBOUNCE_CONCURRENCY) as pool:
         answers = list(pool.map(lambda row: _call(client, row[1]), rows))
     done, retry = {}, []
-    for (row_id, email), (body, error) in zip(rows, answers):
+    for (row_id, email), (body, _error) in zip(rows, answers, strict=True):
         if body is not None:
             done[row_id] = (email, verdict_status(body), body)
         else:

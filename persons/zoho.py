@@ -93,6 +93,6 @@ def validate_zoho_credentials(values, organizer):
         ZohoClient(merged["zoho_datacenter"]).refresh_access_token(
             merged["zoho_client_id"], merged["zoho_client_secret"], merged["zoho_refresh_token"])
     except ZohoAuthError:
-        raise InvalidInput({"zoho_refresh_token": "Zoho refused these credentials."})
+        raise InvalidInput({"zoho_refresh_token": "Zoho refused these credentials."}) from None
     except ZohoError as exc:
-        raise InvalidInput({"zoho_refresh_token": f"The credentials could not be checked: {exc}"})
+        raise InvalidInput({"zoho_refresh_token": f"The credentials could not be checked: {exc}"}) from exc

@@ -116,7 +116,7 @@ def push_persons(organizer, person_ids, module, user=None):
         # logged batch by batch: a push cut short still records what Zoho has already received
         logs += ZohoPushLog.objects.bulk_create(
             [_log(organizer, person, module, record, answer, previous.get(str(person.pk)), user)
-             for person, record, answer in zip(batch, records, answers)])
+             for person, record, answer in zip(batch, records, answers, strict=False)])
     succeeded = [log for log in logs if log.status == ZohoPushLog.Status.SUCCESS]
     return {"pushed": len(logs), "created": sum(log.action == "create" for log in succeeded),
             "updated": sum(log.action == "update" for log in succeeded), "failed": len(logs) - len(succeeded)}

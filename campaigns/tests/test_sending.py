@@ -183,7 +183,7 @@ def test_outcomes_never_overwrite_a_row_claimed_again_since(fake_sendgrid):
     campaign = ready_campaign(["ok1"], status="sending")
     first_claim, [recipient] = sending.claim_batch(campaign.pk, 10)
     assert sending.return_stale_claims(timeout_minutes=-1) == 1
-    second_claim, [again] = sending.claim_batch(campaign.pk, 10)
+    second_claim, [_again] = sending.claim_batch(campaign.pk, 10)
     outcome = sending.Outcome(recipient.id, "failed", error="late")
     assert sending.record_outcomes(first_claim, [outcome]) == 0
     row = CampaignRecipient.objects.get(pk=recipient.id)
