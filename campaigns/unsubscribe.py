@@ -35,7 +35,7 @@ def make_token(request: UnsubscribeRequest) -> str:
     return signing.dumps(payload, key=settings.UNSUBSCRIBE_SECRET, salt=SALT, compress=True)
 
 
-def read_token(token) -> UnsubscribeRequest:
+def read_token(token: str) -> UnsubscribeRequest:
     try:
         payload = signing.loads(token, key=settings.UNSUBSCRIBE_SECRET, salt=SALT,
                                 max_age=timedelta(days=settings.UNSUBSCRIBE_TOKEN_DAYS))
@@ -51,7 +51,7 @@ def unsubscribe_url(request: UnsubscribeRequest) -> str:
 
 
 @transaction.atomic
-def record_unsubscribe(request: UnsubscribeRequest, source=UnsubscribeSource.USER_REQUEST):
+def record_unsubscribe(request: UnsubscribeRequest, source: str = UnsubscribeSource.USER_REQUEST) -> bool:
     """Suppress the address for the organizer and log one `unsubscribe` event for the recipient.
 
     Returns True when the address was newly suppressed.

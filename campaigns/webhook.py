@@ -9,8 +9,10 @@ Only newly stored events have side effects: recipient status (forward only), sup
 import hashlib
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db import transaction
 
@@ -68,7 +70,7 @@ def _text(raw, name, limit=2000):
     return str(value)[:limit] if value not in (None, "") else None
 
 
-def parse_event(index, raw):
+def parse_event(index: int, raw: Any) -> IncomingEvent | None:
     """An IncomingEvent, None for a type we do not store, or EventError saying what is wrong."""
     if not isinstance(raw, dict):
         raise EventError("an event must be a JSON object")
@@ -101,7 +103,7 @@ def parse_event(index, raw):
     )
 
 
-def parse_batch(payload):
+def parse_batch(payload: Sequence[Any]) -> tuple[list[IncomingEvent], int, list[dict[str, Any]]]:
     """(events, ignored count, rejected [{index, error}]) of a JSON array of SendGrid events."""
     events, ignored, rejected = [], 0, []
     for index, raw in enumerate(payload):
@@ -123,7 +125,7 @@ def _fetch(sql, params):
         return cursor.fetchall()
 
 
-def locate_recipients(events, signer):
+def locate_recipients(events: Sequence[IncomingEvent], signer: str | uuid.UUID) -> dict[int, str]:
     """{event index: recipient id} for the events whose recipient is known and belongs to the right organizer.
 
     An event naming a recipient id is matched by that id only; the address is the fallback for events
@@ -269,7 +271,7 @@ def _lock_recipients(recipient_ids):
 
 
 @transaction.atomic
-def ingest(payload, signer):
+def ingest(payload: Sequence[Any], signer: str | uuid.UUID) -> dict[str, Any]:
     """Store a verified batch; returns the report (counts, and rejected events by index)."""
     events, ignored, rejected = parse_batch(payload)
     located = locate_recipients(events, signer)

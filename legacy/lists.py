@@ -1,10 +1,13 @@
 """Lists: membership writes and the reads of a list's members."""
 import io
+from collections.abc import Iterable
 from functools import partial
+from uuid import UUID
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 
-from legacy.models import ListMember
+from legacy.models import List, ListMember
 from liffy.csv_export import SpreadsheetSafeWriter
 from liffy.errors import InvalidInput
 from mining.normalize.emails import check_email
@@ -17,7 +20,7 @@ EXPORT_COLUMNS = ("email", "first_name", "last_name", "company", "position", "co
                   "verification_status")
 
 
-def add_members(organizer_id, list_id, person_ids):
+def add_members(organizer_id: UUID | str, list_id: UUID | str, person_ids: Iterable[UUID | str]) -> int:
     """Add persons to a list (already there: ignored); returns how many were added."""
     if not person_ids:
         return 0
@@ -32,7 +35,8 @@ def add_members(organizer_id, list_id, person_ids):
 
 
 @transaction.atomic
-def add_members_by_reference(target, *, person_ids=(), emails=()):
+def add_members_by_reference(target: List, *, person_ids: Iterable[UUID | str] = (),
+                             emails: Iterable[str] = ()) -> dict[str, int]:
     """Add the organizer's persons by id, and by address (a person is created for an unknown address).
 
     Every id must be the organizer's (else InvalidInput naming it); returns {added, already_members}.
@@ -58,12 +62,12 @@ def add_members_by_reference(target, *, person_ids=(), emails=()):
     return {"added": added, "already_members": len(found) - added}
 
 
-def remove_members(target, person_ids):
+def remove_members(target: List, person_ids: Iterable[UUID | str]) -> int:
     deleted, _ = ListMember.objects.filter(list=target, person_id__in=list(person_ids)).delete()
     return deleted
 
 
-def members(target):
+def members(target: List) -> QuerySet[Person]:
     """The list's persons with their latest affiliation (`latest_affiliation_list`), newest member first."""
     return (persons_with_latest_affiliation(target.organizer_id).filter(list_memberships__list=target)
             .order_by("-list_memberships__created_at", "email"))
@@ -73,7 +77,7 @@ def _value_of(affiliation, name):
     return (getattr(affiliation, name) or "") if affiliation else ""
 
 
-def export_csv(target):
+def export_csv(target: List) -> str:
     """The list as CSV text, one row per member; cells a spreadsheet would run as formulas are neutralised."""
     buffer = io.StringIO()
     writer = SpreadsheetSafeWriter(buffer)

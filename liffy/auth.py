@@ -11,6 +11,7 @@ from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.http import HttpRequest
 from django.shortcuts import render
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
@@ -54,7 +55,7 @@ class BadCredentials(InvalidInput):
     """No active user has this email and password."""
 
 
-def issue_token(request, email: str, password: str) -> tuple[str, datetime]:
+def issue_token(request: HttpRequest, email: str, password: str) -> tuple[str, datetime]:
     """(token, expiry) for good credentials. Raises TooManyAttempts (the address is locked out) or
     BadCredentials."""
     user = authenticate(request, email=email.lower(), password=password)
@@ -66,7 +67,7 @@ def issue_token(request, email: str, password: str) -> tuple[str, datetime]:
     return token, instance.expiry
 
 
-def revoke_token(token):
+def revoke_token(token: AuthToken) -> None:
     """Logout: the token stops working at once."""
     token.delete()
 

@@ -10,12 +10,16 @@ the counters, and never fails the mining job itself.
 """
 import logging
 import os
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 
 from mining.joblog import log_job
-from mining.models import LogLevel
+from mining.models import LogLevel, MiningJob
 from persons.bulk import UpsertCounters, upsert_candidates
+from persons.candidates import Candidate
 
 logger = logging.getLogger("liffy.mining.aggregation")
 BATCH_SIZE = 5000
@@ -24,11 +28,12 @@ SHADOW_SAMPLE = 3
 TRUE = {"1", "true", "yes", "on"}
 
 
-def flag(name):
+def flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in TRUE
 
 
-def aggregate(organizer_id, candidates, *, job=None, source_type="mining", source_ref=None, batch_size=BATCH_SIZE):
+def aggregate(organizer_id: UUID | str, candidates: Iterable[Candidate], *, job: MiningJob | None = None,
+              source_type: str = "mining", source_ref: str | None = None, batch_size: int = BATCH_SIZE) -> dict[str, Any]:
     """Hand normalized candidates to persons + affiliations. Returns the counters (also logged to the job)."""
     candidates = list(candidates)
     if flag("DISABLE_SHADOW_MODE"):
