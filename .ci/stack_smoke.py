@@ -36,7 +36,8 @@ def free_port():
 class Stack:
     def __init__(self, sendgrid_url):
         self.port, self.database = free_port(), f"liffy_stack_smoke_{os.getpid()}"
-        self.log = tempfile.NamedTemporaryFile("w+", prefix="liffy-stack-", suffix=".log", delete=False)
+        # open for the stack's whole life (its processes write to it); removed by main()
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="liffy-stack-", suffix=".log", delete=False)  # noqa: SIM115
         env = os.environ | {
             "PORT": str(self.port), "EMBEDDED_PG_DB": self.database, "SENDGRID_API_URL": sendgrid_url,
             "CELERY_TASK_DEFAULT_QUEUE": f"liffy-stack-smoke-{os.getpid()}", "WEB_CONCURRENCY": "2",
@@ -60,7 +61,7 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
-                raise AssertionError("the stack did not stop within 30 s of Ctrl-C")
+                raise AssertionError("the stack did not stop within 30 s of Ctrl-C") from None
 
     def drop_database(self):
         import psycopg
@@ -144,7 +145,7 @@ def main():
         check(stack.process.returncode in (0, 128 + signal.SIGINT),  # Ctrl-C ends bash with 130
               f"scripts/serve exited with {stack.process.returncode}")
         check(len(re.findall(r"system +\| (web|worker|beat)\.1 stopped", stack.output())) == 3, "a process was left")
-    except Exception as failure:  # any failure: show the stack's output, and stop it all the same
+    except Exception as failure:  # noqa: BLE001 - any failure: show the stack's output, and stop it all the same
         stack.stop()
         print(stack.output()[-6000:], file=sys.stderr)
         print(f"STACK SMOKE FAILED: {failure!r}", file=sys.stderr)

@@ -50,7 +50,7 @@ def naive_backfill(results):
         if not result.emails:
             continue
         first, last = parse_name(result.contact_name, allow_single=True)
-        person, created = Person.objects.get_or_create(
+        person, _created = Person.objects.get_or_create(
             organizer_id=result.organizer_id, email=result.emails[0].lower(),
             defaults={"first_name": first, "last_name": last})
         affiliation = Affiliation.objects.filter(person=person, company_name__iexact=result.company_name).first() \

@@ -67,7 +67,7 @@ def main():
     print(f"file: {len(data) / 1e6:.1f} MB, {args.rows:,} rows")
     results = {}
     with measured("upload-csv service", args.rows, results):
-        target, progress, _ = start_csv_import(organizer, None, Upload(data, "bench.csv"))
+        _target, progress, _ = start_csv_import(organizer, None, Upload(data, "bench.csv"))
     print({key: progress[key] for key in ("imported", "skipped", "duplicates", "persons_upserted", "members_added")})
     naive_list = List.objects.create(organizer=organizer, name="naive")
     with measured("per-row ORM baseline", args.baseline, results), transaction.atomic():

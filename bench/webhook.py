@@ -150,7 +150,7 @@ def main():
     naive = events_for(organizer, campaign, rows, args.baseline, start=10_000_000)
     with measured("per-event ORM baseline", args.baseline, results):
         naive_ingest(organizer, naive)
-    speedup = report("SendGrid webhook ingest", results, "signed batches of 1,000", "per-event ORM baseline")
+    report("SendGrid webhook ingest", results, "signed batches of 1,000", "per-event ORM baseline")
     for label in ("signed batches of 1,000", "2 senders at once"):
         rate = results[label]["rows_per_s"]
         print(f"target: 5,000 events/s — {label}: {rate:,.0f} /s, {'met' if rate >= 5000 else 'NOT met'}")

@@ -225,7 +225,7 @@ class UnsubscribeAdmin(OrganizerScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
-        return fields + ("email",) if obj else fields
+        return (*fields, "email") if obj else fields
 
 
 @admin.register(SendThrottle)

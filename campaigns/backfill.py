@@ -11,6 +11,7 @@ missing opens, and a second run adds nothing. Added events have deterministic pr
 cannot add one twice either. The event's person is the recipient's.
 """
 from collections import Counter
+from uuid import UUID
 
 from django.db import connection
 
@@ -52,14 +53,14 @@ SELECT (SELECT count(*) FROM batch), (SELECT coalesce(sum(copies), 0) FROM facts
 """
 
 
-def recipients_to_scan(organizer_id=None):
+def recipients_to_scan(organizer_id: UUID | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM campaign_recipients" + (" WHERE organizer_id = %s" if organizer_id else ""),
                        [organizer_id] if organizer_id else [])
         return cursor.fetchone()[0]
 
 
-def backfill_batch(after, size, organizer_id=None):
+def backfill_batch(after: UUID, size: int, organizer_id: UUID | None = None) -> tuple[UUID | None, Counter]:
     """One batch of recipients after id `after`: (last id or None when done, counts).
 
     `already_present` counts the facts of the columns that events already recorded.

@@ -45,7 +45,7 @@ def _html_footer(url, context, has_link):
 
 def _text_footer(url, context, has_link):
     lines = [] if has_link else [f"You receive this email from {context.organizer_name}. Unsubscribe: {url}"]
-    return "\n\n-- \n" + "\n".join(lines + [context.physical_address.strip()])
+    return "\n\n-- \n" + "\n".join([*lines, context.physical_address.strip()])
 
 
 def _append_to_html(body, footer):

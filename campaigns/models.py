@@ -178,6 +178,9 @@ class SendThrottle(models.Model):
     class Meta:
         db_table = "send_throttles"
 
+    def __str__(self):
+        return f"{self.organizer_id}: next slot at {self.next_slot_at}"
+
 
 class EventType(models.TextChoices):
     SENT = "sent"

@@ -7,27 +7,24 @@ unique index (ON CONFLICT DO NOTHING). The campaign row is locked for the whole 
 """
 from uuid import UUID
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from campaigns.lifecycle import S, _refused
 from campaigns.models import Campaign, VerificationMode
 from liffy.database import binary_cursor
+from liffy.errors import InvalidInput
 
 BATCH_SIZE = 5000
 STAT_KEYS = ("total_in_list", "excluded_blank", "excluded_unsubscribed", "excluded_invalid", "excluded_risky",
              "excluded_unverified", "excluded_duplicate", "eligible", "inserted")
 
 
-class NothingToSend(ValidationError):
+class NothingToSend(InvalidInput):
     """Resolve would add no recipient; the campaign stays a draft."""
 
-    def __init__(self, stats):
+    def __init__(self, stats: dict[str, int]):
         self.stats = stats
         super().__init__(_why(stats))
-
-    def __str__(self):
-        return self.message
 
 
 def _why(stats):
@@ -88,7 +85,7 @@ UNION ALL SELECT 'inserted', count(*), NULL FROM inserted
 
 
 @transaction.atomic
-def resolve_campaign(campaign, batch_size=BATCH_SIZE):
+def resolve_campaign(campaign: Campaign, batch_size: int = BATCH_SIZE) -> dict[str, int]:
     """draft → ready with a recipient snapshot; returns the statistics. Raises NothingToSend at 0 eligible."""
     locked = Campaign.objects.select_for_update(of=("self",)).select_related("sender").get(pk=campaign.pk)
     if locked.status != S.DRAFT:
@@ -129,4 +126,4 @@ def _check_ready(campaign):
     elif not campaign.sender.is_active:
         errors["sender"] = "the sender is deactivated"
     if errors:
-        raise ValidationError(errors)
+        raise InvalidInput(errors)

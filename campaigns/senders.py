@@ -1,4 +1,6 @@
 """Sender identities: one default per organizer, deactivation instead of deletion."""
+from typing import Any
+
 from django.db import transaction
 
 from campaigns.models import SenderIdentity
@@ -6,7 +8,7 @@ from liffy.models import Organizer
 
 
 @transaction.atomic
-def save_sender(sender, **values):
+def save_sender(sender: SenderIdentity, **values: Any) -> SenderIdentity:
     """Create or update a sender; making it the default clears the flag on the organizer's others."""
     for name, value in values.items():
         setattr(sender, name, value)
@@ -20,7 +22,7 @@ def save_sender(sender, **values):
     return sender
 
 
-def deactivate_sender(sender):
+def deactivate_sender(sender: SenderIdentity) -> SenderIdentity:
     SenderIdentity.objects.filter(pk=sender.pk).update(is_active=False, is_default=False)
     sender.refresh_from_db()
     return sender

@@ -5,9 +5,9 @@ Retry-After); any other 4xx is permanent and raised at once with SendGrid's own 
 """
 import requests
 from django.conf import settings
-from django.core.exceptions import ValidationError
 
-from liffy.http import OutsideServiceError, Unreachable, request_with_retries
+from liffy.errors import InvalidInput, OutsideServiceError
+from liffy.http import Unreachable, request_with_retries
 from liffy.services import register_credential_validator
 
 
@@ -66,6 +66,6 @@ def validate_sendgrid_key(values, organizer):
     try:
         accepted = SendGridClient(key).check_api_key()
     except SendGridError as exc:
-        raise ValidationError({"sendgrid_api_key": f"The key could not be checked: {exc}"})
+        raise InvalidInput({"sendgrid_api_key": f"The key could not be checked: {exc}"}) from exc
     if not accepted:
-        raise ValidationError({"sendgrid_api_key": "SendGrid refused this key."})
+        raise InvalidInput({"sendgrid_api_key": "SendGrid refused this key."})

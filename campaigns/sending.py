@@ -12,8 +12,11 @@ import json
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Literal
+from uuid import UUID
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -23,17 +26,18 @@ from campaigns.messages import Recipient, SendContext, compose
 from campaigns.models import Campaign, CampaignStatus, RecipientStatus, SenderIdentity
 from campaigns.sendgrid import SendGridClient, SendGridError
 from liffy import shutdown
+from liffy.errors import InvalidInput
 from liffy.models import Organizer
 
 logger = logging.getLogger(__name__)
 STOP_CHECK_SECONDS = 0.1  # how soon a worker waiting for a send slot notices it is asked to stop
 
 
-class CannotSend(Exception):
+class CannotSend(InvalidInput):
     """A campaign lacks something every message needs; `field` names it."""
 
-    def __init__(self, field, message):
-        super().__init__(message)
+    def __init__(self, field: str, message: str):
+        super().__init__({field: message})
         self.field = field
 
 
@@ -56,7 +60,7 @@ def _sender_of(campaign, organizer):
     raise CannotSend("sender", "The campaign has no active sender and the organizer no default from address.")
 
 
-def send_context(campaign):
+def send_context(campaign: Campaign) -> SendContext:
     """Everything the campaign's messages share, or CannotSend naming what is missing."""
     organizer = Organizer.objects.get(pk=campaign.organizer_id)
     if not (organizer.physical_address or "").strip():
@@ -71,13 +75,13 @@ def send_context(campaign):
     )
 
 
-def send_limits(organizer):
+def send_limits(organizer: Organizer) -> tuple[int, int]:
     return (organizer.send_rate_per_second or settings.SEND_RATE_PER_SECOND,
             organizer.send_batch_size or settings.SEND_BATCH_SIZE)
 
 
 @transaction.atomic
-def claim_batch(campaign_id, size):
+def claim_batch(campaign_id: UUID | str, size: int) -> tuple[datetime, list[Recipient]]:
     """Claim up to `size` pending recipients; those unsubscribed meanwhile become `skipped`.
 
     Returns the claim time (it identifies this claim) and the recipients to send to.
@@ -104,7 +108,7 @@ def claim_batch(campaign_id, size):
     return claimed_at, recipients
 
 
-def record_outcomes(claimed_at, outcomes):
+def record_outcomes(claimed_at: datetime, outcomes: Sequence[Outcome]) -> int:
     """Write a batch's outcomes and its `sent` events in one statement.
 
     Only rows still held by this claim are written, so a claim returned to pending (and maybe sent by
@@ -132,7 +136,7 @@ def record_outcomes(claimed_at, outcomes):
         return cursor.rowcount
 
 
-def reserve_send_slots(organizer_id, count, per_second):
+def reserve_send_slots(organizer_id: UUID | str, count: int, per_second: float) -> float:
     """Reserve `count` consecutive send slots of the organizer; seconds until the first one.
 
     One statement on the organizer's throttle row, so workers running at once get disjoint slots.
@@ -168,7 +172,8 @@ def _wait_for_slot(slot_at):
     return not shutdown.requested()
 
 
-def deliver_batch(context, recipients, client, per_second):
+def deliver_batch(context: SendContext, recipients: Sequence[Recipient], client: SendGridClient,
+                  per_second: float) -> list[Outcome]:
     """Send each message at its reserved slot, SEND_CONCURRENCY requests in flight at most (SendGrid's
     latency would otherwise cap a worker far below the rate limit); one Outcome per recipient.
 
@@ -184,12 +189,12 @@ def deliver_batch(context, recipients, client, per_second):
         return list(pool.map(at_slot, range(len(recipients)), recipients))
 
 
-def fail_campaign(campaign_id, error):
+def fail_campaign(campaign_id: UUID | str, error: str) -> int:
     return Campaign.objects.filter(pk=campaign_id, status=CampaignStatus.SENDING).update(
         status=CampaignStatus.FAILED, error=error, completed_at=timezone.now())
 
 
-def complete_finished_campaigns(campaign_id=None):
+def complete_finished_campaigns(campaign_id: UUID | str | None = None) -> int:
     """sending → completed for campaigns (all, or one) with no recipient pending or sending; returns how many."""
     only_one = " AND c.id = %s" if campaign_id else ""
     with connection.cursor() as cursor:
@@ -202,7 +207,7 @@ def complete_finished_campaigns(campaign_id=None):
         return cursor.rowcount
 
 
-def send_campaign(campaign_id, *, seconds=None):
+def send_campaign(campaign_id: UUID | str, *, seconds: float | None = None) -> Literal["done", "stopped", "more"]:
     """Send batches of a `sending` campaign until none is left, it stops sending, or `seconds` pass.
 
     Returns "done" (nothing left to claim), "stopped" (paused, cancelled, failed) or "more" (time is up,
@@ -221,7 +226,7 @@ def send_campaign(campaign_id, *, seconds=None):
         try:
             context = send_context(campaign)
         except CannotSend as problem:
-            fail_campaign(campaign_id, str(problem))
+            fail_campaign(campaign_id, "; ".join(problem.messages))
             return "stopped"
         organizer = Organizer.objects.get(pk=campaign.organizer_id)
         per_second, batch_size = send_limits(organizer)
@@ -237,7 +242,7 @@ def send_campaign(campaign_id, *, seconds=None):
             return "more"
 
 
-def return_stale_claims(timeout_minutes=None):
+def return_stale_claims(timeout_minutes: float | None = None) -> int:
     """Recipients claimed longer ago than the timeout go back to pending (their worker died)."""
     minutes = settings.SEND_CLAIM_TIMEOUT_MINUTES if timeout_minutes is None else timeout_minutes
     cutoff = timezone.now() - timedelta(minutes=minutes)
@@ -248,7 +253,7 @@ def return_stale_claims(timeout_minutes=None):
         return cursor.rowcount
 
 
-def campaigns_needing_a_worker():
+def campaigns_needing_a_worker() -> list[UUID]:
     """Sending campaigns with pending recipients that no worker holds a claim on right now."""
     return list(
         Campaign.objects.filter(status=CampaignStatus.SENDING, recipients__status=RecipientStatus.PENDING)

@@ -1,10 +1,12 @@
 """Email templates: preview, clone, and deletion only while no campaign uses them."""
+from typing import Any
+
 from django.db import transaction
 from django.db.models import ProtectedError
 
 from campaigns.models import Campaign, EmailTemplate
 from campaigns.placeholders import recipient_values, render, text_to_html
-from liffy.exceptions import Conflict
+from liffy.errors import Conflict
 from liffy.header_values import header_safe
 
 PREVIEW_SAMPLE = {
@@ -21,7 +23,7 @@ PREVIEW_SAMPLE = {
 PREVIEW_UNSUBSCRIBE_URL = "#"
 
 
-def render_message(template, values):
+def render_message(template: EmailTemplate, values: dict[str, Any]) -> dict[str, str | None]:
     """Subject, HTML and text of `template` for one recipient's placeholder values."""
     subject_values = {k: v for k, v in values.items() if k not in ("unsubscribe_url", "unsubscribe_link")}
     subject_values |= {"unsubscribe_url": "", "unsubscribe_link": ""}  # no unsubscribe link in a subject
@@ -33,7 +35,7 @@ def render_message(template, values):
     }
 
 
-def preview_template(template, sample_data=None):
+def preview_template(template: EmailTemplate, sample_data: dict[str, str] | None = None) -> dict[str, str | None]:
     """The template rendered for sample data (the built-in sample, or the caller's); unsubscribe shows as #."""
     sample = PREVIEW_SAMPLE | (sample_data or {})
     meta = {key: value for key, value in sample.items() if key not in ("name", "email")}
@@ -42,7 +44,7 @@ def preview_template(template, sample_data=None):
     return render_message(template, values)
 
 
-def clone_template(template, name=None):
+def clone_template(template: EmailTemplate, name: str | None = None) -> EmailTemplate:
     return EmailTemplate.objects.create(
         organizer_id=template.organizer_id,
         name=(name or f"Copy of {template.name}")[:255],
@@ -52,7 +54,7 @@ def clone_template(template, name=None):
     )
 
 
-def delete_template(template):
+def delete_template(template: EmailTemplate) -> None:
     in_use = Campaign.objects.filter(template=template).count()
     if in_use:
         raise Conflict(f"The template is used by {in_use} campaign(s) and cannot be deleted.")
@@ -60,4 +62,4 @@ def delete_template(template):
         with transaction.atomic():
             template.delete()
     except ProtectedError:  # a campaign took it in the meantime
-        raise Conflict("The template is used by a campaign and cannot be deleted.")
+        raise Conflict("The template is used by a campaign and cannot be deleted.") from None

@@ -12,12 +12,13 @@ from django.core import signing
 from django.db import connection, transaction
 
 from campaigns.models import EventType, UnsubscribeSource
+from liffy.errors import InvalidInput
 
 SALT = "liffy.campaigns.unsubscribe"
 
 
-class InvalidLink(Exception):
-    pass
+class InvalidLink(InvalidInput):
+    """The link is not one we signed, or it has expired."""
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ def make_token(request: UnsubscribeRequest) -> str:
     return signing.dumps(payload, key=settings.UNSUBSCRIBE_SECRET, salt=SALT, compress=True)
 
 
-def read_token(token) -> UnsubscribeRequest:
+def read_token(token: str) -> UnsubscribeRequest:
     try:
         payload = signing.loads(token, key=settings.UNSUBSCRIBE_SECRET, salt=SALT,
                                 max_age=timedelta(days=settings.UNSUBSCRIBE_TOKEN_DAYS))
@@ -50,7 +51,7 @@ def unsubscribe_url(request: UnsubscribeRequest) -> str:
 
 
 @transaction.atomic
-def record_unsubscribe(request: UnsubscribeRequest, source=UnsubscribeSource.USER_REQUEST):
+def record_unsubscribe(request: UnsubscribeRequest, source: str = UnsubscribeSource.USER_REQUEST) -> bool:
     """Suppress the address for the organizer and log one `unsubscribe` event for the recipient.
 
     Returns True when the address was newly suppressed.

@@ -9,8 +9,10 @@ Only newly stored events have side effects: recipient status (forward only), sup
 import hashlib
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any
 
 from django.db import transaction
 
@@ -60,7 +62,7 @@ def _uuid_arg(raw, name):
     try:
         return str(uuid.UUID(str(value)))
     except ValueError:
-        raise EventError(f"{name} is not a UUID")
+        raise EventError(f"{name} is not a UUID") from None
 
 
 def _text(raw, name, limit=2000):
@@ -68,7 +70,7 @@ def _text(raw, name, limit=2000):
     return str(value)[:limit] if value not in (None, "") else None
 
 
-def parse_event(index, raw):
+def parse_event(index: int, raw: Any) -> IncomingEvent | None:
     """An IncomingEvent, None for a type we do not store, or EventError saying what is wrong."""
     if not isinstance(raw, dict):
         raise EventError("an event must be a JSON object")
@@ -84,9 +86,9 @@ def parse_event(index, raw):
     if isinstance(stamp, bool) or not isinstance(stamp, (int, float)):
         raise EventError("timestamp must be a unix time")
     try:
-        occurred_at = datetime.fromtimestamp(stamp, tz=timezone.utc)
+        occurred_at = datetime.fromtimestamp(stamp, tz=UTC)
     except (OverflowError, OSError, ValueError):
-        raise EventError("timestamp is out of range")
+        raise EventError("timestamp is out of range") from None
     event_id = raw.get("sg_event_id")
     if not isinstance(event_id, str) or not event_id:  # still stable across redeliveries
         event_id = "sha256:" + hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
@@ -101,7 +103,7 @@ def parse_event(index, raw):
     )
 
 
-def parse_batch(payload):
+def parse_batch(payload: Sequence[Any]) -> tuple[list[IncomingEvent], int, list[dict[str, Any]]]:
     """(events, ignored count, rejected [{index, error}]) of a JSON array of SendGrid events."""
     events, ignored, rejected = [], 0, []
     for index, raw in enumerate(payload):
@@ -123,7 +125,7 @@ def _fetch(sql, params):
         return cursor.fetchall()
 
 
-def locate_recipients(events, signer):
+def locate_recipients(events: Sequence[IncomingEvent], signer: str | uuid.UUID) -> dict[int, str]:
     """{event index: recipient id} for the events whose recipient is known and belongs to the right organizer.
 
     An event naming a recipient id is matched by that id only; the address is the fallback for events
@@ -206,7 +208,7 @@ def _advance_recipients(stored):
         targets[recipient_id] = (current_status, error or current_error)
     if not targets:
         return
-    ids, statuses, errors = zip(*((rid, status, error) for rid, (status, error) in targets.items()))
+    ids, statuses, errors = zip(*((rid, status, error) for rid, (status, error) in targets.items()), strict=True)
     with binary_cursor() as cursor:
         cursor.execute(
             "WITH t AS (SELECT t.*, t.status IN ('bounced', 'dropped') AS ends,"
@@ -244,7 +246,7 @@ def _suppress(stored):
                 "INSERT INTO unsubscribes (id, organizer_id, email, source, reason, created_at)"
                 " SELECT gen_random_uuid(), o, e, s, left(r, 100), now()"
                 " FROM unnest(%b::uuid[], %b::text[], %b::text[], %b::text[]) AS u(o, e, s, r)"
-                " ON CONFLICT DO NOTHING", [list(column) for column in zip(*rows)])
+                " ON CONFLICT DO NOTHING", [list(column) for column in zip(*rows, strict=True)])
 
 
 def _record_intents(stored):
@@ -258,7 +260,7 @@ def _record_intents(stored):
                 " occurred_at, created_at)"
                 " SELECT gen_random_uuid(), o, p, c, t, 'webhook', min(at), now()"
                 " FROM unnest(%b::uuid[], %b::uuid[], %b::uuid[], %b::text[], %b::timestamptz[]) AS i(o, p, c, t, at)"
-                " GROUP BY o, p, c, t ON CONFLICT DO NOTHING", [list(column) for column in zip(*rows)])
+                " GROUP BY o, p, c, t ON CONFLICT DO NOTHING", [list(column) for column in zip(*rows, strict=True)])
 
 
 def _lock_recipients(recipient_ids):
@@ -269,7 +271,7 @@ def _lock_recipients(recipient_ids):
 
 
 @transaction.atomic
-def ingest(payload, signer):
+def ingest(payload: Sequence[Any], signer: str | uuid.UUID) -> dict[str, Any]:
     """Store a verified batch; returns the report (counts, and rejected events by index)."""
     events, ignored, rejected = parse_batch(payload)
     located = locate_recipients(events, signer)

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 
 from liffy.models import Organizer
+from liffy.errors import Forbidden
 from liffy.webhook_keys import load_public_key
 
 SIGNATURE_HEADER = "X-Twilio-Email-Event-Webhook-Signature"
@@ -22,8 +23,8 @@ TIMESTAMP_HEADER = "X-Twilio-Email-Event-Webhook-Timestamp"
 SHARED = "shared"  # the settings key verified the request
 
 
-class BadSignature(Exception):
-    pass
+class BadSignature(Forbidden):
+    """No configured key verifies the request: nothing of it is stored."""
 
 
 def _verifies(key_text, signed, signature):
@@ -46,7 +47,7 @@ def verify_request(body, signature_b64, timestamp, now=None):
         signature = base64.b64decode(signature_b64, validate=True)
         age = abs((now or time.time()) - int(timestamp))
     except (binascii.Error, ValueError):
-        raise BadSignature("malformed signature headers")
+        raise BadSignature("malformed signature headers") from None
     if age > settings.SENDGRID_WEBHOOK_TOLERANCE_SECONDS:
         raise BadSignature("timestamp outside the tolerance")
     signed = timestamp.encode() + body

@@ -8,6 +8,8 @@ from legacy.csv_import import start_csv_import
 from legacy.models import List, ListMember, ListUpload, Prospect
 from liffy.admin_base import (OrganizerScopedAdmin, ReadOnlyAdmin, ViewAndDeleteAdmin, changelist_link, choices_filter,
                               json_display)
+from liffy.admin_messages import report_refusal
+from liffy.errors import InvalidInput
 from liffy.tables import read_upload
 from persons.models import VerificationStatus
 
@@ -40,8 +42,8 @@ class ListAddForm(forms.ModelForm):
         if upload:
             try:
                 read_upload(upload)
-            except ValidationError as problem:
-                raise ValidationError(problem.message_dict["file"])
+            except InvalidInput as problem:
+                raise ValidationError(problem.errors["file"]) from problem
             upload.seek(0)
         return upload
 
@@ -93,8 +95,8 @@ class ListAdmin(OrganizerScopedAdmin):
         if upload:
             try:
                 _, progress, inline = start_csv_import(obj.organizer, obj.created_by_user, upload, target=obj)
-            except ValidationError as problem:
-                messages.error(request, "; ".join(problem.messages))
+            except InvalidInput as problem:
+                report_refusal(request, problem)
                 return
             if inline:
                 messages.success(request, f"Imported {progress['imported']} row(s); {progress['skipped']} skipped.")

@@ -117,7 +117,7 @@ class ListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         values = data.validated_data
         target = get_for_organizer_or_404(List.objects, self.organizer, values["list_id"], "list") \
             if values.get("list_id") else None
-        target, progress, inline = start_csv_import(self.organizer, request.user, values["file"],
+        target, _progress, inline = start_csv_import(self.organizer, request.user, values["file"],
                                                     name=values.get("name"), target=target, tags=values["tags"])
         body = ListSerializer(self.get_queryset().get(pk=target.pk)).data
         return Response(body, status=201 if inline else 202)

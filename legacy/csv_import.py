@@ -11,14 +11,19 @@ task imports batches of CSV_BATCH_SIZE in their own transactions, records its pr
 and deletes the stored file when the import completes.
 """
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
 
 from legacy.lists import add_members
 from legacy.models import List, ListUpload
+from liffy.models import Organizer, User
 from liffy.tables import Table, open_table, read_upload
 from mining.normalize.countries import to_iso2
 from mining.normalize.emails import check_email
@@ -64,7 +69,7 @@ def _candidate(values):
     return first and first[:255], last and last[:255], affiliations
 
 
-def checked_batches(table, size):
+def checked_batches(table: TableUpload, size: int) -> Iterator[list[Candidate]]:
     """Batches of candidates in file order; bad rows are counted and reported on `table` as they are met."""
     batch, seen = [], set()
     for number, cells in table.reader.data_rows():
@@ -89,7 +94,7 @@ def checked_batches(table, size):
         yield batch
 
 
-def import_batch(organizer_id, list_id, candidates):
+def import_batch(organizer_id: UUID | str, list_id: UUID | str, candidates: list[Candidate]) -> dict[str, Any]:
     """One batch's upserts and members (call inside its transaction); returns its counters."""
     upserted = upsert_candidates(organizer_id, candidates, source_type="import")
     added = add_members(organizer_id, list_id, upserted.person_ids.values())
@@ -146,7 +151,8 @@ def _import_all(target, table):
     return target.import_progress
 
 
-def start_csv_import(organizer, user, upload, *, name=None, target=None, tags=()):
+def start_csv_import(organizer: Organizer, user: User | None, upload: UploadedFile, *, name: str | None = None,
+                     target: List | None = None, tags: Iterable[str] = ()) -> tuple[List, dict[str, Any], bool]:
     """Create (or reuse) the list and import the file: (list, progress, inline?)."""
     data, total = read_upload(upload)
     if target is None:
@@ -166,7 +172,7 @@ def start_csv_import(organizer, user, upload, *, name=None, target=None, tags=()
     return target, target.import_progress, False
 
 
-def run_csv_import(list_id, upload_id):
+def run_csv_import(list_id: UUID | str, upload_id: UUID | str) -> dict[str, Any] | None:
     """The background part: the stored file into its list, then the stored file goes. A second run of a
     finished import finds no file and does nothing."""
     stored = ListUpload.objects.filter(pk=upload_id, list_id=list_id).first()

@@ -150,7 +150,7 @@ class UserAdmin(OrganizerScopedAdmin, DjangoUserAdmin):
         fields = super().get_readonly_fields(request, obj)
         if not request.user.is_platform_staff:
             return fields + self.PLATFORM_FIELDS
-        return fields if request.user.is_superuser else fields + ("is_superuser",)
+        return fields if request.user.is_superuser else (*fields, "is_superuser")
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "user_permissions":  # each permission is shown with its content type

@@ -10,6 +10,7 @@ For everyone, the organizer of a row is fixed once it is saved, and on a saved r
 and autocomplete offers only that organizer's rows; the model's own invariants
 (`liffy.tenancy.check_organizer_invariants`) refuse the rest, in the admin as in the API.
 """
+import contextlib
 import json
 import uuid
 
@@ -202,10 +203,8 @@ class OrganizerScopedAdmin(ServiceActionsMixin, admin.ModelAdmin):
         match = getattr(request, "resolver_match", None)
         lookup = organizer_lookup(self.model, self.admin_site)
         if match is not None and match.url_name == "autocomplete" and lookup:
-            try:
+            with contextlib.suppress(ValueError):  # not an id: the autocomplete's own search stands
                 queryset = queryset.filter(**{lookup: uuid.UUID(request.GET.get("organizer", ""))})
-            except ValueError:
-                pass
         return queryset, may_have_duplicates
 
     def _organizer_scope(self, request, obj):

@@ -26,7 +26,7 @@ USER_MANAGERS_MODELS = {("liffy", "user"), ("knox", "authtoken"), ("axes", "acce
 GROUPS = {
     "Support (read-only)": lambda app, model, action: app in APPS and action == "view",
     "Editors": lambda app, model, action: app in APPS and (
-        action == "view" or model in EDITED.get(app, ()) and action in ("add", "change", "delete")),
+        action == "view" or (model in EDITED.get(app, ()) and action in ("add", "change", "delete"))),
     "User managers": lambda app, model, action: (app, model) in USER_MANAGERS_MODELS
     and action in ("view", "add", "change", "delete"),
 }

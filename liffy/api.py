@@ -2,7 +2,7 @@
 from django.contrib.auth import logout
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -45,8 +45,8 @@ class TokenView(APIView):
         serializer.is_valid(raise_exception=True)
         try:
             token, expiry = issue_token(request, **serializer.validated_data)
-        except BadCredentials as exc:
-            raise ValidationError({"non_field_errors": [str(exc)]})
+        except BadCredentials as exc:  # about the credentials together, in DRF's words for that
+            raise ValidationError({"non_field_errors": exc.messages}) from exc
         return Response(TokenResponseSerializer({"token": token, "expiry": expiry}).data)
 
 
@@ -139,8 +139,5 @@ class OrganizerSettingsView(APIView):
     def patch(self, request):
         serializer = OrganizerSettingsSerializer(organizer_of(request), data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        try:
-            organizer = update_organizer_settings(organizer_of(request), request.user, serializer.validated_data)
-        except PermissionError as exc:
-            raise PermissionDenied(str(exc))
+        organizer = update_organizer_settings(organizer_of(request), request.user, serializer.validated_data)
         return Response(OrganizerSettingsSerializer(organizer).data, status=status.HTTP_200_OK)

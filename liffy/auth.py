@@ -5,15 +5,20 @@ Every password login (the admin's form, `POST /api/auth/token`) goes through the
 only a hash is stored, each expires (REST_KNOX TOKEN_TTL, from API_TOKEN_TTL_HOURS), logout deletes
 the one in use and a new password deletes them all (`User.save`).
 """
+from datetime import datetime
+
 from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.http import HttpRequest
 from django.shortcuts import render
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.models import AuthToken
 from rest_framework import exceptions
+
+from liffy.errors import InvalidInput, TooManyAttempts
 
 
 class LoginLockoutBackend(AxesStandaloneBackend):
@@ -46,26 +51,23 @@ def lockout_page(request, original_response=None, credentials=None):
     }, status=429)
 
 
-class LoginLocked(exceptions.Throttled):
-    default_detail = "Too many failed logins from your address."
+class BadCredentials(InvalidInput):
+    """No active user has this email and password."""
 
 
-class BadCredentials(Exception):
-    pass
-
-
-def issue_token(request, email, password):
-    """(token, expiry) for good credentials. Raises LoginLocked or BadCredentials."""
+def issue_token(request: HttpRequest, email: str, password: str) -> tuple[str, datetime]:
+    """(token, expiry) for good credentials. Raises TooManyAttempts (the address is locked out) or
+    BadCredentials."""
     user = authenticate(request, email=email.lower(), password=password)
     if getattr(request, "axes_locked_out", False):
-        raise LoginLocked(wait=get_cool_off(request).total_seconds())
+        raise TooManyAttempts("Too many failed logins from your address.", wait=get_cool_off(request).total_seconds())
     if user is None:
         raise BadCredentials("Unable to log in with these credentials (or the account is inactive).")
     instance, token = AuthToken.objects.create(user=user)
     return token, instance.expiry
 
 
-def revoke_token(token):
+def revoke_token(token: AuthToken) -> None:
     """Logout: the token stops working at once."""
     token.delete()
 
@@ -77,7 +79,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
         try:
             token.decode("utf-8")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("Invalid token.")
+            raise exceptions.AuthenticationFailed("Invalid token.") from None
         return super().authenticate_credentials(token)
 
 

@@ -7,6 +7,7 @@ import sys
 from abc import ABCMeta, abstractmethod
 import uuid
 from collections import Counter
+from collections.abc import Callable
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -19,7 +20,7 @@ class _DryRunRollback(Exception):
     pass
 
 
-def run_or_rehearse(work, *, dry_run):
+def run_or_rehearse(work: Callable[[], object], *, dry_run: bool) -> None:
     """Call `work()`; for a dry run, inside one transaction that is rolled back at the end."""
     if not dry_run:
         work()
@@ -32,7 +33,8 @@ def run_or_rehearse(work, *, dry_run):
         pass
 
 
-def run_batches(batch, report, *, total, batch_size, dry_run=False, unit="rows"):
+def run_batches(batch: Callable[[uuid.UUID, int], tuple[uuid.UUID | None, Counter]], report: Counter, *,
+                total: int | None, batch_size: int, dry_run: bool = False, unit: str = "rows") -> Counter:
     """Call `batch(after_id, batch_size) -> (last_id | None, Counter)` until it returns None, adding its
     counters to `report` (a Counter, so a caller whose run fails still has the counts of the batches before)."""
 
@@ -51,11 +53,11 @@ def run_batches(batch, report, *, total, batch_size, dry_run=False, unit="rows")
     return report
 
 
-def option_uuid(value, option):
+def option_uuid(value: str, option: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise CommandError(f"{option} must be an id (UUID), not {value!r}.")
+        raise CommandError(f"{option} must be an id (UUID), not {value!r}.") from None
 
 
 class BackfillCommand(BaseCommand, metaclass=ABCMeta):

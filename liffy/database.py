@@ -6,6 +6,7 @@ started it, so the next process (another `manage.py`, a test run, a worker) reus
 under the package's inter-process lock, so two processes starting at once never double-start or
 re-initialise the data folder. `python -m liffy.database stop` (`scripts/stop`) stops it.
 """
+import contextlib
 import logging
 import os
 import signal
@@ -44,10 +45,9 @@ def _ensure_database(host: str, port: str, name: str) -> None:
     with psycopg.connect(host=host, port=port, user=EMBEDDED_USER, dbname="postgres", autocommit=True) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             return
-        try:
+        # another process may create it first (the catalog's unique index may be what notices)
+        with contextlib.suppress(psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
-            pass  # another process created it first (the catalog's unique index may be what notices)
 
 
 def binary_cursor():

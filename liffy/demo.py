@@ -229,7 +229,7 @@ def _engagement(organizer, campaign, persons, sent_at):
     )
     events = []
     for index, recipient in enumerate(recipients):
-        status, story = STORIES[index % len(STORIES)]
+        _status, story = STORIES[index % len(STORIES)]
         for step, event_type in enumerate([EventType.SENT, *story]):
             events.append(CampaignEvent(
                 organizer=organizer, campaign=campaign, recipient=recipient, person=recipient.person,

@@ -1,6 +1,11 @@
 """API errors and the one place that maps them to responses: bad input is a 4xx with the field and the
 reason, never a 500; a failing outside service is a 503.
 
+Services raise the domain errors of `liffy.errors`; `exception_handler` turns each kind into its status
+(400 invalid input, 403 forbidden, 404 not found, 409 conflict, 429 too many attempts, 503 outside
+service). An `IntegrityError` no service expected is a bug: it is not answered here, so Django logs it
+(`django.request`, with the traceback) and the client gets a 500.
+
 Every error under `/api/` is JSON, whatever `DEBUG` says: DRF views answer through `exception_handler`;
 what Django answers by itself (an unknown path, a trailing-slash variant, an error outside a view)
 becomes JSON in `ApiErrorMiddleware`. Bodies are `{"detail": "..."}`, except 400s, which name each
@@ -12,24 +17,28 @@ from http import HTTPStatus
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
 from django.http import JsonResponse
 from django.urls import Resolver404, resolve
 from rest_framework import exceptions, status
-from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from liffy.http import OutsideServiceError
+from liffy import errors
 
 API_ROOT = "/api"
 security_logger = logging.getLogger("django.security")
 
 
-class Conflict(exceptions.APIException):
+class ConflictResponse(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state."
     default_code = "conflict"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "An outside service failed; try again later."
+    default_code = "outside_service"
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -38,10 +47,30 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
+# The answer to each kind of domain error (liffy.errors).
+DOMAIN_RESPONSES = {
+    errors.InvalidInput: lambda error: exceptions.ValidationError(error.errors, code=error.code),
+    errors.NotFound: lambda error: exceptions.NotFound(error.message, code=error.code),
+    errors.Conflict: lambda error: ConflictResponse(error.message, code=error.code),
+    errors.Forbidden: lambda error: exceptions.PermissionDenied(error.message, code=error.code),
+    errors.TooManyAttempts: lambda error: exceptions.Throttled(error.wait, error.message, code=error.code),
+    errors.OutsideServiceError: lambda error: ServiceUnavailable(error.message, code=error.code),
+}
+
+
+def _domain_exception(error):
+    for kind, api_exception in DOMAIN_RESPONSES.items():
+        if isinstance(error, kind):
+            return api_exception(error)
+    raise TypeError(f"{type(error).__name__} is not one of the kinds of liffy.errors")
+
+
 def _api_exception(exc):
-    """The DRF exception that answers a Django error; any other exception as it is."""
+    """The DRF exception that answers a domain or Django error; any other exception as it is."""
     if isinstance(exc, exceptions.APIException):  # already worded for the API (e.g. the upload limit)
         return exc
+    if isinstance(exc, errors.DomainError):
+        return _domain_exception(exc)
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
     if isinstance(exc, RequestDataTooBig):  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -57,10 +86,6 @@ def _api_exception(exc):
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, IntegrityError):
-        return Response({"detail": "The request conflicts with existing data."}, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, OutsideServiceError):  # an outage, a rate limit: worth trying again later
-        return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
     response = drf_exception_handler(_api_exception(exc), context)
     if response is not None and isinstance(response.data, list):  # `raise ValidationError("…")` in a view
         response.data = {api_settings.NON_FIELD_ERRORS_KEY: response.data}

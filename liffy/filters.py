@@ -1,5 +1,5 @@
 """The date-time filter of every filterset (`liffy.tenancy.FilterSet` maps model date-times to it)."""
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 import django_filters
 from django.core.exceptions import ValidationError
@@ -25,9 +25,9 @@ class DateTimeField(fields.IsoDateTimeField):
         if abs(value.utcoffset()) > MAX_UTC_OFFSET:
             raise ValidationError(self.error_messages["offset"], code="offset")
         try:
-            return value.astimezone(timezone.utc)
+            return value.astimezone(UTC)
         except OverflowError:
-            raise ValidationError(self.error_messages["range"], code="range")
+            raise ValidationError(self.error_messages["range"], code="range") from None
 
 
 class DateTimeFilter(django_filters.IsoDateTimeFilter):

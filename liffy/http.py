@@ -4,13 +4,11 @@ import time
 
 import requests
 
+from liffy.errors import OutsideServiceError
+
 logger = logging.getLogger(__name__)
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_SECONDS = 60
-
-
-class OutsideServiceError(Exception):
-    """An outside service failed us (the base of each client's error); the API answers 503 with its text."""
 
 
 class Unreachable(OutsideServiceError):

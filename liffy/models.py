@@ -62,13 +62,6 @@ class Organizer(models.Model):
     def __str__(self):
         return self.name
 
-    def clean(self):
-        """The admin's check of the key's single owner (the database constraint holds it everywhere)."""
-        key_fingerprint = webhook_keys.fingerprint(self.sendgrid_webhook_public_key)
-        if key_fingerprint and Organizer.objects.exclude(pk=self.pk).filter(
-                sendgrid_webhook_key_fingerprint=key_fingerprint).exists():
-            raise ValidationError({"sendgrid_webhook_public_key": webhook_keys.KEY_TAKEN})
-
     def save(self, *args, **kwargs):
         """The webhook key is kept in its canonical spelling, with its fingerprint."""
         if self.sendgrid_webhook_public_key:
@@ -78,6 +71,13 @@ class Organizer(models.Model):
         if update_fields is not None and "sendgrid_webhook_public_key" in update_fields:
             kwargs["update_fields"] = {*update_fields, "sendgrid_webhook_key_fingerprint"}
         super().save(*args, **kwargs)
+
+    def clean(self):
+        """The admin's check of the key's single owner (the database constraint holds it everywhere)."""
+        key_fingerprint = webhook_keys.fingerprint(self.sendgrid_webhook_public_key)
+        if key_fingerprint and Organizer.objects.exclude(pk=self.pk).filter(
+                sendgrid_webhook_key_fingerprint=key_fingerprint).exists():
+            raise ValidationError({"sendgrid_webhook_public_key": webhook_keys.KEY_TAKEN})
 
 
 class Role(models.TextChoices):

@@ -84,7 +84,7 @@ def _embedded_ipv4(address):
         return address.sixtofour
     if address.teredo:
         return address.teredo[1]
-    if any(address in prefix for prefix in NAT64_PREFIXES) or int(address) >> 32 == 0 and int(address) > 1:
+    if any(address in prefix for prefix in NAT64_PREFIXES) or (int(address) >> 32 == 0 and int(address) > 1):
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return None
 

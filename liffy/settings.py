@@ -309,7 +309,7 @@ LOG_LEVEL = env("LOG_LEVEL", default="INFO").upper()
 try:
     LOGGING = logging_config(LOG_LEVEL, env("LOG_FORMAT", default="plain"))
 except ValueError as problem:
-    raise ImproperlyConfigured(str(problem))
+    raise ImproperlyConfigured(str(problem)) from problem
 
 # --- Static files in production (README "Deployment") ---------------------------------------------
 # whitenoise serves `collectstatic`'s output under content-hashed names with far-future cache headers

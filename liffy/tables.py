@@ -27,8 +27,9 @@ import zipfile
 from contextlib import closing
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 
+from liffy.errors import InvalidInput
 from liffy.uploads import check_size, describe_size
 
 logger = logging.getLogger(__name__)
@@ -217,7 +218,7 @@ class _WorkbookSource:
         try:
             self.workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             self.sheet = self.workbook.worksheets[0]
-        except Exception as error:  # noqa: BLE001 - openpyxl raises whatever its parsers meet in a bad file
+        except Exception as error:  # openpyxl raises whatever its parsers meet in a bad file
             logger.info("unreadable workbook: %r", error)
             raise TableFileError(NOT_A_WORKBOOK) from error
         self.sheet.reset_dimensions()  # a declared size (e.g. A1:XFD1048576) would pad every row
@@ -231,7 +232,7 @@ class _WorkbookSource:
                     values = next(rows)
                 except StopIteration:
                     return
-                except Exception as error:  # noqa: BLE001 - as above: a damaged sheet
+                except Exception as error:  # as above: a damaged sheet
                     logger.info("unreadable worksheet row %d: %r", number, error)
                     raise TableFileError(f"{NOT_A_WORKBOOK} Row {number} is damaged.") from error
                 if number > settings.TABLE_MAX_ROWS:
@@ -352,8 +353,8 @@ def count_data_rows(file_name, data):
         return table.count()
 
 
-def read_upload(upload):
-    """(bytes, data row count) of an uploaded table file, read whole; a ValidationError on `file` naming
+def read_upload(upload: UploadedFile) -> tuple[bytes, int]:
+    """(bytes, data row count) of an uploaded table file, read whole; InvalidInput on `file` naming
     what is wrong with it: its size (UPLOAD_MAX_BYTES) or whatever makes it unreadable."""
     check_size(upload)
     upload.seek(0)
@@ -361,7 +362,7 @@ def read_upload(upload):
     try:
         return data, count_data_rows(upload.name, data)
     except TableFileError as problem:
-        raise ValidationError({"file": str(problem)})
+        raise InvalidInput({"file": str(problem)}) from problem
 
 
 def _trimmed(cells):

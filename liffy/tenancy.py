@@ -20,8 +20,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.rest_framework import FilterSet as RestFilterSet
 from django_filters.rest_framework.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from rest_framework import filters, mixins, serializers, viewsets
-from rest_framework.exceptions import NotFound
 
+from liffy.errors import NotFound
 from liffy.filters import DateTimeFilter
 from liffy.permissions import HasRole, IsOrganizerMember
 
@@ -79,21 +79,21 @@ class OrganizerOwnedModel(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._saved_organizer_id = instance.__dict__.get("organizer_id")
-        return instance
-
-    def clean(self):
-        super().clean()
-        check_organizer_invariants(self)
-
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
         check_organizer_invariants(self, fields=None if update_fields is None else set(update_fields))
         super().save(*args, **kwargs)
         self._saved_organizer_id = self.organizer_id
+
+    def clean(self):
+        super().clean()
+        check_organizer_invariants(self)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_organizer_id = instance.__dict__.get("organizer_id")
+        return instance
 
 
 def organizer_of(request):
@@ -102,11 +102,11 @@ def organizer_of(request):
 
 
 def get_for_organizer_or_404(queryset, organizer, pk, label="object"):
-    """A row of `organizer` by id; a foreign, unknown or malformed id is a 404."""
+    """A row of `organizer` by id; a foreign, unknown or malformed id is NotFound (a 404)."""
     try:
         return queryset.for_organizer(organizer).get(pk=pk)
     except (ObjectDoesNotExist, DjangoValidationError, ValueError, TypeError):
-        raise NotFound(f"No such {label}.")
+        raise NotFound(f"No such {label}.") from None
 
 
 class OrganizerScopedRelatedField(serializers.PrimaryKeyRelatedField):

@@ -8,10 +8,12 @@ Accepted uploads above FILE_UPLOAD_MAX_MEMORY_SIZE go on to a temporary file, ne
 The refusal is a 413 with a JSON body in the API, and Django's 400 for a suspicious request elsewhere.
 """
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler
 from rest_framework import status
 from rest_framework.exceptions import APIException
+
+from liffy.errors import InvalidInput
 
 FORM_FIELDS_ALLOWANCE = 64 * 1024  # the other form fields and the multipart boundaries of one upload
 
@@ -36,7 +38,7 @@ class UploadTooLarge(RequestDataTooBig, APIException):
 class UploadLimitHandler(FileUploadHandler):
     """Refuses a multipart body, or a file within it, larger than UPLOAD_MAX_BYTES; passes the rest on."""
 
-    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):  # noqa: N803
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         if content_length > settings.UPLOAD_MAX_BYTES + FORM_FIELDS_ALLOWANCE:
             raise UploadTooLarge(too_large_message())
 
@@ -50,6 +52,6 @@ class UploadLimitHandler(FileUploadHandler):
 
 
 def check_size(upload, field="file"):
-    """A ValidationError naming the limit when `upload` (an uploaded file) is over UPLOAD_MAX_BYTES."""
+    """InvalidInput naming the limit when `upload` (an uploaded file) is over UPLOAD_MAX_BYTES."""
     if upload.size > settings.UPLOAD_MAX_BYTES:
-        raise ValidationError({field: too_large_message()})
+        raise InvalidInput({field: too_large_message()})

@@ -62,6 +62,6 @@ def validate_webhook_public_key(text):
     try:
         load_public_key(text)
     except ValueError as exc:
-        raise ValidationError(f"Paste the key SendGrid shows: {exc}.", code="invalid")
+        raise ValidationError(f"Paste the key SendGrid shows: {exc}.", code="invalid") from exc
     if fingerprint(text) == fingerprint(settings.SENDGRID_WEBHOOK_PUBLIC_KEY):
         raise ValidationError(SHARED_KEY, code="shared_key")

@@ -1,12 +1,13 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from liffy.admin_actions import ServiceAction
 from liffy.admin_base import OrganizerScopedAdmin, ReadOnlyAdmin, changelist_link, choices_filter, json_display
+from liffy.errors import WHOLE_INPUT, InvalidInput
 from liffy.models import Organizer
 from mining import jobs
 from mining.models import MiningJob, MiningJobLog, MiningResult
@@ -51,11 +52,10 @@ class MiningJobAddForm(forms.ModelForm):
             self.created_job = jobs.create_mining_job(
                 organizer, url=data.get("url") or None, file=data.get("upload"), name=data.get("name") or None,
                 config=data.get("config") or None, strategy=data.get("strategy") or None)
-        except ValidationError as error:
-            for key, reasons in (error.message_dict if hasattr(error, "error_dict") else
-                                 {NON_FIELD_ERRORS: error.messages}).items():
+        except InvalidInput as error:
+            for key, reasons in error.errors.items():
                 field = ERROR_FIELDS.get(key.split(".", 1)[0])
-                named = key in (field, "file", NON_FIELD_ERRORS)  # the field's own error needs no prefix
+                named = key in (field, "file", WHOLE_INPUT)  # the field's own error needs no prefix
                 self.add_error(field, reasons if named else [f"{key}: {reason}" for reason in reasons])
 
 

@@ -10,12 +10,16 @@ the counters, and never fails the mining job itself.
 """
 import logging
 import os
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 
 from mining.joblog import log_job
-from mining.models import LogLevel
+from mining.models import LogLevel, MiningJob
 from persons.bulk import UpsertCounters, upsert_candidates
+from persons.candidates import Candidate
 
 logger = logging.getLogger("liffy.mining.aggregation")
 BATCH_SIZE = 5000
@@ -24,11 +28,12 @@ SHADOW_SAMPLE = 3
 TRUE = {"1", "true", "yes", "on"}
 
 
-def flag(name):
+def flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in TRUE
 
 
-def aggregate(organizer_id, candidates, *, job=None, source_type="mining", source_ref=None, batch_size=BATCH_SIZE):
+def aggregate(organizer_id: UUID | str, candidates: Iterable[Candidate], *, job: MiningJob | None = None,
+              source_type: str = "mining", source_ref: str | None = None, batch_size: int = BATCH_SIZE) -> dict[str, Any]:
     """Hand normalized candidates to persons + affiliations. Returns the counters (also logged to the job)."""
     candidates = list(candidates)
     if flag("DISABLE_SHADOW_MODE"):
@@ -44,7 +49,7 @@ def aggregate(organizer_id, candidates, *, job=None, source_type="mining", sourc
             with transaction.atomic():
                 totals.add(upsert_candidates(organizer_id, batch, source_type=source_type,
                                              mining_job_id=mining_job_id, source_ref=source_ref))
-        except Exception as error:  # noqa: BLE001 - isolated: a bad batch must not fail the mining job
+        except Exception as error:  # isolated: a bad batch must not fail the mining job
             logger.exception("aggregation batch failed")
             errors.append(f"batch {start // batch_size + 1}: {error}")
             if job:

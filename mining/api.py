@@ -52,7 +52,7 @@ class JsonObjectField(serializers.JSONField):
             try:
                 data = json.loads(data)
             except json.JSONDecodeError:
-                raise serializers.ValidationError("must be a JSON object")
+                raise serializers.ValidationError("must be a JSON object") from None
         if not isinstance(data, dict) or contains_nul(data):
             raise serializers.ValidationError("must be a JSON object (without null characters)")
         return data

@@ -5,11 +5,13 @@ the same normalizer and upsert as the aggregation trigger (source_type `backfill
 per batch. Idempotent, so a run that was killed is simply run again. A dry run does all the work in a
 transaction that is rolled back at the end: its report is exact, and nothing stays written.
 """
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from uuid import UUID
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from liffy.backfills import run_or_rehearse
 from liffy.database import binary_cursor
@@ -37,7 +39,7 @@ class BackfillReport:
         return asdict(self)
 
 
-def selected_results(*, organizer_id=None, job_id=None):
+def selected_results(*, organizer_id: UUID | None = None, job_id: UUID | None = None) -> QuerySet[MiningResult]:
     results = MiningResult.objects.all()
     if organizer_id:
         results = results.filter(organizer_id=organizer_id)
@@ -46,7 +48,8 @@ def selected_results(*, organizer_id=None, job_id=None):
     return results
 
 
-def backfill_persons(*, organizer_id=None, job_id=None, batch_size=1000, dry_run=False, progress=None):
+def backfill_persons(*, organizer_id: UUID | None = None, job_id: UUID | None = None, batch_size: int = 1000,
+                     dry_run: bool = False, progress: Callable[[int], object] | None = None) -> BackfillReport:
     report = BackfillReport()
     run_or_rehearse(lambda: _run(organizer_id, job_id, batch_size, report, progress), dry_run=dry_run)
     return report
@@ -75,7 +78,7 @@ def _pages(organizer_id, job_id, batch_size):
             if not rows:
                 return
             last_id = rows[-1][0]
-            yield [dict(zip(FIELDS, row)) for row in rows]
+            yield [dict(zip(FIELDS, row, strict=True)) for row in rows]
 
 
 @dataclass

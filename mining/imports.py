@@ -7,14 +7,16 @@ results already imported are skipped.
 """
 import json
 from datetime import timedelta
+from typing import Any
+from uuid import UUID
 
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from legacy.lists import add_members
 from legacy.models import List
-from liffy.exceptions import Conflict
+from liffy.errors import Conflict, InvalidInput
+from liffy.models import User
 from liffy.tenancy import get_for_organizer_or_404
 from mining.joblog import log_job
 from mining.normalize.emails import clean_email
@@ -28,7 +30,8 @@ MAX_REPORTED_ERRORS = 100
 ImportStatus = MiningJob.ImportStatus
 
 
-def start_import_all(job, *, user, list_id=None, list_name=None):
+def start_import_all(job: MiningJob, *, user: User | None, list_id: UUID | str | None = None,
+                     list_name: str | None = None) -> List:
     """Claim the job's import (409 while a fresh one runs) and queue it. Returns the target list."""
     from mining.tasks import import_all_task
 
@@ -39,7 +42,7 @@ def start_import_all(job, *, user, list_id=None, list_name=None):
                                      type=List.Type.MINED, created_by_user=user,
                                      description=f"Imported from mining job {job.name or job.input}"[:1000])
     else:
-        raise ValidationError({"list_id": "give list_id or list_name"})
+        raise InvalidInput({"list_id": "give list_id or list_name"})
 
     now = timezone.now()
     total = MiningResult.objects.filter(job=job).exclude(status="imported").count()
@@ -65,7 +68,7 @@ def start_import_all(job, *, user, list_id=None, list_name=None):
     return target
 
 
-def run_import_all(job_id, list_id, batch_size=BATCH_SIZE):
+def run_import_all(job_id: UUID | str, list_id: UUID | str, batch_size: int = BATCH_SIZE) -> dict[str, Any]:
     """Import the job's results batch by batch; safe to run again after a crash."""
     job = MiningJob.objects.get(pk=job_id)
     last_id = None

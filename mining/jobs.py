@@ -5,14 +5,17 @@ workers (or a worker and a cancel request) can never both win. No transaction is
 fetched.
 """
 from datetime import timedelta
+from typing import Any
+from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from liffy import tables
-from liffy.exceptions import Conflict
+from liffy.errors import Conflict, InvalidInput
+from liffy.models import Organizer
 from liffy.netguard import RefusedURL, check_url
 from mining.aggregation import aggregate
 from mining.joblog import log_job
@@ -28,11 +31,11 @@ CONFIG_LIMITS = {"max_pages": (1, 200), "page_delay": (0, 60), "timeout": (1, 12
 DEFAULT_CONFIG = {"max_pages": 20, "page_delay": 2, "follow_contact_pages": True}
 
 
-def validate_config(config):
+def validate_config(config: Any) -> dict[str, Any]:
     if config is None:
         return dict(DEFAULT_CONFIG)
     if not isinstance(config, dict):
-        raise ValidationError({"config": "must be an object"})
+        raise InvalidInput({"config": "must be an object"})
     errors = {}
     unknown = set(config) - set(CONFIG_LIMITS) - {"follow_contact_pages"}
     if unknown:
@@ -44,38 +47,39 @@ def validate_config(config):
     if "follow_contact_pages" in config and not isinstance(config["follow_contact_pages"], bool):
         errors["config.follow_contact_pages"] = "must be true or false"
     if errors:
-        raise ValidationError(errors)
+        raise InvalidInput(errors)
     return DEFAULT_CONFIG | config
 
 
-def read_upload(file):
-    """(job type, bytes) of an uploaded table file, or a ValidationError naming the problem: its type, its
+def read_upload(file: UploadedFile) -> tuple[str, bytes]:
+    """(job type, bytes) of an uploaded table file, or InvalidInput naming the problem: its type, its
     size, or what makes it unreadable (the whole file is read here, so a bad one never becomes a job)."""
     suffix = "." + file.name.rsplit(".", 1)[-1].lower() if "." in file.name else ""
     if suffix not in FILE_TYPES:
-        raise ValidationError({"file": "must be a .csv or .xlsx file"})
+        raise InvalidInput({"file": "must be a .csv or .xlsx file"})
     data, _rows = tables.read_upload(file)
     return FILE_TYPES[suffix], data
 
 
-def validate_url(url):
-    """The URL, or a ValidationError when the URL alone shows it must not be fetched (liffy.netguard):
+def validate_url(url: str) -> str:
+    """The URL, or InvalidInput when the URL alone shows it must not be fetched (liffy.netguard):
     not http(s), credentials in it, a local name or a non-public IP address. Names that resolve to such
     addresses are refused when the job runs, with the reason in its log."""
     try:
         check_url(url)
     except RefusedURL as refusal:
-        raise ValidationError({"url": f"Cannot be mined: {refusal}."})
+        raise InvalidInput({"url": f"Cannot be mined: {refusal}."}) from refusal
     return url
 
 
-def create_mining_job(organizer, *, url=None, file=None, name=None, config=None, strategy=None):
+def create_mining_job(organizer: Organizer, *, url: str | None = None, file: UploadedFile | None = None,
+                      name: str | None = None, config: Any = None, strategy: str | None = None) -> MiningJob:
     """A pending job for a URL or an uploaded table file, queued to run once the transaction commits."""
     from mining.tasks import run_mining_job_task
 
     config = validate_config(config)
     if bool(url) == bool(file):
-        raise ValidationError({"input": "give either a url or a file"})
+        raise InvalidInput({"input": "give either a url or a file"})
     values = {"organizer": organizer, "name": name, "config": config, "strategy": strategy}
     if url:
         values |= {"type": MiningJob.Type.URL, "input": validate_url(url)}
@@ -99,7 +103,7 @@ def _is_cancelled(job_id):
     return MiningJob.objects.filter(pk=job_id, status=Status.CANCELLED).exists()
 
 
-def run_mining_job(job_id):
+def run_mining_job(job_id: UUID | str) -> MiningJob | None:
     """Run a pending job to its end. Idempotent: a job that is not pending is left alone."""
     job = _claim(job_id)
     if job is None:
@@ -152,7 +156,7 @@ def _fail(job, message):
     return job
 
 
-def cancel_mining_job(job):
+def cancel_mining_job(job: MiningJob) -> MiningJob:
     updated = MiningJob.objects.filter(pk=job.pk, status__in=[Status.PENDING, Status.RUNNING]).update(
         status=Status.CANCELLED, completed_at=timezone.now())
     job.refresh_from_db()
@@ -162,7 +166,7 @@ def cancel_mining_job(job):
     return job
 
 
-def retry_mining_job(job):
+def retry_mining_job(job: MiningJob) -> MiningJob:
     """A failed or cancelled job runs again; results it already stored are not stored twice."""
     from mining.tasks import run_mining_job_task
 
@@ -176,7 +180,7 @@ def retry_mining_job(job):
     return job
 
 
-def fail_stale_jobs(stale_after=None):
+def fail_stale_jobs(stale_after: timedelta | None = None) -> int:
     """Jobs `running` for longer than `stale_after` (MINING_JOB_TIMEOUT_MINUTES) are marked failed, with a
     log line saying why."""
     stale_after = stale_after or timedelta(minutes=settings.MINING_JOB_TIMEOUT_MINUTES)
@@ -194,16 +198,16 @@ def fail_stale_jobs(stale_after=None):
 PUSH_STATUSES = {Status.RUNNING, Status.COMPLETED, Status.FAILED}
 
 
-def push_results(job, results, status=None):
+def push_results(job: MiningJob, results: Any, status: str | None = None) -> dict[str, Any]:
     """Results from an external miner: valid rows stored (once), normalized and aggregated; bad rows reported."""
     from django.db.models import F
 
     from mining.results import candidates_from_rows, validate_pushed_results
 
     if not isinstance(results, list):
-        raise ValidationError({"results": "must be a list"})
+        raise InvalidInput({"results": "must be a list"})
     if status is not None and status not in PUSH_STATUSES:
-        raise ValidationError({"status": f"must be one of {', '.join(sorted(PUSH_STATUSES))}"})
+        raise InvalidInput({"status": f"must be one of {', '.join(sorted(PUSH_STATUSES))}"})
     if job.status == Status.CANCELLED:
         raise Conflict("The job is cancelled: it takes no more results.")
     batch = validate_pushed_results(results, job.input)

@@ -5,20 +5,24 @@ the inserts of one job serialize on a transaction-scoped advisory lock and leave
 (job, source_url, first email) is already stored: a re-run or a re-push stores nothing twice.
 """
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 
 from liffy.database import binary_cursor
 
 from mining.normalize import normalize_blocks
+from mining.models import MiningJob
 from mining.normalize.emails import clean_email
+from persons.candidates import Candidate
 
 TEXT_FIELDS = {"contact_name": 255, "company_name": 255, "job_title": 255, "phone": 100, "country": 100,
                "city": 255, "address": 1000, "website": 2048, "source_url": 2048}
 
 
-def result_row_from_candidate(candidate, default_source_url):
+def result_row_from_candidate(candidate: Candidate, default_source_url: str | None) -> dict[str, Any]:
     affiliation = candidate.affiliations[0] if candidate.affiliations else None
     value = (lambda name: getattr(affiliation, name)) if affiliation else (lambda name: None)
     return {
@@ -38,7 +42,7 @@ def result_row_from_candidate(candidate, default_source_url):
     }
 
 
-def store_results(job, rows):
+def store_results(job: MiningJob, rows: Iterable[dict[str, Any]]) -> int:
     """Insert result rows for `job`, skipping those already stored. Returns how many were new."""
     unique = {}
     for row in rows:
@@ -85,7 +89,7 @@ class PushedBatch:
     emails_raw: int = 0
 
 
-def validate_pushed_results(results, default_source_url):
+def validate_pushed_results(results: Sequence[Any], default_source_url: str | None) -> PushedBatch:
     """Split pushed rows into valid ones and per-row errors; nothing valid is lost."""
     batch = PushedBatch()
     for index, item in enumerate(results):
@@ -131,7 +135,7 @@ def _validate_row(item, default_source_url):
     return errors, row
 
 
-def candidates_from_rows(rows, miner_name):
+def candidates_from_rows(rows: Iterable[dict[str, Any]], miner_name: str) -> list[Candidate]:
     candidates, _rejected = normalize_blocks(
         [{k: v for k, v in row.items() if k != "raw"} | {"context": ""} for row in rows],
         {"miner_name": miner_name},

@@ -17,6 +17,7 @@ from liffy.admin_base import (
     choices_filter,
     json_display,
 )
+from liffy.errors import InvalidInput
 from persons import selectors, services
 from persons.models import Affiliation, Person, ProspectIntent, VerificationQueue, ZohoPushLog
 
@@ -47,7 +48,10 @@ class IntentInline(ReadOnlyTabularInline):
 
 class PersonForm(forms.ModelForm):
     def clean_email(self):
-        email = services.normalize_email(self.cleaned_data["email"])
+        try:
+            email = services.normalize_email(self.cleaned_data["email"])
+        except InvalidInput as problem:
+            raise forms.ValidationError(problem.messages) from problem
         organizer_id = self.instance.organizer_id or getattr(self.cleaned_data.get("organizer"), "pk", None)
         if organizer_id and Person.objects.filter(organizer_id=organizer_id, email__lower_exact=email).exists():
             raise forms.ValidationError("This organizer already has a person with this address.")
@@ -81,7 +85,7 @@ class PersonAdmin(OrganizerScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         # the email is a person's identity: the database refuses to change it
         fields = super().get_readonly_fields(request, obj)
-        return fields + ("email",) if obj else fields
+        return (*fields, "email") if obj else fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related(

@@ -14,8 +14,10 @@ Five statements per batch whatever its size. Concurrent batches touching the sam
 on that person's row (the upsert locks it), and rows are written in email order so two batches never
 wait on each other in a cycle.
 """
+from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from liffy.database import binary_cursor
 from persons.candidates import Candidate
@@ -45,7 +47,8 @@ class UpsertCounters:
         }
 
 
-def upsert_candidates(organizer_id, candidates, *, source_type, mining_job_id=None, source_ref=None):
+def upsert_candidates(organizer_id: UUID | str, candidates: Iterable[Candidate], *, source_type: str,
+                      mining_job_id: UUID | str | None = None, source_ref: str | None = None) -> UpsertCounters:
     """Write `candidates` (normalizer Candidates) for one organizer. Call inside a transaction.
 
     An affiliation's mining job is the candidate's `extraction_meta["mining_job_id"]`, else `mining_job_id`.

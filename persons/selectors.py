@@ -1,11 +1,14 @@
 """Reads of persons and their layers that need more than one line of ORM."""
-from django.db.models import Count, Exists, ExpressionWrapper, Max, OuterRef, Prefetch, Q, BooleanField
+from uuid import UUID
+
+from django.db.models import Count, Exists, ExpressionWrapper, Max, OuterRef, Prefetch, Q, BooleanField, QuerySet
 
 from campaigns.models import CampaignEvent
+from liffy.models import Organizer
 from persons.models import Affiliation, Person, ProspectIntent, VerificationStatus
 
 
-def latest_affiliations():
+def latest_affiliations() -> QuerySet[Affiliation]:
     """At most one affiliation per person: the newest with a company name, else the newest.
 
     Meant for `Prefetch(..., to_attr=...)`: one query for a whole page, whatever its size.
@@ -19,13 +22,13 @@ def latest_affiliations():
     )
 
 
-def persons_with_latest_affiliation(organizer):
+def persons_with_latest_affiliation(organizer: Organizer | UUID) -> QuerySet[Person]:
     return Person.objects.for_organizer(organizer).prefetch_related(
         Prefetch("affiliations", queryset=latest_affiliations(), to_attr="latest_affiliation_list")
     )
 
 
-def person_stats(organizer) -> dict:
+def person_stats(organizer: Organizer) -> dict:
     persons = Person.objects.for_organizer(organizer)
     by_status = dict.fromkeys(VerificationStatus.values, 0)
     for row in persons.values("verification_status").annotate(n=Count("id")):
@@ -37,7 +40,7 @@ def person_stats(organizer) -> dict:
     }
 
 
-def engagement_summary(person) -> dict:
+def engagement_summary(person: Person) -> dict:
     """Per event type: how many, and when last — matched by person_id."""
     rows = (
         CampaignEvent.objects.filter(organizer_id=person.organizer_id, person=person)
@@ -60,7 +63,7 @@ SCORE_PER_INTENT = {"meeting_booked": 40, "form_submission": 30, "inbound_reques
 UNSUBSCRIBE_PENALTY = -20
 
 
-def engagement_score(person) -> dict:
+def engagement_score(person: Person) -> dict:
     """The person's score and the facts it comes from (see the formula above)."""
     events = {
         row["event_type"]: row
@@ -84,7 +87,7 @@ def engagement_score(person) -> dict:
     return {"score": score, "spam_reported": spam, "points": parts}
 
 
-def intent_stats(organizer) -> list[dict]:
+def intent_stats(organizer: Organizer) -> list[dict]:
     return list(
         ProspectIntent.objects.for_organizer(organizer)
         .values("intent_type")

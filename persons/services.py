@@ -1,34 +1,33 @@
 """Writes of the identity, affiliation and intent layers."""
-from django.core.exceptions import ValidationError
+from typing import Any
+
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from liffy.exceptions import Conflict
+from liffy.errors import Conflict, InvalidInput, checked_input, refuse_on_violation
+from liffy.models import Organizer, User
 from persons.models import Affiliation, Person, ProspectIntent
 
 
-def normalize_email(raw) -> str:
-    """Lower-cased and trimmed; a ValidationError when it is not an address."""
+def normalize_email(raw: str | None) -> str:
+    """Lower-cased and trimmed; InvalidInput when it is not an address."""
     email = (raw or "").strip().lower()
-    validate_email(email)
+    with checked_input():
+        validate_email(email)
     return email
 
 
-def create_person(organizer, *, email, first_name=None, last_name=None) -> Person:
-    try:
-        with transaction.atomic():
-            return Person.objects.create(
-                organizer=organizer, email=normalize_email(email), first_name=first_name, last_name=last_name
-            )
-    except IntegrityError:
-        raise Conflict(f"A person with email {email.strip().lower()} already exists.")
+def create_person(organizer: Organizer, *, email: str, first_name: str | None = None,
+                  last_name: str | None = None) -> Person:
+    email = normalize_email(email)
+    with refuse_on_violation("persons_organizer_email_uniq", Conflict(f"A person with email {email} already exists.")):
+        return Person.objects.create(organizer=organizer, email=email, first_name=first_name, last_name=last_name)
 
 
-def update_person(person: Person, **values) -> Person:
+def update_person(person: Person, **values: Any) -> Person:
     """Names and other details; the email never changes."""
     if "email" in values and values.pop("email").strip().lower() != person.email:
-        raise ValidationError({"email": "A person's email is immutable."})
+        raise InvalidInput({"email": "A person's email is immutable."})
     for field, value in values.items():
         setattr(person, field, value)
     person.updated_at = timezone.now()
@@ -41,22 +40,17 @@ def delete_person(person: Person) -> None:
     person.delete()
 
 
-def add_affiliation(person: Person, **values) -> Affiliation:
-    try:
-        with transaction.atomic():
-            return Affiliation.objects.create(organizer_id=person.organizer_id, person=person, **values)
-    except IntegrityError:
-        raise Conflict(f"{person.email} already has an affiliation with {values.get('company_name')}.")
+def add_affiliation(person: Person, **values: Any) -> Affiliation:
+    refusal = Conflict(f"{person.email} already has an affiliation with {values.get('company_name')}.")
+    with refuse_on_violation("affiliations_person_company_uniq", refusal):
+        return Affiliation.objects.create(organizer_id=person.organizer_id, person=person, **values)
 
 
-def record_intent(organizer, *, person, created_by=None, **values) -> ProspectIntent:
-    try:
-        with transaction.atomic():
-            return ProspectIntent.objects.create(
-                organizer=organizer, person=person, created_by_user=created_by, **values
-            )
-    except IntegrityError:
-        raise Conflict("This person already has this intent for this campaign.")
+def record_intent(organizer: Organizer, *, person: Person, created_by: User | None = None,
+                  **values: Any) -> ProspectIntent:
+    refusal = Conflict("This person already has this intent for this campaign.")
+    with refuse_on_violation("prospect_intents_dedup_uniq", refusal):
+        return ProspectIntent.objects.create(organizer=organizer, person=person, created_by_user=created_by, **values)
 
 
 def delete_intent(intent: ProspectIntent) -> None:

@@ -9,15 +9,18 @@ saved; rate limits and outages put them back for the next run. Each row is verif
 """
 import json
 import logging
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
+from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from liffy.errors import InvalidInput
 from liffy.models import Organizer
 from persons.models import Person, QueueStatus, VerificationQueue
 from persons.zerobounce import ZeroBounceClient, ZeroBounceError, ZeroBounceKeyError
@@ -28,17 +31,17 @@ STATUS_OF_VERDICT = {"valid": "valid", "catch-all": "catchall", "catchall": "cat
 SETTLED = ("valid", "invalid", "catchall")
 
 
-def verdict_status(body):
+def verdict_status(body: dict[str, Any]) -> str:
     return STATUS_OF_VERDICT.get(str(body.get("status", "")).lower(), "unknown")
 
 
 def _key_of(organizer):
     if not organizer.zerobounce_api_key:
-        raise ValidationError({"zerobounce_api_key": "Set a ZeroBounce API key in the organizer settings first."})
+        raise InvalidInput({"zerobounce_api_key": "Set a ZeroBounce API key in the organizer settings first."})
     return organizer.zerobounce_api_key
 
 
-def queue_for_verification(organizer_id, emails, *, only_with_key=False):
+def queue_for_verification(organizer_id: UUID | str, emails: Iterable[str], *, only_with_key: bool = False) -> int:
     """Queue addresses (lower-cased) for the worker; returns how many new rows were queued."""
     organizer = Organizer.objects.get(pk=organizer_id)
     if only_with_key and not organizer.zerobounce_api_key:
@@ -73,7 +76,7 @@ def _apply_verdicts(organizer_id, verdicts):
         )
 
 
-def verify_single(organizer, email):
+def verify_single(organizer: Organizer, email: str) -> dict[str, Any]:
     """Verify one address now (outside the queue); its person, if any, takes the verdict."""
     key = _key_of(organizer)
     email = email.strip().lower()
@@ -81,14 +84,14 @@ def verify_single(organizer, email):
         body = ZeroBounceClient(key).validate(email)
     except ZeroBounceKeyError as exc:
         Organizer.objects.filter(pk=organizer.pk).update(zerobounce_key_rejected_at=timezone.now())
-        raise ValidationError({"zerobounce_api_key": str(exc)})
+        raise InvalidInput({"zerobounce_api_key": exc.message}) from exc
     status = verdict_status(body)
     _apply_verdicts(organizer.pk, {email: (status, body)})
     return {"email": email, "status": status, "sub_status": body.get("sub_status") or None, "result": body}
 
 
 @transaction.atomic
-def claim_batch(organizer_id, size):
+def claim_batch(organizer_id: UUID | str, size: int) -> list[tuple[UUID, str]]:
     with connection.cursor() as cursor:
         cursor.execute(
             "WITH picked AS (SELECT id FROM verification_queue WHERE organizer_id = %s AND status = 'pending'"
@@ -125,7 +128,7 @@ def _call(client, email):
         return None, exc
 
 
-def verify_batch(organizer):
+def verify_batch(organizer: Organizer) -> dict[str, int]:
     """Claim and verify one batch of the organizer's queue; returns counters."""
     rows = claim_batch(organizer.pk, settings.VERIFICATION_BATCH_SIZE)
     if not rows:
@@ -134,7 +137,7 @@ def verify_batch(organizer):
     with ThreadPoolExecutor(max_workers=settings.ZEROBOUNCE_CONCURRENCY) as pool:
         answers = list(pool.map(lambda row: _call(client, row[1]), rows))
     done, retry = {}, []
-    for (row_id, email), (body, error) in zip(rows, answers):
+    for (row_id, email), (body, _error) in zip(rows, answers, strict=True):
         if body is not None:
             done[row_id] = (email, verdict_status(body), body)
         else:
@@ -152,7 +155,7 @@ def verify_batch(organizer):
     return {"claimed": len(rows), "completed": len(done), "returned": len(retry)}
 
 
-def verify_pending():
+def verify_pending() -> dict[str, int]:
     """One pass of the worker over every organizer with a usable key and pending rows."""
     organizers = Organizer.objects.filter(
         zerobounce_key_rejected_at__isnull=True, pk__in=VerificationQueue.objects.filter(
@@ -165,14 +168,14 @@ def verify_pending():
     return totals
 
 
-def return_stale_claims(minutes=None):
+def return_stale_claims(minutes: float | None = None) -> int:
     cutoff = timezone.now() - timedelta(
         minutes=settings.VERIFICATION_CLAIM_TIMEOUT_MINUTES if minutes is None else minutes)
     return VerificationQueue.objects.filter(status=QueueStatus.PROCESSING, processed_at__lt=cutoff).update(
         status=QueueStatus.PENDING, processed_at=None)
 
 
-def queue_status(organizer, list_id=None):
+def queue_status(organizer: Organizer, list_id: UUID | str | None = None) -> dict[str, Any]:
     rows = VerificationQueue.objects.for_organizer(organizer)
     if list_id:
         rows = rows.filter(person__list_memberships__list_id=list_id)
@@ -182,16 +185,16 @@ def queue_status(organizer, list_id=None):
     return {"counts": counts, "key_rejected_at": organizer.zerobounce_key_rejected_at}
 
 
-def credits(organizer):
+def credits(organizer: Organizer) -> dict[str, Any]:
     """Credits left on the organizer's ZeroBounce account (None, and why, when no key is set)."""
     if not organizer.zerobounce_api_key:
         return {"credits": None, "detail": "No ZeroBounce API key is set."}
     try:
         return {"credits": ZeroBounceClient(organizer.zerobounce_api_key).credits()}
     except ZeroBounceKeyError as exc:
-        raise ValidationError({"zerobounce_api_key": str(exc)})
+        raise InvalidInput({"zerobounce_api_key": exc.message}) from exc
 
 
-def list_emails(organizer_id, list_id):
+def list_emails(organizer_id: UUID | str, list_id: UUID | str) -> list[str]:
     return list(Person.objects.for_organizer(organizer_id).filter(list_memberships__list_id=list_id)
                 .values_list("email", flat=True))

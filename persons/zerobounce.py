@@ -5,9 +5,9 @@ raise, they are never a verdict.
 """
 import requests
 from django.conf import settings
-from django.core.exceptions import ValidationError
 
-from liffy.http import OutsideServiceError, RETRYABLE_STATUSES, Unreachable, request_with_retries
+from liffy.errors import InvalidInput, OutsideServiceError
+from liffy.http import RETRYABLE_STATUSES, Unreachable, request_with_retries
 from liffy.services import register_credential_validator
 
 
@@ -55,7 +55,7 @@ class ZeroBounceClient:
         try:
             body = response.json()
         except ValueError:
-            raise ZeroBounceError(f"ZeroBounce answered {response.status_code} without JSON.")
+            raise ZeroBounceError(f"ZeroBounce answered {response.status_code} without JSON.") from None
         if response.status_code >= 400 or not isinstance(body, dict):
             raise ZeroBounceError(f"ZeroBounce answered {response.status_code}: {str(body)[:200]}")
         error = body.get("error") or body.get("Error")
@@ -76,6 +76,6 @@ def validate_zerobounce_key(values, organizer):
     try:
         ZeroBounceClient(key).credits()
     except ZeroBounceKeyError:
-        raise ValidationError({"zerobounce_api_key": "ZeroBounce refused this key."})
+        raise InvalidInput({"zerobounce_api_key": "ZeroBounce refused this key."}) from None
     except ZeroBounceError as exc:
-        raise ValidationError({"zerobounce_api_key": f"The key could not be checked: {exc}"})
+        raise InvalidInput({"zerobounce_api_key": f"The key could not be checked: {exc}"}) from exc

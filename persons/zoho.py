@@ -1,9 +1,9 @@
 """The one Zoho CRM client: OAuth refresh and record upserts through `requests`, with timeouts and retries."""
 import requests
 from django.conf import settings
-from django.core.exceptions import ValidationError
 
-from liffy.http import OutsideServiceError, RETRYABLE_STATUSES, Unreachable, request_with_retries
+from liffy.errors import InvalidInput, OutsideServiceError
+from liffy.http import RETRYABLE_STATUSES, Unreachable, request_with_retries
 from liffy.services import register_credential_validator
 
 # datacenter → (accounts host, API host)
@@ -93,6 +93,6 @@ def validate_zoho_credentials(values, organizer):
         ZohoClient(merged["zoho_datacenter"]).refresh_access_token(
             merged["zoho_client_id"], merged["zoho_client_secret"], merged["zoho_refresh_token"])
     except ZohoAuthError:
-        raise ValidationError({"zoho_refresh_token": "Zoho refused these credentials."})
+        raise InvalidInput({"zoho_refresh_token": "Zoho refused these credentials."}) from None
     except ZohoError as exc:
-        raise ValidationError({"zoho_refresh_token": f"The credentials could not be checked: {exc}"})
+        raise InvalidInput({"zoho_refresh_token": f"The credentials could not be checked: {exc}"}) from exc

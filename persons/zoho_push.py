@@ -5,14 +5,18 @@ Records go out in batches of 100 through Zoho's upsert with the duplicate check 
 record created in Zoho by hand is updated rather than refused; a person already pushed successfully
 to the module is sent with its record id. No database transaction is open during a call.
 """
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
+from uuid import UUID
 
 import pycountry
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from persons.models import ZohoPushLog
+from liffy.errors import InvalidInput
+from liffy.models import Organizer, User
+from persons.models import Affiliation, Person, ZohoPushLog
 from persons.selectors import persons_with_latest_affiliation
 from persons.zoho import ZohoAuthError, ZohoClient, ZohoError
 
@@ -26,7 +30,7 @@ def _country_name(code):
     return country.name if country else code
 
 
-def zoho_record(person, affiliation, module):
+def zoho_record(person: Person, affiliation: Affiliation | None, module: str) -> dict[str, Any]:
     """Zoho fields of a person and its latest affiliation; Zoho's required fields always filled."""
     local, _, domain = person.email.partition("@")
     company = affiliation.company_name if affiliation else None
@@ -46,10 +50,10 @@ def zoho_record(person, affiliation, module):
 
 def _credentials(organizer):
     if not (organizer.zoho_client_id and organizer.zoho_client_secret and organizer.zoho_refresh_token):
-        raise ValidationError({"zoho": "Set the Zoho client id, client secret and refresh token in the settings."})
+        raise InvalidInput({"zoho": "Set the Zoho client id, client secret and refresh token in the settings."})
 
 
-def access_token(organizer, client, *, force=False):
+def access_token(organizer: Organizer, client: ZohoClient, *, force: bool = False) -> str:
     """The cached access token while it lives, else a fresh one (stored encrypted with its expiry)."""
     expires = organizer.zoho_access_token_expires_at
     if not force and organizer.zoho_access_token and expires and expires > timezone.now() + TOKEN_MARGIN:
@@ -93,13 +97,14 @@ def _log(organizer, person, module, record, answer, previous_id, user):
     )
 
 
-def push_persons(organizer, person_ids, module, user=None):
+def push_persons(organizer: Organizer, person_ids: Iterable[UUID | str], module: str,
+                 user: User | None = None) -> dict[str, int]:
     """Push the organizer's persons; returns {pushed, created, updated, failed}."""
     _credentials(organizer)
     ids = {str(pk) for pk in person_ids}
     persons = list(persons_with_latest_affiliation(organizer).filter(pk__in=ids).order_by("email"))
     if missing := ids - {str(p.pk) for p in persons}:
-        raise ValidationError({"person_ids": [f"unknown person {pk}" for pk in sorted(missing)]})
+        raise InvalidInput({"person_ids": [f"unknown person {pk}" for pk in sorted(missing)]})
     previous = {str(k): v for k, v in _previous_record_ids(organizer, ids, module).items()}
     client = ZohoClient(organizer.zoho_datacenter)
     logs = []
@@ -116,13 +121,13 @@ def push_persons(organizer, person_ids, module, user=None):
         # logged batch by batch: a push cut short still records what Zoho has already received
         logs += ZohoPushLog.objects.bulk_create(
             [_log(organizer, person, module, record, answer, previous.get(str(person.pk)), user)
-             for person, record, answer in zip(batch, records, answers)])
+             for person, record, answer in zip(batch, records, answers, strict=False)])
     succeeded = [log for log in logs if log.status == ZohoPushLog.Status.SUCCESS]
     return {"pushed": len(logs), "created": sum(log.action == "create" for log in succeeded),
             "updated": sum(log.action == "update" for log in succeeded), "failed": len(logs) - len(succeeded)}
 
 
-def push_status(organizer):
+def push_status(organizer: Organizer) -> dict[str, Any]:
     logs = ZohoPushLog.objects.for_organizer(organizer)
     totals = logs.aggregate(total=Count("id"), succeeded=Count("id", filter=Q(status="success")),
                             failed=Count("id", filter=Q(status="failed")), last_push_at=Max("pushed_at"),

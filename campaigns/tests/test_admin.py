@@ -60,10 +60,12 @@ def test_a_reference_to_another_organizers_row_is_refused_on_add_and_change(plat
 def test_the_same_check_guards_the_services_and_the_models(draft, other_organizer):
     from django.core.exceptions import ValidationError
 
+    from liffy.errors import InvalidInput
+
     foreign = EmailTemplateFactory(organizer=other_organizer)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         lifecycle.update_campaign(draft, template=foreign)
-    assert refused.value.message_dict == {"template": ["This template belongs to another organizer."]}
+    assert refused.value.errors == {"template": ["This template belongs to another organizer."]}
     draft.refresh_from_db()
     draft.organizer = other_organizer
     with pytest.raises(ValidationError, match="organizer of a saved row cannot change"):

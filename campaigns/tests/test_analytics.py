@@ -1,5 +1,5 @@
 """Analytics from the event log, checked against numbers computed by hand; recipients and event log API."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def at(hour, minute=0):
-    return datetime(2026, 1, 10, hour, minute, tzinfo=timezone.utc)  # Berlin is UTC+1 in January
+    return datetime(2026, 1, 10, hour, minute, tzinfo=UTC)  # Berlin is UTC+1 in January
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """backfill_campaign_events: legacy engagement columns → events, idempotent, resumable, dry run."""
 import io
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -15,7 +15,7 @@ from liffy.backfills import FIRST_ID
 from persons.tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
-T = datetime(2025, 5, 1, 9, 0, tzinfo=timezone.utc)
+T = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture

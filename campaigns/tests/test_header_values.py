@@ -58,7 +58,7 @@ def test_control_characters_are_refused_naming_the_field(request, organizer, cas
 
 @pytest.mark.parametrize("case", CASES)
 def test_clean_values_are_accepted(request, organizer, case):
-    client_name, method, path, body, field = CASES[case]
+    client_name, method, path, body, _field = CASES[case]
     value = "fair@example.com" if "address" in case or case == "reply-to" else "Ünïcode — fine, even ‘quotes’"
     path = path(organizer) if callable(path) else path
     response = getattr(request.getfixturevalue(client_name), method)(path, body(value), format="json")

@@ -4,11 +4,11 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from campaigns import lifecycle, sending
 from campaigns.models import Campaign, CampaignEvent, CampaignRecipient
+from campaigns.sending import CannotSend
 from campaigns.tasks import dispatch_campaigns_task
 from campaigns.tests.factories import UnsubscribeFactory, ready_campaign, sendable_organizer
 from campaigns.tests.fake_sendgrid import VALID_KEY
@@ -102,9 +102,9 @@ def test_start_without_any_sender_is_refused(fake_sendgrid):
     campaign = ready_campaign(["ok1"])
     campaign.sender.is_active = False
     campaign.sender.save()
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(CannotSend) as refused:
         lifecycle.start_campaign(campaign)
-    assert "sender" in refused.value.message_dict
+    assert "sender" in refused.value.errors
 
 
 @pytest.mark.django_db
@@ -183,7 +183,7 @@ def test_outcomes_never_overwrite_a_row_claimed_again_since(fake_sendgrid):
     campaign = ready_campaign(["ok1"], status="sending")
     first_claim, [recipient] = sending.claim_batch(campaign.pk, 10)
     assert sending.return_stale_claims(timeout_minutes=-1) == 1
-    second_claim, [again] = sending.claim_batch(campaign.pk, 10)
+    second_claim, [_again] = sending.claim_batch(campaign.pk, 10)
     outcome = sending.Outcome(recipient.id, "failed", error="late")
     assert sending.record_outcomes(first_claim, [outcome]) == 0
     row = CampaignRecipient.objects.get(pk=recipient.id)

@@ -43,9 +43,8 @@ def test_tokens_expire_after_the_configured_days(recipient):
     in_91_days = time.time() + timedelta(days=91).total_seconds()
     with mock.patch("time.time", return_value=in_89_days):
         assert read_token(token).email == "Jane@Client.test"
-    with mock.patch("time.time", return_value=in_91_days):
-        with pytest.raises(InvalidLink, match="expired"):
-            read_token(token)
+    with mock.patch("time.time", return_value=in_91_days), pytest.raises(InvalidLink, match="expired"):
+        read_token(token)
 
 
 def test_get_shows_a_confirmation_and_writes_nothing(api_client, recipient):

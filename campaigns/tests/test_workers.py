@@ -155,7 +155,7 @@ def test_sigterm_finishes_the_message_in_flight_and_returns_the_rest_of_the_batc
 def test_a_killed_worker_s_claims_return_after_the_claim_timeout(celery_workers, fake_sendgrid, settings):
     """SIGKILL leaves the batch claimed; only after the claim timeout does the maintenance task hand it on.
     The message that was in flight was accepted by SendGrid but never recorded: it is sent again."""
-    campaign, recipients, held, logs = _sending_through_a_worker(celery_workers, fake_sendgrid)
+    campaign, recipients, held, _logs = _sending_through_a_worker(celery_workers, fake_sendgrid)
     os.killpg(celery_workers.processes[0].pid, signal.SIGKILL)
     celery_workers.processes[0].wait(timeout=10)
     fake_sendgrid.release.set()

@@ -3,7 +3,7 @@ schema of steps 001–023; every change is reported; a dry run reports exactly t
 cannot be adopted is refused with nothing changed."""
 import io
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.core.management import call_command
@@ -90,7 +90,7 @@ def test_adoption_makes_the_original_database_identical_to_a_fresh_one(original_
                      "27 migrations recorded as applied",
                      "right only if both its database server and its Node host ran in UTC"):
         assert expected in report, expected
-    spring = datetime(2025, 2, 28, 8, 0, tzinfo=timezone.utc)
+    spring = datetime(2025, 2, 28, 8, 0, tzinfo=UTC)
     assert sql("SELECT DISTINCT created_at FROM campaigns WHERE name = 'Spring'") == [(spring,)]
     # deleting a template used by a campaign no longer deletes the campaign: the reference refuses it
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -176,13 +176,13 @@ def test_twins_are_merged_with_everything_that_points_at_them(original_schema):
     assert unexpected(schema_differences()) == []
     # the earliest recipient is kept, with the earliest times, the summed counts and the most telling status
     assert sql("SELECT id, status, opened_at, clicked_at, open_count, click_count FROM campaign_recipients") == [
-        (uid("a1"), "clicked", datetime(2025, 3, 1, 9, tzinfo=timezone.utc),
-         datetime(2025, 3, 1, 9, 5, tzinfo=timezone.utc), 3, 1)]
+        (uid("a1"), "clicked", datetime(2025, 3, 1, 9, tzinfo=UTC),
+         datetime(2025, 3, 1, 9, 5, tzinfo=UTC), 3, 1)]
     assert sql("SELECT DISTINCT recipient_id FROM campaign_events") == [(uid("a1"),)]
     # the earliest person is kept: its own values win, its blanks are filled
     assert sql("SELECT id, first_name, last_name FROM persons") == [(uid("01"), "Jane", "Doe")]
     # one affiliation per company and one intent per (campaign, type) remain: the earliest
     assert sorted(sql("SELECT company_name FROM affiliations")) == [("Expo",), ("Fair Co",)]
-    assert sql("SELECT created_at FROM prospect_intents") == [(datetime(2025, 2, 1, tzinfo=timezone.utc),)]
+    assert sql("SELECT created_at FROM prospect_intents") == [(datetime(2025, 2, 1, tzinfo=UTC),)]
     for table, rows in (("affiliations", 2), ("prospect_intents", 1), ("campaign_events", 2), ("zoho_push_log", 1)):
         assert sql(f"SELECT count(*) FROM {table} WHERE person_id = %s", [uid("01")]) == [(rows,)], table

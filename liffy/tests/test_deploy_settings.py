@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from django.conf import settings
 from django.core.checks import Tags, run_checks
 from django.core.exceptions import ImproperlyConfigured
 

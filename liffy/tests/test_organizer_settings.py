@@ -2,10 +2,10 @@
 import pytest
 import requests
 import responses
-from django.core.exceptions import ValidationError
 from django.db import connection
 
 from liffy import services
+from liffy.errors import InvalidInput
 from liffy.models import Organizer
 
 SENDGRID_KEY = "SG.abcdefghijklmnop.qrstuvwxyz0123456789"
@@ -88,7 +88,7 @@ def test_bad_values_are_refused_with_the_field(owner_client, payload, field):
 def test_a_failing_credential_check_saves_nothing(owner_client, organizer, monkeypatch):
     def reject_sendgrid(values, organizer):
         if "sendgrid_api_key" in values:
-            raise ValidationError({"sendgrid_api_key": "SendGrid refused this key."})
+            raise InvalidInput({"sendgrid_api_key": "SendGrid refused this key."})
 
     monkeypatch.setitem(services.CREDENTIAL_VALIDATORS, "sendgrid", reject_sendgrid)
     response = owner_client.patch("/api/organizer/settings", {"sendgrid_api_key": "bad", "name": "New name"})

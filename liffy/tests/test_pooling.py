@@ -3,6 +3,7 @@ run on another server session, so nothing may rely on session state. Checked thr
 the pooler needs, the project's SQL read for session-scoped statements, and the sessions the bulk
 paths leave behind. `.ci/run` runs these and the bulk-path tests through a real PgBouncer."""
 import ast
+import io
 import json
 import os
 import re
@@ -119,7 +120,7 @@ def test_the_bulk_paths_leave_no_session_state_behind(member_client, organizer):
     from mining.tests.factories import MiningResultFactory
 
     MiningResultFactory.create_batch(12, organizer=organizer, job__organizer=organizer)
-    call_command("backfill_persons", batch_size=5, stdout=open(os.devnull, "w"))
+    call_command("backfill_persons", batch_size=5, stdout=io.StringIO())
     for _ in range(8):  # more than psycopg's default prepare threshold (5)
         with binary_cursor() as cursor:
             cursor.execute("SELECT count(*) FROM persons WHERE organizer_id = %b", [organizer.pk])

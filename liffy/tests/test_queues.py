@@ -40,5 +40,5 @@ def test_a_worker_consumes_every_queue_unless_given_workloads(settings):
 
 
 def test_an_unknown_workload_is_refused_naming_the_choices():
-    with pytest.raises(ValueError, match="sned.*sending, imports, mining, verification, maintenance"):
+    with pytest.raises(ValueError, match=r"sned.*sending, imports, mining, verification, maintenance"):
         queue_names("liffy", ["sned"])

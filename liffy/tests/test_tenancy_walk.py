@@ -276,7 +276,7 @@ def test_a_foreign_id_in_the_query_answers_exactly_like_an_unknown_one(route, ca
         foreign, unknown = str(QUERY_ID_SOURCES[name](organizer).pk), str(uuid.uuid4())
         answers = [client.get(path, {name: value}) for value in (foreign, unknown)]
         assert answers[0].status_code == answers[1].status_code, f"GET {path}?{name}=: {answers}"
-        bodies = [a.content.decode().replace(value, "<id>") for a, value in zip(answers, (foreign, unknown))]
+        bodies = [a.content.decode().replace(value, "<id>") for a, value in zip(answers, (foreign, unknown), strict=True)]
         assert bodies[0] == bodies[1], f"GET {path}?{name}= foreign vs unknown: {bodies}"
         malformed = client.get(path, {name: "not-an-id"})
         assert malformed.status_code == 400 and name in malformed.json(), f"GET {path}?{name}=not-an-id"

@@ -35,4 +35,4 @@ def run_miners(source: MinerInput, should_continue=lambda: True, miners=None):
     return merged, outputs
 
 
-__all__ = ["MinerInput", "MinerOutput", "run_miners", "MINERS", "SUCCESS", "PARTIAL", "BLOCKED", "FAILED"]
+__all__ = ["BLOCKED", "FAILED", "MINERS", "PARTIAL", "SUCCESS", "MinerInput", "MinerOutput", "run_miners"]

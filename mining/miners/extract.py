@@ -197,7 +197,7 @@ def _row_fields(row):
         return {}
     labels = [match_header(cell.get_text(" ", strip=True)) for cell in header.select("th, td")]
     cells = row.select("td, th")
-    return _fields(zip(labels, (cell.get_text(" ", strip=True) for cell in cells)))
+    return _fields(zip(labels, (cell.get_text(" ", strip=True) for cell in cells), strict=False))
 
 
 def _dl_fields(dl):

@@ -3,7 +3,7 @@
 Structured fields a miner found (contact_name, company_name, job_title, country, city, phone, website)
 come first; the text around the email fills what the structure lacks.
 """
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from mining.normalize.companies import (
     clean_company,
@@ -39,7 +39,7 @@ def normalize_blocks_counted(blocks, meta=None):
     is checked once, here, so callers need not check it again to count what was skipped."""
     meta = meta or {}
     candidates, rejected, without_email = {}, {}, 0
-    extracted_at = datetime.now(timezone.utc).isoformat()
+    extracted_at = datetime.now(UTC).isoformat()
     for block in blocks:
         accepted = False
         for raw_email in _block_emails(block):
@@ -98,7 +98,7 @@ def candidate_from_block(email, block, meta, extracted_at=None):
         extraction_meta={
             "miner_name": block.get("miner_name") or meta.get("miner_name"),
             "source_url": block.get("source_url") or meta.get("source_url"),
-            "extracted_at": extracted_at or datetime.now(timezone.utc).isoformat(),
+            "extracted_at": extracted_at or datetime.now(UTC).isoformat(),
             "context_snippet": " ".join(context.split())[:CONTEXT_SNIPPET] or None,
             **({"mining_job_id": str(block["mining_job_id"])} if block.get("mining_job_id") else {}),
         },

@@ -52,8 +52,7 @@ ALIASES = {
     "tanzania": "TZ", "palestine": "PS", "kosovo": "XK", "macedonia": "MK", "north macedonia": "MK",
     "bosnia": "BA", "azerbaycan": "AZ", "kazakhstan": "KZ", "kazakistan": "KZ", "gurcistan": "GE",
     "sakartvelo": "GE", "magyar": "HU", "lietuva": "LT", "latvija": "LV", "eesti": "EE", "island": "IS",
-    "luxemburg": "LU", "weissrussland": "BY", "belarus": "BY", "u.s.": "US", "u.s": "US", "us": "US",
-    "u.k.": "GB", "u.k": "GB",
+    "luxemburg": "LU", "weissrussland": "BY", "belarus": "BY", "u.s": "US", "us": "US", "u.k": "GB",
 }
 # Country names that are also given names, surnames, US states, regions or common words even when capitalised:
 # trusted in a country field, never picked out of prose ("Jordan Smith", "Tom Holland", "Latin America",

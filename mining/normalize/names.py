@@ -54,7 +54,7 @@ ROLE_WORDS = {
     "officer", "executive", "assistant", "coordinator", "department", "abteilung", "gmbh", "ltd", "inc", "llc",
     "street", "strasse", "straße", "road", "avenue", "city", "country", "germany", "deutschland", "turkey",
     "geschäftsführung", "geschaeftsfuehrung", "vorstand", "verwaltung", "satış", "departmanı", "departman",
-    "bölümü", "departamento", "département", "service", "ufficio", "servizio", "afdeling", "ventes", "vendas",
+    "bölümü", "departamento", "département", "servizio", "afdeling", "ventes", "vendas",
     "innendienst", "außendienst", "kundendienst", "zentrale", "redaktion",
 }
 # Local parts (or their first word) of shared mailboxes in the languages Liffy mines.
@@ -177,7 +177,7 @@ def _surname_in_capitals(text):
         return None
     capital = [token.isupper() and (len(token) > 2 or token.lower() in PARTICLES) and not ROMAN.fullmatch(token)
                and (token.lower() in PARTICLES or token.lower().strip(".") not in SPECIAL_WORDS) for token in tokens]
-    if all(capital) or not any(capital) or not any(len(token) > 2 for token, cap in zip(tokens, capital) if cap):
+    if all(capital) or not any(capital) or not any(len(token) > 2 for token, cap in zip(tokens, capital, strict=True) if cap):
         return None
     if any(not PLAIN_WORD.fullmatch(token) for token in tokens):
         return None
@@ -223,7 +223,7 @@ def name_from_local_part(email):
 
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*\.?", re.UNICODE)
 LEADING_TITLES = {"dr", "prof", "mr", "mrs", "ms", "herr", "frau", "bay", "bayan", "sayın", "sayin", "m", "mme",
-                  "mlle", "sir", "dipl", "ing", "mag", "dott", "ing", "sig", "sr", "sra", "av", "op"}
+                  "mlle", "sir", "dipl", "ing", "mag", "dott", "sig", "sr", "sra", "av", "op"}
 
 
 def _runs(context):
@@ -260,7 +260,7 @@ def name_from_context(context, email):
         while run and run[0].group(0).lower().strip(".") in LEADING_TITLES:
             run, titled = run[1:], True
         for size in range(2, min(len(run), 6) + 1):
-            for offset in range(0, len(run) - size + 1):
+            for offset in range(len(run) - size + 1):
                 window = run[offset:offset + size]
                 first, last = parse_name(context[window[0].start():window[-1].end()])
                 if not first or not last:
@@ -292,7 +292,7 @@ def _fit_score(first, last, local):
     has_last = len(last_key) >= 2 and last_key in local
     if has_first and has_last:
         return 3
-    if has_last and (local.startswith(first_key[:1]) or local == last_key) or local == first_key + last_key[:1]:
+    if (has_last and (local.startswith(first_key[:1]) or local == last_key)) or local == first_key + last_key[:1]:
         return 2
     if has_first and local == first_key:
         return 1

@@ -108,7 +108,7 @@ def route(path):
 class Handler(BaseHTTPRequestHandler):
     requests = []
 
-    def do_GET(self):  # noqa: N802 - the http.server API
+    def do_GET(self):  # the http.server API
         Handler.requests.append((self.path, self.headers.get("User-Agent"), time.monotonic()))
         status, content_type, body, *delay = route(self.path)
         if delay:
@@ -149,7 +149,7 @@ class FixtureSite:
 
 
 class _RecordingHandler(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 - the http.server API
+    def do_GET(self):  # the http.server API
         self.server.requests.append((self.path, self.headers.get("Host")))
         status, headers, body = self.server.routes.get(self.path, (404, {}, "Not found"))
         data = body.encode("utf-8")

@@ -9,14 +9,14 @@ and the host names they use resolve through a patched resolver. Nothing here lea
 import ipaddress
 import socket
 import ssl
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 import urllib3.util.connection
-from django.core.exceptions import ValidationError
 
 from liffy import netguard
+from liffy.errors import InvalidInput
 from mining import jobs
 from mining.miners import MinerInput
 from mining.miners.base import FAILED
@@ -140,9 +140,9 @@ def test_the_refusal_says_why(member_client):
 ])
 def test_the_service_refuses_every_spelling_of_a_local_address(organizer, url, reason):
     """The API's URL field already refuses some of these spellings; the service refuses them all."""
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         jobs.create_mining_job(organizer, url=url)
-    assert refused.value.message_dict == {"url": [f"Cannot be mined: {reason}."]}
+    assert refused.value.errors == {"url": [f"Cannot be mined: {reason}."]}
 
 
 @pytest.mark.parametrize("url", ["http://93.184.216.34/", "https://exhibitors.example.com/list?page=2",
@@ -278,7 +278,7 @@ def self_signed(name, directory):
 
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     certificate = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
                    .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=5))
                    .not_valid_after(now + timedelta(hours=1))
@@ -330,7 +330,7 @@ def test_the_setting_lets_an_intranet_deployment_mine_local_servers(settings, or
     settings.MINING_ALLOW_PRIVATE_ADDRESSES = True
     output = mine(f"http://localhost:{private_server.port}/secret")
     assert output.status == "success" and output.blocks[0]["emails"] == ["secret@internal.test"]
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         jobs.create_mining_job(organizer, url=f"http://admin:pw@localhost:{private_server.port}/")
 
 

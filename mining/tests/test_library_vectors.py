@@ -91,7 +91,7 @@ def test_email_syntax_agrees_with_email_validator(vector):
         vector["options"].get(option) for option in UNSUPPORTED_OPTIONS
     ) and ('"' in text or "<" in text)
     reserved_test_domain = text.endswith(".test") and not valid  # accepted on purpose, see emails.py
-    expected = valid and not needs_option or reserved_test_domain
+    expected = (valid and not needs_option) or reserved_test_domain
     assert is_valid_syntax(text) == expected
     # (the address as cut out of text: a page's punctuation around it is not part of it)
     if expected and vector.get("normalized") and text == text.lstrip(LEADING_STRIP).rstrip(TRAILING_STRIP):

@@ -34,7 +34,7 @@ def upsert_answers(request):
     """Zoho's upsert: success per record, 'update' when the record carries an id; 'fail@' is refused."""
     records = json.loads(request.body)["data"]
     answers = []
-    for n, record in enumerate(records):
+    for record in records:
         if record["Email"].startswith("fail@"):
             answers.append({"code": "INVALID_DATA", "status": "error", "message": "invalid data",
                             "details": {"api_name": "Email"}})

@@ -48,4 +48,4 @@ def _uuid(value, option):
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise CommandError(f"{option} must be an id (UUID), not {value!r}.")
+        raise CommandError(f"{option} must be an id (UUID), not {value!r}.") from None

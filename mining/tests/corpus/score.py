@@ -19,18 +19,18 @@ from pathlib import Path
 if __name__ == "__main__":  # run as a script from anywhere: the project root on the path
     sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from mining.miners.base import MinerInput  # noqa: E402
-from mining.miners.extract import extract_blocks, parse  # noqa: E402
-from mining.miners.table import TableFileMiner  # noqa: E402
-from mining.normalize import normalize_blocks  # noqa: E402
-from mining.normalize.companies import company_from_text  # noqa: E402
-from mining.normalize.countries import country_from_phone, country_from_text, to_iso2  # noqa: E402
-from mining.normalize.emails import clean_email  # noqa: E402
-from mining.normalize.names import parse_name  # noqa: E402
+from mining.miners.base import MinerInput
+from mining.miners.extract import extract_blocks, parse
+from mining.miners.table import TableFileMiner
+from mining.normalize import normalize_blocks
+from mining.normalize.companies import company_from_text
+from mining.normalize.countries import country_from_phone, country_from_text, to_iso2
+from mining.normalize.emails import clean_email
+from mining.normalize.names import parse_name
 
 CORPUS = Path(__file__).resolve().parent
 CONTACT_FIELDS = ("first", "last", "company", "position", "country")
-FIELDS = ("email",) + CONTACT_FIELDS + ("name", "country_value", "country_text", "country_phone", "company_text")
+FIELDS = ("email", *CONTACT_FIELDS, "name", "country_value", "country_text", "country_phone", "company_text")
 
 
 def read_labels(lines):
@@ -44,7 +44,7 @@ def read_labels(lines):
             header = [cell.strip() for cell in line.split("|")]
         elif header and "|" in line:
             cells = [cell.strip() for cell in line.split("|")]
-            row = {name: (None if value == "-" else value) for name, value in zip(header, cells)}
+            row = {name: (None if value == "-" else value) for name, value in zip(header, cells, strict=False)}
             labels[row.pop("email")] = row
     return language, labels
 
