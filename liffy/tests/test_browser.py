@@ -74,7 +74,22 @@ class Admin:
         return WebDriverWait(self.driver, WAIT_SECONDS).until(ec.presence_of_element_located(("css selector", css)))
 
     def text(self, css="body"):
-        return self.find(css).text
+        """The element's text once it is there; read again when the page swapped the element meanwhile."""
+        from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        def read(driver):
+            try:
+                return driver.find_element("css selector", css).text
+            except StaleElementReferenceException:
+                return None
+            except WebDriverException as error:  # Chromium's wording of the same race
+                if "does not belong to the document" in str(error):
+                    return None
+                raise
+
+        # a one-tuple, so that an element with empty text still ends the wait (a missing one is waited for)
+        return WebDriverWait(self.driver, WAIT_SECONDS).until(lambda driver: (text := read(driver)) is not None and (text,))[0]
 
     def click(self, css):
         """Click something that stays on the page (a checkbox, a select2 box)."""
