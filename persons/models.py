@@ -1,7 +1,8 @@
 """Identity (Person), contextual role (Affiliation) and intent layers, plus verification and CRM logs."""
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.lookups import IsNull
 from django.contrib.postgres.indexes import OpClass
 from django.db.models.functions import Cast, Coalesce, Lower, Upper
 
@@ -67,7 +68,7 @@ class Affiliation(OrganizerOwnedModel):
 
     id = uuid7_primary_key()
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations", db_index=False)
     company_name = models.CharField(max_length=255, null=True, blank=True)
     position = models.CharField(max_length=255, null=True, blank=True)
     country_code = models.CharField(max_length=2, null=True, blank=True)
@@ -102,6 +103,9 @@ class Affiliation(OrganizerOwnedModel):
                 condition=Q(company_name__isnull=False),
                 name="affiliations_org_company_idx",
             ),
+            # a person's affiliations, the latest first (newest with a company, else newest): what resolve reads
+            models.Index(F("person"), IsNull(F("company_name"), True), F("created_at").desc(), F("id").desc(),
+                         name="affiliations_person_latest_idx"),
             # the admin's company search: upper(company_name::text) LIKE upper('<word>%')
             models.Index(OpClass(Upper(Cast("company_name", models.TextField())), name="text_pattern_ops"),
                          name="affiliation_company_prefix_idx"),
