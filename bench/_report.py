@@ -51,7 +51,7 @@ def _child(work, sender):
         seconds = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - start
         sender.send((seconds, max(peak, 0.0), result, None))
-    except BaseException:  # the parent says what failed
+    except BaseException:  # noqa: BLE001 (any failure is sent to the parent, which raises it)
         sender.send((0.0, 0.0, None, traceback.format_exc()))
     finally:
         connections.close_all()
