@@ -82,10 +82,10 @@ def reset(campaign_id):
 
 def written_rows(campaign_id):
     """The recipient rows of the campaign, in COPY's binary format."""
-    from liffy.database import binary_cursor
+    from liffy import sql
 
     data = bytearray()
-    with binary_cursor() as cursor, cursor.copy(
+    with sql.cursor() as cursor, cursor.copy(
             "COPY (SELECT * FROM campaign_recipients WHERE campaign_id = %s) TO STDOUT (FORMAT binary)",
             [campaign_id]) as copy:
         for chunk in copy:
@@ -96,9 +96,9 @@ def written_rows(campaign_id):
 def copy_back(data):
     from django.db import transaction
 
-    from liffy.database import binary_cursor
+    from liffy import sql
 
-    with transaction.atomic(), binary_cursor() as cursor, cursor.copy(
+    with transaction.atomic(), sql.cursor() as cursor, cursor.copy(
             "COPY campaign_recipients FROM STDIN (FORMAT binary)") as copy:
         copy.write(data)
 

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from campaigns.lifecycle import S, _refused
 from campaigns.models import Campaign, VerificationMode
-from liffy.database import binary_cursor
+from liffy import sql
 from liffy.errors import InvalidInput
 
 STAT_KEYS = ("total_in_list", "excluded_blank", "excluded_unsubscribed", "excluded_invalid", "excluded_risky",
@@ -91,10 +91,8 @@ def resolve_campaign(campaign: Campaign) -> dict[str, int]:
     params = {"organizer": locked.organizer_id, "campaign": locked.pk, "list": locked.list_id,
               "verified_only": locked.verification_mode == VerificationMode.VERIFIED_ONLY,
               "include_risky": locked.include_risky}
-    with binary_cursor() as cursor:
-        cursor.execute(RESOLVE, params)
-        for verdict, count in cursor.fetchall():
-            stats[verdict] += count
+    for verdict, count in sql.fetch_all(RESOLVE, params):
+        stats[verdict] += count
     # every member got one verdict; eligible members beyond one per address are the duplicates
     stats["total_in_list"] = sum(stats[key] for key in STAT_KEYS[1:6]) + stats["eligible"]
     stats["excluded_duplicate"] = stats["eligible"] - stats["inserted"]
