@@ -106,9 +106,9 @@ def report(title: str, real: Measured, floor: Measured, baseline: Measured, *, a
            baseline_goal: float = 20.0) -> dict[str, float]:
     """The table, then the ratios (per row, so a baseline measured on a sample compares) on the last lines."""
     print(f"\n{title} (median of {RUNS} runs; peak MB: a run's memory above what its process started with)")
-    print(f"{'path':<50}{'rows':>10}{'seconds':>9}{'rows/s':>11}{'peak MB':>9}")
+    print(f"{'path':<58}{'rows':>10}{'seconds':>9}{'rows/s':>11}{'peak MB':>9}")
     for m in (real, *([all_cores] if all_cores else []), *context, floor, baseline):
-        print(f"{m.label:<50}{m.rows:>10,}{m.seconds:>9.2f}{m.rate:>11,.0f}{m.peak_mb:>9.1f}")
+        print(f"{m.label:<58}{m.rows:>10,}{m.seconds:>9.2f}{m.rate:>11,.0f}{m.peak_mb:>9.1f}")
     ratios = {"real/floor": real.per_row / floor.per_row, "baseline/real": baseline.per_row / real.per_row}
     goal = f" (goal ≤ {floor_goal}x)" if floor_goal else ""
     if all_cores:
