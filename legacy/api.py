@@ -87,7 +87,8 @@ class ListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         person_ids and/or emails. DELETE: remove person_ids."""
         target = self.get_object()
         if request.method == "GET":
-            page = self.paginate_queryset(lists.members(target))
+            # newest member first, served by list_members_list_order_idx (and followed by its cursors)
+            page = self.paginate_queryset(lists.members(target).order_by("-list_memberships__created_at", "-id"))
             return self.get_paginated_response(PersonSerializer(page, many=True).data)
         if request.method == "POST":
             data = MembersRequestSerializer(data=request.data)

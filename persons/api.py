@@ -4,15 +4,15 @@ from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from campaigns.models import Campaign, EventType
 from liffy.models import Role
 from legacy.models import List
-from liffy.filters import DateTimeFilter
+from liffy.filters import DateTimeFilter, WordSearchFilter
 from liffy.schema import OUTSIDE_SERVICE, counts_serializer
-from liffy.tenancy import FilterSet, OrganizerScopedRelatedField, OrganizerScopedViewSet, get_for_organizer_or_404
+from liffy.tenancy import FilterBackend, FilterSet, OrganizerScopedRelatedField, OrganizerScopedViewSet, get_for_organizer_or_404
 from persons import selectors, services, verification, zoho_push
 from persons.models import (
     Affiliation,
@@ -188,21 +188,23 @@ class PersonViewSet(
     queryset = Person.objects.all()
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
-    search_fields = ["email", "first_name", "last_name", "affiliations__company_name"]
+    filter_backends = [FilterBackend, WordSearchFilter, OrderingFilter]
+    search_help = ("Persons whose email starts with the term, or with a word starting with each word of the "
+                   "term in their first and last name, or in one of their company names (any case; words "
+                   "are runs of letters and digits): `ann` finds ann@fair.test, Anna Meyer and Annex Fairs.")
     ordering_fields = ["created_at", "email", "last_name"]
     action_roles = {"destroy": OWNER_OR_ADMIN}
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        people = selectors.persons_with_latest_affiliation(self.organizer)  # the same latest_affiliation everywhere
+        # the same latest_affiliation everywhere; newest first, served by persons_organizer_recent_idx
+        people = selectors.persons_with_latest_affiliation(self.organizer).order_by("-created_at", "-id")
         if self.action == "retrieve":
             return people.prefetch_related("affiliations", "intents", "zoho_pushes")
         return people
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        # a search across affiliations can match one person more than once
-        return queryset.distinct() if self.request.query_params.get(api_settings.SEARCH_PARAM) else queryset
+    def search(self, queryset, term):
+        return selectors.search_persons(queryset, term)
 
     def get_serializer_class(self):
         return PersonDetailSerializer if self.action == "retrieve" else PersonSerializer
