@@ -14,14 +14,15 @@ class OrEmpty(Func):
 
 
 class Words(Func):
-    """The words of some text columns, `to_tsvector('simple', …)`: lower-cased, no stemming, no stop words.
+    """The words of some text columns: runs of letters and digits, lower-cased (`to_tsvector('simple', …)`
+    of the text with everything else turned into spaces; no stemming, no stop words). `ann.lee@fair.test`
+    is the words ann, lee, fair, test; `https://expo.test/hall-3` is https, expo, test, hall, 3.
 
     Written without query parameters, so the expression of a GIN index on it and that of a query are the
-    same text and the planner matches them. The parser splits at anything but letters and digits, keeps
-    e-mail addresses and host names whole too (`fair.test`), and splits web addresses into host and path.
+    same text and the planner matches them.
     """
 
-    template = "to_tsvector('simple'::regconfig, %(expressions)s)"
+    template = "to_tsvector('simple'::regconfig, regexp_replace(%(expressions)s, '[^[:alnum:]]+', ' ', 'g'))"
     arg_joiner = " || ' ' || "
     output_field = SearchVectorField()
 
@@ -34,7 +35,8 @@ MAX_WORD = 100  # longer words are searched by their first 100 characters
 
 
 def prefix_query(term: str) -> SearchQuery | None:
-    """`ann mül` → every word must begin a word of the text (`'ann':* & 'mül':*`); None without a word."""
+    """`ann mül` → every word (run of letters and digits) must begin a word of the text, as `Words` splits
+    it (`'ann':* & 'mül':*`); None when the term has no word."""
     words = WORD.findall(term.lower())
     if not words:
         return None

@@ -234,8 +234,8 @@ class MiningResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Orga
     filterset_class = MiningResultFilter
     filter_backends = [FilterBackend, WordSearchFilter, OrderingFilter]
     search_help = ("Results with a word starting with each word of the term in their contact name, company "
-                   "name, website or source address (any case; words are runs of letters and digits, and "
-                   "a web address's host is a word too: `fair.test`).")
+                   "name, website or source address, any case; words are runs of letters and digits "
+                   "(`expo.test/hall` is expo, test, hall).")
     ordering_fields = ["created_at", "confidence_score"]
 
     def search(self, queryset, term):
