@@ -116,13 +116,14 @@ class PageNumberPagination(pagination.PageNumberPagination):
         return len({term.startswith("-") for term in order}) == 1
 
     def _count(self, queryset):
-        unordered = queryset.order_by()
-        exact = unordered.values("pk")[: COUNT_LIMIT + 1].count()
+        """Rows of the list, reading at most COUNT_LIMIT + 1 of them in the list's own order: the plan is
+        the page's (its index, stopping early), never a scan of the table."""
+        exact = queryset.values("pk")[: COUNT_LIMIT + 1].count()
         if exact <= COUNT_LIMIT:
             return exact, True
         from liffy.admin_base import planner_estimate  # the admin's lists count the same way
 
-        return max(exact, planner_estimate(unordered.values("pk"))), False
+        return max(exact, planner_estimate(queryset.order_by().values("pk"))), False
 
     def _keyed(self, queryset):
         return queryset.annotate(**{f"{KEY_PREFIX}{i}": F(term.lstrip("-")) for i, term in enumerate(self.keys)})
