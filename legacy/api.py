@@ -90,7 +90,8 @@ class ListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         target = self.get_object()
         if request.method == "GET":
             # newest member first, served by list_members_list_order_idx (and followed by its cursors)
-            page = self.paginate_queryset(lists.members(target).order_by("-list_memberships__created_at", "-id"))
+            page = self.paginate_queryset(lists.members(target).order_by("-list_memberships__created_at",
+                                                                         "-list_memberships__person_id"))
             return self.get_paginated_response(PersonSerializer(page, many=True).data)
         if request.method == "POST":
             data = MembersRequestSerializer(data=request.data)

@@ -12,7 +12,8 @@ count that never scans a whole big list.
   (never below `COUNT_LIMIT + 1`) with `count_exact: false`. Counting stops at the limit, so a list of a
   million rows costs no more to count than one of a thousand.
 
-Every order ends with the primary key (added when the view's order does not), so pages never overlap.
+Every order ends with a key (the primary key is added when the view's order has none), so pages never
+overlap.
 """
 import base64
 import binascii
@@ -70,11 +71,15 @@ def field_at(model, path):
 
 
 def with_tiebreak(queryset):
-    """The queryset's order, ending with the primary key in the direction of its last term."""
-    order = [term for term in (queryset.query.order_by or queryset.model._meta.ordering) if isinstance(term, str)]
-    if len(order) != len(queryset.query.order_by or queryset.model._meta.ordering):
+    """The queryset's order, ending with the primary key in the direction of its last term unless it ends
+    with a key already: a primary key, or a foreign key the view's order makes unique (a list's members by
+    `list_memberships__person_id`, which one list holds once)."""
+    given = queryset.query.order_by or queryset.model._meta.ordering
+    order = [term for term in given if isinstance(term, str)]
+    if len(order) != len(given):
         return queryset, None  # an expression in the order: page numbers only
-    if not order or order[-1].lstrip("-") not in ("pk", "id"):
+    last = field_at(queryset.model, order[-1].lstrip("-")) if order else None
+    if last is None or not (last.primary_key or last.many_to_one):
         order.append(("-" if order and order[-1].startswith("-") else "") + "pk")
     return queryset.order_by(*order), order
 

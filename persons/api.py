@@ -212,7 +212,7 @@ class PersonViewSet(
         return people
 
     def search(self, queryset, term):
-        return selectors.search_persons(queryset, term)
+        return selectors.search_persons(self.organizer, queryset, term)
 
     def get_serializer_class(self):
         return PersonDetailSerializer if self.action == "retrieve" else PersonSerializer
