@@ -13,7 +13,7 @@ client with a forced login, so no token lookup) once to warm up, then `--repeat`
 statements, captured from that request, are then run under EXPLAIN ANALYZE `--repeat` / 3 times:
 "bare" is the median of their summed execution times, the database's own floor for the same rows.
 The last column is p95 / bare; a plan reading one of the big tables sequentially is printed and fails
-the run.
+the run. `GET /api/me` is timed first, for the cost of the stack itself (routing, middleware, DRF).
 """
 import argparse
 import json
@@ -197,7 +197,7 @@ def statements(client, path, params):
 
     with CaptureQueriesContext(connection) as captured:
         assert client.get(path, params).status_code == 200
-    return [query["sql"] for query in captured if query["sql"].lstrip().upper().startswith("SELECT")]
+    return [query["sql"] for query in captured if query["sql"].lstrip("( ").upper().startswith("SELECT")]
 
 
 def sequential_scans(plan):
@@ -256,6 +256,8 @@ def main():
         build(args.persons)
     client = client_for_big_organizer()
     print(f"\nList API reads, {args.persons:,} persons for one organizer; {args.repeat} requests each")
+    p50, p95 = measure(client, "/api/me", {}, args.repeat)
+    print(f"the stack alone, GET /api/me (one small row): p50 {p50:.1f} ms, p95 {p95:.1f} ms")
     print(f"{'request':<34}{'p50 ms':>9}{'p95 ms':>9}{'bare ms':>9}{'stmts':>7}{'p50/bare':>10}{'p95/bare':>10}")
     failures = []
     for label, path, params in requests(client, args.persons):
