@@ -103,22 +103,19 @@ def built(persons):
 
 def build(persons):
     """The data set, in set-at-a-time SQL."""
-    from django.db import connection
-
     from campaigns.models import Campaign, EmailTemplate, SenderIdentity
     from legacy.models import List
+    from liffy import sql
     from liffy.models import Organizer
     from mining.models import MiningJob
 
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE organizers, users CASCADE")
+    sql.execute("TRUNCATE organizers, users CASCADE")
     big = Organizer.objects.create(name="Big Fairs", slug=BIG)
     small = Organizer.objects.create(name="Small Fairs", slug=SMALL)
 
-    def run(label, sql, **params):
+    def run(label, statement, **params):
         started = time.perf_counter()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+        sql.execute(statement, params)
         print(f"  built {label} in {time.perf_counter() - started:.0f} s", flush=True)
 
     run("persons", PERSONS, organizer=big.pk, count=persons)
@@ -135,8 +132,7 @@ def build(persons):
     job = MiningJob.objects.create(organizer=big, type="url", input="https://fair.test/exhibitors",
                                    status="completed", total_found=persons // 5)
     run("mining results", RESULTS, job=job.pk, organizer=big.pk, count=persons // 5)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+    sql.execute("VACUUM ANALYZE")
 
 
 def client_for_big_organizer():
@@ -212,19 +208,17 @@ def sequential_scans(plan):
 
 def bare(sqls, repeat):
     """Median over `repeat` runs of the summed EXPLAIN ANALYZE execution time (ms), and any sequential scan."""
-    from django.db import connection
+    from liffy import sql
 
     totals, scans = [], set()
-    with connection.cursor() as cursor:
-        for _ in range(repeat):
-            total = 0.0
-            for sql in sqls:
-                cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
-                result = cursor.fetchone()[0]
-                result = (json.loads(result) if isinstance(result, str) else result)[0]
-                total += result["Execution Time"]
-                scans |= sequential_scans(result["Plan"])
-            totals.append(total)
+    for _ in range(repeat):
+        total = 0.0
+        for statement in sqls:
+            result = sql.fetch_value(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}")
+            result = (json.loads(result) if isinstance(result, str) else result)[0]
+            total += result["Execution Time"]
+            scans |= sequential_scans(result["Plan"])
+        totals.append(total)
     return statistics.median(totals), scans
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from campaigns.tests.factories import CampaignEventFactory, CampaignFactory, CampaignRecipientFactory
 from legacy.tests.factories import ListFactory, ListMemberFactory
-from liffy import pagination
+from liffy import pagination, sql
 from mining.tests.factories import MiningJobFactory, MiningResultFactory
 from persons.tests.factories import PersonFactory
 
@@ -199,10 +199,7 @@ def test_each_big_list_reads_its_order_from_an_index(member_client, organizer, p
         with CaptureQueriesContext(connection) as captured:
             assert member_client.get(path, params).status_code == 200
         page_query = next(q["sql"] for q in captured if "ORDER BY" in q["sql"] and "LIMIT 2" in q["sql"])
-        with connection.cursor() as db:
-            db.execute("SET LOCAL enable_seqscan = off")
-            db.execute("SET LOCAL enable_sort = off")
-            db.execute("SET LOCAL enable_incremental_sort = off")
-            db.execute(f"EXPLAIN {page_query}")
-            plan = "\n".join(row[0] for row in db.fetchall())
+        for setting in ("enable_seqscan", "enable_sort", "enable_incremental_sort"):
+            sql.execute(f"SET LOCAL {setting} = off")
+        plan = "\n".join(row[0] for row in sql.fetch_all(f"EXPLAIN {page_query}"))
         assert index in plan and "Sort" not in plan, plan
