@@ -197,9 +197,9 @@ class PersonViewSet(
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
     filter_backends = [FilterBackend, WordSearchFilter, OrderingFilter]
-    search_help = ("Persons whose email starts with the term, or with a word starting with each word of the "
-                   "term in their first and last name, or in one of their company names (any case; words "
-                   "are runs of letters and digits): `ann` finds ann@fair.test, Anna Meyer and Annex Fairs.")
+    search_help = ("Persons whose email starts with the term, or whose first and last name (or one of whose "
+                   "company names) has a word beginning with each word of the term; any case, words are runs "
+                   "of letters and digits. `ann` finds ann@fair.test, Anna Meyer and Annex Fairs; `nne` none.")
     ordering_fields = ["created_at", "email", "last_name"]
     action_roles = {"destroy": OWNER_OR_ADMIN}
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
