@@ -1,7 +1,8 @@
 """Shared set-up of the benchmarks: Django on a dedicated benchmark database, timing and memory.
 
 The benchmarks use the embedded server's `liffy_bench` database (or BENCH_DATABASE_URL), never the
-app's own data, and empty the tables they fill before they start.
+app's own data, and empty the tables they fill before they start. They never change the server's
+configuration: the embedded server is shared with development and tests.
 """
 import os
 import resource
@@ -28,20 +29,6 @@ def setup_django():
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    if not os.environ.get("BENCH_DATABASE_URL"):
-        tune_embedded_server()
-
-
-def tune_embedded_server():
-    """Checkpoint spacing of a production server: the embedded server's development defaults (1 GB of WAL
-    between checkpoints) make a million-row run mostly rewrite full index pages after each checkpoint.
-    Both settings apply on reload, without a restart."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ALTER SYSTEM SET max_wal_size = '8GB'")
-        cursor.execute("ALTER SYSTEM SET checkpoint_timeout = '30min'")
-        cursor.execute("SELECT pg_reload_conf()")
 
 
 def truncate(*tables):

@@ -1,14 +1,18 @@
 """backfill_campaign_events benchmark: recipients' engagement columns turned into events by the real batch code,
 half of them in campaigns whose events the original system already wrote (a `sent` event without provider id
 and one open per message while open_count counts every open), next to a naive per-row ORM baseline and the
-database floor (one INSERT … SELECT of exactly the rows the real path wrote), measured in the same run.
+floor (exactly the rows the real path wrote, written again by staged binary COPY and one INSERT per batch),
+all measured in the same run.
 
-    .venv/bin/python bench/backfill_campaign_events.py [--recipients 200000] [--baseline 5000]
+    .venv/bin/python bench/backfill_campaign_events.py [--recipients 200000] [--baseline 2000]
+
+Goals: ≥ 20x the baseline per row, all cores ≤ 0.8x the single-process floor.
 """
 import argparse
 from collections import Counter
 
-from _setup import measured, peak_rss_mb, report, setup_django, truncate
+from _report import Floor, all_cores_run, measure, report
+from _setup import peak_rss_mb, setup_django, truncate
 
 RECIPIENTS = """
 INSERT INTO campaign_recipients (id, organizer_id, campaign_id, email, status, sent_at, delivered_at, opened_at,
@@ -67,28 +71,21 @@ def naive_backfill(recipients):
                     provider_event_id=f"naive_{r.pk}_{kind}_{n}", occurred_at=at)
 
 
-def floor(organizer):
-    """Write again, in one statement, exactly the rows the real path wrote (kept aside, then deleted)."""
-    from django.db import connection
+WRITTEN = "organizer_id = %(organizer)s AND provider_event_id LIKE 'backfill%%'"
 
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE TEMP TABLE written AS SELECT * FROM campaign_events"
-                       " WHERE organizer_id = %s AND provider_event_id LIKE 'backfill_%%'", [organizer.pk])
-        cursor.execute("DELETE FROM campaign_events WHERE id IN (SELECT id FROM written)")
-        cursor.execute("VACUUM ANALYZE campaign_events")
 
-    def write():
-        with connection.cursor() as cursor:
-            cursor.execute("INSERT INTO campaign_events SELECT * FROM written")
-            return cursor.rowcount
+def reset(organizer_id):
+    from liffy import sql
 
-    return write
+    sql.execute("DELETE FROM campaign_events WHERE organizer_id = %(organizer)s"
+                " AND (provider_event_id LIKE 'backfill%%' OR provider_event_id LIKE 'naive%%')", {"organizer": organizer_id})
+    sql.execute("VACUUM ANALYZE campaign_events")
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--recipients", type=int, default=200_000)
-    parser.add_argument("--baseline", type=int, default=5_000)
+    parser.add_argument("--baseline", type=int, default=2_000)
     parser.add_argument("--batch-size", type=int, default=2_000)
     args = parser.parse_args()
     setup_django()
@@ -105,26 +102,32 @@ def main():
     generate(naive_organizer, args.baseline)
     print(f"generated {args.recipients:,} + {args.baseline:,} recipients; RSS so far {peak_rss_mb():.0f} MB")
 
-    results, counts = {}, Counter()
-    with measured("backfill_campaign_events", args.recipients, results):
-        run_batches(lambda after, size: backfill_batch(after, size, organizer_id=organizer.pk), counts,
-                    total=args.recipients, batch_size=args.batch_size)
-    print("report:", dict(counts))
-    with measured("second run (nothing to add)", args.recipients, results):
-        again = run_batches(lambda after, size: backfill_batch(after, size, organizer_id=organizer.pk), Counter(),
-                            total=args.recipients, batch_size=args.batch_size)
-    assert again["events_created"] == 0, again
-    write = floor(organizer)
-    with measured("database floor (same rows)", args.recipients, results):
-        assert write() == counts["events_created"]
-    with measured("per-row ORM baseline", args.baseline, results), transaction.atomic():
-        naive_backfill(CampaignRecipient.objects.filter(organizer=naive_organizer).iterator(chunk_size=1000))
+    def run(workers=None):
+        return dict(run_batches(lambda after, size: backfill_batch(after, size, organizer_id=organizer.pk), Counter(),
+                                total=args.recipients, batch_size=args.batch_size,
+                                **({"workers": workers} if workers else {})))
 
-    report(f"backfill_campaign_events over {args.recipients:,} recipients "
-           f"({counts['events_created']:,} events written, {counts['already_present']:,} facts already recorded)",
-           results, "backfill_campaign_events", "per-row ORM baseline")
-    real, least = results["backfill_campaign_events"], results["database floor (same rows)"]
-    print(f"real path / floor time: {real['seconds'] / least['seconds']:.1f}x")
+    real = measure("backfill_campaign_events (1 process)", args.recipients, run, lambda: reset(organizer.pk))
+    counts = real.result
+    print("report:", counts)
+    again = measure("second run, nothing to add (context)", args.recipients, run)
+    assert again.result.get("events_created", 0) == 0, again.result
+    floor = Floor({"campaign_events": WRITTEN})
+    print("final rows:", floor.capture({"organizer": organizer.pk}))
+    cores = all_cores_run("backfill_campaign_events, all cores", args.recipients, run_batches, run,
+                          lambda: reset(organizer.pk))
+    batches = -(-args.recipients // args.batch_size)
+    least = measure(f"floor: staged COPY + 1 INSERT, {batches} batches", args.recipients,
+                    lambda: floor.write(batches), lambda: reset(organizer.pk))
+
+    def naive_run():
+        with transaction.atomic():
+            naive_backfill(CampaignRecipient.objects.filter(organizer=naive_organizer).iterator(chunk_size=1000))
+
+    baseline = measure("per-row ORM baseline", args.baseline, naive_run, lambda: reset(naive_organizer.pk))
+    report(f"backfill_campaign_events over {args.recipients:,} recipients ({counts['events_created']:,} events "
+           f"written, {counts['already_present']:,} facts already recorded)", real, least, baseline,
+           all_cores=cores, context=(again,))
 
 
 if __name__ == "__main__":

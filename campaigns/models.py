@@ -4,13 +4,13 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
-from liffy.fields import created_at_field, uuid_primary_key
+from liffy.fields import created_at_field, uuid7_primary_key
 from liffy.header_values import refuse_control_characters
 from liffy.tenancy import OrganizerManager, OrganizerOwnedModel
 
 
 class EmailTemplate(OrganizerOwnedModel):
-    id = uuid_primary_key()
+    id = uuid7_primary_key()
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=255)
     subject = models.CharField(max_length=255, validators=[refuse_control_characters])
@@ -31,7 +31,7 @@ class EmailTemplate(OrganizerOwnedModel):
 class SenderIdentity(OrganizerOwnedModel):
     """A verified From address. Deleting one deactivates it (`is_active=false`)."""
 
-    id = uuid_primary_key()
+    id = uuid7_primary_key()
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     label = models.CharField(max_length=100, null=True, blank=True)
@@ -70,7 +70,7 @@ class VerificationMode(models.TextChoices):
 
 
 class Campaign(OrganizerOwnedModel):
-    id = uuid_primary_key()
+    id = uuid7_primary_key()
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
     template = models.ForeignKey(EmailTemplate, on_delete=models.PROTECT, related_name="campaigns")
     name = models.CharField(max_length=255)
@@ -123,15 +123,13 @@ FROZEN_RECIPIENT_COLUMNS = ("delivered_at", "opened_at", "clicked_at", "bounced_
 
 
 class CampaignRecipient(OrganizerOwnedModel):
-    id = uuid_primary_key()
+    id = uuid7_primary_key()
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="recipients")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="recipients", db_index=False)
     email = models.CharField(max_length=320)
     name = models.CharField(max_length=255, null=True, blank=True)
     meta = models.JSONField(null=True, blank=True)
-    status = models.CharField(
-        max_length=20, choices=RecipientStatus.choices, default=RecipientStatus.PENDING, db_index=True
-    )
+    status = models.CharField(max_length=20, choices=RecipientStatus.choices, default=RecipientStatus.PENDING)
     last_error = models.TextField(null=True, blank=True)
     created_at = created_at_field()
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -162,6 +160,8 @@ class CampaignRecipient(OrganizerOwnedModel):
             models.Index(F("sent_at").desc(nulls_last=True), name="campaign_recipients_sent_idx"),
             models.Index(fields=["campaign", "created_at"], condition=Q(status="pending"),
                          name="campaign_recip_pending_idx"),
+            # the claims a dead send worker left behind (return_stale_claims): only rows being sent
+            models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="campaign_recip_claimed_idx"),
             # a campaign's recipients in the API's order (also its cursors)
             models.Index(fields=["campaign", "created_at", "id"], name="campaign_recip_order_idx"),
         ]
@@ -200,8 +200,8 @@ class EventType(models.TextChoices):
 class CampaignEvent(OrganizerOwnedModel):
     """Immutable engagement log. The database rejects updates (only detaching a deleted person or recipient)."""
 
-    id = uuid_primary_key()
-    organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
+    id = uuid7_primary_key()
+    organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+", db_index=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events", db_index=False)
     recipient = models.ForeignKey(
         CampaignRecipient, on_delete=models.SET_NULL, null=True, blank=True, related_name="events", db_index=False
@@ -261,8 +261,8 @@ class UnsubscribeSource(models.TextChoices):
 class Unsubscribe(OrganizerOwnedModel):
     """An address the organizer must never mail again. Stored lower-cased."""
 
-    id = uuid_primary_key()
-    organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
+    id = uuid7_primary_key()
+    organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+", db_index=False)
     email = models.CharField(max_length=320)
     reason = models.CharField(max_length=100, null=True, blank=True)
     source = models.CharField(max_length=50, choices=UnsubscribeSource.choices, default=UnsubscribeSource.MANUAL)

@@ -1,20 +1,17 @@
 """Resolve (draft → ready): snapshot a list's members into campaign recipients.
 
 Read from the canonical tables only: list_members → persons → the latest affiliation (newest with a
-company name, else newest). Members are taken in batches of person ids; each batch is one INSERT …
-SELECT that applies every filter in the database, and one recipient per lower(email) is kept by the
+company name, else newest). One INSERT … SELECT per campaign applies every filter in the database and
+counts every member's verdict in the same statement; one recipient per lower(email) is kept by the
 unique index (ON CONFLICT DO NOTHING). The campaign row is locked for the whole resolve.
 """
-from uuid import UUID
-
 from django.db import transaction
 
 from campaigns.lifecycle import S, _refused
 from campaigns.models import Campaign, VerificationMode
-from liffy.database import binary_cursor
+from liffy import sql
 from liffy.errors import InvalidInput
 
-BATCH_SIZE = 5000
 STAT_KEYS = ("total_in_list", "excluded_blank", "excluded_unsubscribed", "excluded_invalid", "excluded_risky",
              "excluded_unverified", "excluded_duplicate", "eligible", "inserted")
 
@@ -52,17 +49,17 @@ CLASSIFY = """
     END
 """
 
-RESOLVE_BATCH = f"""
-WITH members AS (
+# The members are read once (MATERIALIZED): the insert and the counts share them.
+RESOLVE = f"""
+WITH members AS MATERIALIZED (
     SELECT p.id, p.email, p.first_name, p.last_name, {CLASSIFY} AS verdict
-    FROM (SELECT person_id FROM list_members
-          WHERE list_id = %(list)b AND organizer_id = %(organizer)b AND person_id > %(after)b
-          ORDER BY person_id LIMIT %(batch)b) lm
+    FROM list_members lm
     JOIN persons p ON p.id = lm.person_id AND p.organizer_id = %(organizer)b
+    WHERE lm.list_id = %(list)b AND lm.organizer_id = %(organizer)b
 ), inserted AS (
-    INSERT INTO campaign_recipients (id, organizer_id, campaign_id, email, name, meta, status, person_id,
+    INSERT INTO campaign_recipients (organizer_id, campaign_id, email, name, meta, status, person_id,
                                      created_at, open_count, click_count)
-    SELECT gen_random_uuid(), %(organizer)b, %(campaign)b, lower(btrim(m.email)),
+    SELECT %(organizer)b, %(campaign)b, lower(btrim(m.email)),
            nullif(btrim(concat_ws(' ', m.first_name, m.last_name)), ''),
            jsonb_strip_nulls(jsonb_build_object(
                'first_name', m.first_name, 'last_name', m.last_name, 'company', a.company_name,
@@ -75,17 +72,16 @@ WITH members AS (
         WHERE person_id = m.id ORDER BY (company_name IS NULL), created_at DESC, id DESC LIMIT 1
     ) a ON true
     WHERE m.verdict = 'eligible'
-    ORDER BY lower(btrim(m.email))
     ON CONFLICT (campaign_id, lower(email)) DO NOTHING
     RETURNING 1
 )
-SELECT verdict, count(*), max(id::text) FROM members GROUP BY verdict
-UNION ALL SELECT 'inserted', count(*), NULL FROM inserted
+SELECT verdict, count(*) FROM members GROUP BY verdict
+UNION ALL SELECT 'inserted', count(*) FROM inserted
 """
 
 
 @transaction.atomic
-def resolve_campaign(campaign: Campaign, batch_size: int = BATCH_SIZE) -> dict[str, int]:
+def resolve_campaign(campaign: Campaign) -> dict[str, int]:
     """draft → ready with a recipient snapshot; returns the statistics. Raises NothingToSend at 0 eligible."""
     locked = Campaign.objects.select_for_update(of=("self",)).select_related("sender").get(pk=campaign.pk)
     if locked.status != S.DRAFT:
@@ -95,17 +91,8 @@ def resolve_campaign(campaign: Campaign, batch_size: int = BATCH_SIZE) -> dict[s
     params = {"organizer": locked.organizer_id, "campaign": locked.pk, "list": locked.list_id,
               "verified_only": locked.verification_mode == VerificationMode.VERIFIED_ONLY,
               "include_risky": locked.include_risky}
-    with binary_cursor() as cursor:
-        after = UUID(int=0)
-        while True:  # keyset over the list's members, a batch per statement
-            cursor.execute(RESOLVE_BATCH, params | {"after": after, "batch": batch_size})
-            rows = cursor.fetchall()
-            last_ids = [last_id for verdict, _count, last_id in rows if verdict != "inserted" and last_id]
-            if not last_ids:
-                break
-            after = UUID(max(last_ids))
-            for verdict, count, _last_id in rows:
-                stats[verdict] += count
+    for verdict, count in sql.fetch_all(RESOLVE, params):
+        stats[verdict] += count
     # every member got one verdict; eligible members beyond one per address are the duplicates
     stats["total_in_list"] = sum(stats[key] for key in STAT_KEYS[1:6]) + stats["eligible"]
     stats["excluded_duplicate"] = stats["eligible"] - stats["inserted"]

@@ -18,7 +18,7 @@ from django.db import transaction
 
 from campaigns.analytics import BOUNCE_KIND
 from campaigns.webhook_signature import SHARED
-from liffy.database import binary_cursor
+from liffy import sql
 
 EVENT_TYPES = {
     "delivered": "delivered", "open": "open", "click": "click", "bounce": "bounce", "dropped": "dropped",
@@ -119,12 +119,6 @@ def parse_batch(payload: Sequence[Any]) -> tuple[list[IncomingEvent], int, list[
     return events, ignored, rejected
 
 
-def _fetch(sql, params):
-    with binary_cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def locate_recipients(events: Sequence[IncomingEvent], signer: str | uuid.UUID) -> dict[int, str]:
     """{event index: recipient id} for the events whose recipient is known and belongs to the right organizer.
 
@@ -132,7 +126,7 @@ def locate_recipients(events: Sequence[IncomingEvent], signer: str | uuid.UUID) 
     that name none.
     """
     only = None if signer == SHARED else str(signer)
-    by_id = {str(id_): (str(org), str(camp)) for id_, org, camp in _fetch(
+    by_id = {str(id_): (str(org), str(camp)) for id_, org, camp in sql.fetch_all(
         "SELECT id, organizer_id, campaign_id FROM campaign_recipients WHERE id = ANY(%b::uuid[])",
         [list({e.recipient_id for e in events if e.recipient_id})])}
     located, by_address = {}, []
@@ -147,7 +141,7 @@ def locate_recipients(events: Sequence[IncomingEvent], signer: str | uuid.UUID) 
         elif organizer:
             by_address.append((event, organizer))
     if by_address:
-        latest = {(str(org), email): str(id_) for id_, org, email in _fetch(
+        latest = {(str(org), email): str(id_) for id_, org, email in sql.fetch_all(
             "SELECT DISTINCT ON (r.organizer_id, lower(r.email)) r.id, r.organizer_id, lower(r.email)"
             " FROM campaign_recipients r JOIN unnest(%b::uuid[], %b::text[]) AS k(organizer_id, email)"
             " ON r.organizer_id = k.organizer_id AND lower(r.email) = k.email"
@@ -171,10 +165,10 @@ WITH incoming AS (
       AND p.organizer_id = r.organizer_id AND lower(p.email) = lower(r.email)
     RETURNING r.id, p.id AS person_id
 ), stored AS (
-    INSERT INTO campaign_events (id, organizer_id, campaign_id, recipient_id, person_id, event_type, email, url,
+    INSERT INTO campaign_events (organizer_id, campaign_id, recipient_id, person_id, event_type, email, url,
                                  user_agent, ip_address, reason, provider_event_id, provider_response,
                                  occurred_at, created_at)
-    SELECT gen_random_uuid(), r.organizer_id, r.campaign_id, r.id, coalesce(r.person_id, f.person_id), e.event_type,
+    SELECT r.organizer_id, r.campaign_id, r.id, coalesce(r.person_id, f.person_id), e.event_type,
            r.email, e.url, e.user_agent, e.ip_address, e.reason, e.provider_event_id, e.provider_response,
            e.occurred_at, now()
     FROM incoming e JOIN campaign_recipients r ON r.id = e.recipient_id LEFT JOIN filled f ON f.id = r.id
@@ -193,7 +187,7 @@ def _store_events(events, located):
                [e.provider_event_id for e in kept], [e.url for e in kept], [e.user_agent for e in kept],
                [e.ip_address for e in kept], [e.reason for e in kept],
                [json.dumps(e.provider_response) for e in kept])
-    return _fetch(INSERT_EVENTS, list(columns)) if kept else []
+    return sql.fetch_all(INSERT_EVENTS, list(columns)) if kept else []
 
 
 def _advance_recipients(stored):
@@ -209,20 +203,19 @@ def _advance_recipients(stored):
     if not targets:
         return
     ids, statuses, errors = zip(*((rid, status, error) for rid, (status, error) in targets.items()), strict=True)
-    with binary_cursor() as cursor:
-        cursor.execute(
-            "WITH t AS (SELECT t.*, t.status IN ('bounced', 'dropped') AS ends,"
-            "   coalesce(array_position(%(order)b::text[], t.status), -1) AS rank"
-            "   FROM unnest(%(ids)b::uuid[], %(statuses)b::text[], %(errors)b::text[]) AS t(id, status, error))"
-            " UPDATE campaign_recipients r SET"
-            " status = CASE WHEN t.ends OR t.rank > coalesce(array_position(%(order)b::text[], r.status), 0)"
-            "   THEN t.status ELSE r.status END,"
-            " last_error = coalesce(t.error, r.last_error)"
-            " FROM t WHERE r.id = t.id AND r.status NOT IN ('bounced', 'dropped', 'failed', 'skipped')"
-            " AND (t.ends OR t.rank > coalesce(array_position(%(order)b::text[], r.status), 0)"
-            "   OR t.error IS DISTINCT FROM r.last_error AND t.error IS NOT NULL)",
-            {"ids": list(ids), "statuses": list(statuses), "errors": list(errors), "order": list(STATUS_ORDER)},
-        )
+    sql.execute(
+        "WITH t AS (SELECT t.*, t.status IN ('bounced', 'dropped') AS ends,"
+        "   coalesce(array_position(%(order)b::text[], t.status), -1) AS rank"
+        "   FROM unnest(%(ids)b::uuid[], %(statuses)b::text[], %(errors)b::text[]) AS t(id, status, error))"
+        " UPDATE campaign_recipients r SET"
+        " status = CASE WHEN t.ends OR t.rank > coalesce(array_position(%(order)b::text[], r.status), 0)"
+        "   THEN t.status ELSE r.status END,"
+        " last_error = coalesce(t.error, r.last_error)"
+        " FROM t WHERE r.id = t.id AND r.status NOT IN ('bounced', 'dropped', 'failed', 'skipped')"
+        " AND (t.ends OR t.rank > coalesce(array_position(%(order)b::text[], r.status), 0)"
+        "   OR t.error IS DISTINCT FROM r.last_error AND t.error IS NOT NULL)",
+        {"ids": list(ids), "statuses": list(statuses), "errors": list(errors), "order": list(STATUS_ORDER)},
+    )
 
 
 STATUS_ORDER = ("pending", "sending", "sent", "delivered", "opened", "clicked")
@@ -241,12 +234,11 @@ def _suppress(stored):
             for _, org, _, _, kind, email, reason, _, bounce_kind in stored
             if kind in SUPPRESSION_SOURCE or (kind == "bounce" and bounce_kind == "hard")]
     if rows:
-        with binary_cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO unsubscribes (id, organizer_id, email, source, reason, created_at)"
-                " SELECT gen_random_uuid(), o, e, s, left(r, 100), now()"
-                " FROM unnest(%b::uuid[], %b::text[], %b::text[], %b::text[]) AS u(o, e, s, r)"
-                " ON CONFLICT DO NOTHING", [list(column) for column in zip(*rows, strict=True)])
+        sql.execute(
+            "INSERT INTO unsubscribes (organizer_id, email, source, reason, created_at)"
+            " SELECT o, e, s, left(r, 100), now()"
+            " FROM unnest(%b::uuid[], %b::text[], %b::text[], %b::text[]) AS u(o, e, s, r)"
+            " ON CONFLICT DO NOTHING", [list(column) for column in zip(*rows, strict=True)])
 
 
 def _record_intents(stored):
@@ -254,20 +246,18 @@ def _record_intents(stored):
             for _, org, campaign, person, kind, _, _, occurred_at, _ in stored
             if kind in INTENT_OF_EVENT and person]
     if rows:
-        with binary_cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO prospect_intents (id, organizer_id, person_id, campaign_id, intent_type, source,"
-                " occurred_at, created_at)"
-                " SELECT gen_random_uuid(), o, p, c, t, 'webhook', min(at), now()"
-                " FROM unnest(%b::uuid[], %b::uuid[], %b::uuid[], %b::text[], %b::timestamptz[]) AS i(o, p, c, t, at)"
-                " GROUP BY o, p, c, t ON CONFLICT DO NOTHING", [list(column) for column in zip(*rows, strict=True)])
+        sql.execute(
+            "INSERT INTO prospect_intents (organizer_id, person_id, campaign_id, intent_type, source, occurred_at,"
+            " created_at)"
+            " SELECT o, p, c, t, 'webhook', min(at), now()"
+            " FROM unnest(%b::uuid[], %b::uuid[], %b::uuid[], %b::text[], %b::timestamptz[]) AS i(o, p, c, t, at)"
+            " GROUP BY o, p, c, t ON CONFLICT DO NOTHING", [list(column) for column in zip(*rows, strict=True)])
 
 
 def _lock_recipients(recipient_ids):
     """Lock the batch's recipients in id order first, so batches delivered at once never deadlock."""
-    with binary_cursor() as cursor:
-        cursor.execute("SELECT 1 FROM campaign_recipients WHERE id = ANY(%b::uuid[]) ORDER BY id FOR UPDATE",
-                       [sorted(set(recipient_ids))])
+    sql.execute("SELECT 1 FROM campaign_recipients WHERE id = ANY(%b::uuid[]) ORDER BY id FOR UPDATE",
+                [sorted(set(recipient_ids))])
 
 
 @transaction.atomic

@@ -6,14 +6,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from liffy.fields import created_at_field, uuid_primary_key
+from liffy.fields import created_at_field, uuid7_primary_key
 from liffy.tenancy import OrganizerManager, OrganizerOwnedModel
 
 
 class Prospect(OrganizerOwnedModel):
     """Read-only archive of the original `prospects` table (renamed `prospects_archive` by step 027)."""
 
-    id = uuid_primary_key()
+    id = uuid7_primary_key()
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+", db_index=False)
     email = models.CharField(max_length=320, null=True, blank=True)
     name = models.TextField(null=True, blank=True)
@@ -44,7 +44,7 @@ class List(OrganizerOwnedModel):
         MANUAL = "manual"
         MIX = "mix"
 
-    id = uuid_primary_key()
+    id = uuid7_primary_key()
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=255)
     description = models.TextField(null=True, blank=True)
@@ -67,7 +67,7 @@ class List(OrganizerOwnedModel):
 
 
 class ListMember(OrganizerOwnedModel):
-    id = uuid_primary_key()
+    id = uuid7_primary_key()
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
     list = models.ForeignKey(List, on_delete=models.CASCADE, related_name="members")
     prospect_id_legacy = models.UUIDField(null=True, blank=True, editable=False)
@@ -104,7 +104,7 @@ class ListUpload(OrganizerOwnedModel):
     task is given only this row's id; the row is deleted once the import completes (and with its list).
     """
 
-    id = uuid_primary_key()
+    id = uuid7_primary_key()
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
     list = models.ForeignKey(List, on_delete=models.CASCADE, related_name="uploads")
     name = models.CharField(max_length=255)

@@ -6,7 +6,7 @@ from django.core.validators import EmailValidator
 from django.db import models, transaction
 
 from liffy import webhook_keys
-from liffy.fields import EncryptedTextField, created_at_field, uuid_primary_key
+from liffy.fields import EncryptedTextField, created_at_field, uuid7_primary_key
 from liffy.header_values import refuse_control_characters
 from liffy.webhook_keys import validate_webhook_public_key
 
@@ -14,7 +14,7 @@ WEBHOOK_KEY_CONSTRAINT = "organizers_webhook_key_one_owner"
 
 
 class Organizer(models.Model):
-    id = uuid_primary_key()
+    id = uuid7_primary_key()
     name = models.CharField(max_length=255, validators=[refuse_control_characters])
     slug = models.CharField(max_length=100, unique=True, null=True, blank=True)
     logo_url = models.TextField(null=True, blank=True)
@@ -118,7 +118,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     see every organizer, an organizer's own staff users only theirs.
     """
 
-    id = uuid_primary_key()
+    id = uuid7_primary_key()
     organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="users")
     email = models.EmailField(max_length=255, unique=True)
     password = models.TextField(db_column="password_hash")

@@ -99,3 +99,14 @@ def copy_rows(cur: psycopg.Cursor, table: str, columns: Sequence[str], rows: Ite
             copy.write_row(row)
             written += 1
     return written
+
+
+def stage(cur: psycopg.Cursor, table: str, columns: Sequence[tuple[str, str]], rows: Iterable[Sequence]) -> int:
+    """Load `rows` by binary COPY into the temporary table `table` of (name, type) `columns`; rows written.
+
+    The table lives for the transaction (dropped at its end, so no session state behind a transaction-pooling
+    proxy) and holds only this load: it is emptied before it. Read it in the statements that follow.
+    """
+    definition = ", ".join(f"{name} {type_}" for name, type_ in columns)
+    cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({definition}) ON COMMIT DROP; DELETE FROM {table}")
+    return copy_rows(cur, table, [name for name, _ in columns], rows, types=[type_ for _, type_ in columns])

@@ -4,7 +4,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F, Q
 
-from liffy.fields import created_at_field, uuid_primary_key
+from liffy.fields import created_at_field, uuid7_primary_key
 from liffy.search import Words
 from liffy.tenancy import OrganizerManager, OrganizerOwnedModel
 
@@ -30,7 +30,7 @@ class MiningJob(OrganizerOwnedModel):
         COMPLETED = "completed"
         FAILED = "failed"
 
-    id = uuid_primary_key()
+    id = uuid7_primary_key()
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
     type = models.CharField(max_length=20, choices=Type.choices)
     input = models.TextField(help_text="URL or uploaded file name.")
@@ -71,8 +71,8 @@ SEARCHED = ("contact_name", "company_name", "website", "source_url")
 class MiningResult(OrganizerOwnedModel):
     """A discovery event of one job: written whether or not the person already exists."""
 
-    id = uuid_primary_key()
-    job = models.ForeignKey(MiningJob, on_delete=models.CASCADE, related_name="results")
+    id = uuid7_primary_key()
+    job = models.ForeignKey(MiningJob, on_delete=models.CASCADE, related_name="results", db_index=False)
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
     source_url = models.TextField()
     company_name = models.TextField(null=True, blank=True)
@@ -86,8 +86,8 @@ class MiningResult(OrganizerOwnedModel):
     emails = ArrayField(models.TextField(), null=True, blank=True)
     raw = models.JSONField(null=True, blank=True)
     confidence_score = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True)
-    verification_status = models.TextField(null=True, blank=True, db_index=True)
-    status = models.TextField(null=True, blank=True, default="new", db_index=True)
+    verification_status = models.TextField(null=True, blank=True)
+    status = models.TextField(null=True, blank=True, default="new")
     created_at = created_at_field()
     updated_at = created_at_field()
 
@@ -116,7 +116,7 @@ class LogLevel(models.TextChoices):
 
 
 class MiningJobLog(models.Model):
-    id = uuid_primary_key()
+    id = uuid7_primary_key()
     job = models.ForeignKey(MiningJob, on_delete=models.CASCADE, related_name="logs", db_index=False)
     timestamp = created_at_field(editable=True)
     level = models.TextField(choices=LogLevel.choices, default=LogLevel.INFO)

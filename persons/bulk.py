@@ -19,10 +19,15 @@ from copy import copy
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from liffy.database import binary_cursor
+from liffy import sql
 from persons.candidates import Candidate
 
 ENRICHABLE = ("position", "country_code", "city", "website", "phone")
+# From this many rows a table's rows reach the database by binary COPY into a staging table; below it, as
+# arrays bound in binary and unnested. Measured on 10,000 candidates (median of 5): at 200-row batches the
+# arrays are 25-40% faster (two round trips fewer per table), from 1,000 rows on both are within noise,
+# at 5,000 staging is ~10% faster for rows already known.
+STAGE_FROM = 2000
 
 
 @dataclass
@@ -58,8 +63,8 @@ def upsert_candidates(organizer_id: UUID | str, candidates: Iterable[Candidate],
     if not merged:
         return counters
     emails = sorted(merged)
-    with binary_cursor() as cursor:
-        for person_id, email, inserted in _upsert_persons(cursor, organizer_id, emails, [merged[e] for e in emails]):
+    with sql.cursor() as cursor:
+        for person_id, email, inserted in _upsert_persons(cursor, organizer_id, emails, merged):
             counters.person_ids[email] = person_id
             if inserted:
                 counters.persons_created += 1
@@ -69,9 +74,7 @@ def upsert_candidates(organizer_id: UUID | str, candidates: Iterable[Candidate],
         if missing:  # known persons the upsert left as they were (locked, but not returned)
             counters.person_ids.update(_existing_person_ids(cursor, organizer_id, missing))
 
-        affiliations = _affiliation_rows(merged, counters.person_ids, source_ref)
-        with_company = [row for row in affiliations if row["company_name"]]
-        without_company = [row for row in affiliations if not row["company_name"]]
+        with_company, without_company = _affiliation_rows(emails, merged, counters.person_ids, source_ref)
         for inserted in _upsert_company_affiliations(cursor, organizer_id, with_company, source_type, mining_job_id):
             if inserted:
                 counters.affiliations_created += 1
@@ -109,13 +112,28 @@ def _existing_person_ids(cursor, organizer_id, emails):
     return dict(cursor.fetchall())
 
 
-def _upsert_persons(cursor, organizer_id, emails, candidates):
+def _source(cursor, name, columns, rows):
+    """(FROM item `t` with an ordinal `n`, its parameters) for `rows` of (name, type) `columns`: a staging
+    table loaded by COPY from STAGE_FROM rows on, else the binary arrays unnested."""
+    if len(rows) >= STAGE_FROM:
+        sql.stage(cursor, name, [*columns, ("n", "int4")], ((*row, n) for n, row in enumerate(rows)))
+        return f"{name} AS t", []
+    arrays = ", ".join(f"%b::{type_}[]" for _, type_ in columns)
+    names = ", ".join(name for name, _ in columns)
+    return f"unnest({arrays}) WITH ORDINALITY AS t({names}, n)", [list(column) for column in zip(*rows, strict=True)]
+
+
+PERSON_COLUMNS = (("email", "text"), ("first_name", "text"), ("last_name", "text"))
+
+
+def _upsert_persons(cursor, organizer_id, emails, merged):
+    rows = [(email, _cut(merged[email].first_name, 255), _cut(merged[email].last_name, 255)) for email in emails]
+    source, params = _source(cursor, "staged_persons", PERSON_COLUMNS, rows)
     cursor.execute(
-        """
-        INSERT INTO persons (id, organizer_id, email, first_name, last_name, verification_status,
-                             created_at, updated_at)
-        SELECT gen_random_uuid(), %b, t.email, t.first_name, t.last_name, 'unknown', now(), now()
-        FROM unnest(%b::text[], %b::text[], %b::text[]) WITH ORDINALITY AS t(email, first_name, last_name, n)
+        f"""
+        INSERT INTO persons (organizer_id, email, first_name, last_name, verification_status, created_at, updated_at)
+        SELECT %b, t.email, t.first_name, t.last_name, 'unknown', now(), now()
+        FROM {source}
         ORDER BY t.n
         ON CONFLICT (organizer_id, lower(email)) DO UPDATE SET
             first_name = COALESCE(NULLIF(persons.first_name, ''), EXCLUDED.first_name),
@@ -126,73 +144,62 @@ def _upsert_persons(cursor, organizer_id, emails, candidates):
            OR (COALESCE(persons.last_name, '') = '' AND COALESCE(EXCLUDED.last_name, '') <> '')
         RETURNING id, lower(email), (xmax = 0)
         """,
-        [
-            organizer_id,
-            emails,
-            [_cut(c.first_name, 255) for c in candidates],
-            [_cut(c.last_name, 255) for c in candidates],
-        ],
+        [organizer_id, *params],
     )
     return cursor.fetchall()
 
 
-def _affiliation_rows(merged, person_ids, default_source_ref):
-    """One row per (person, company) — or per distinct companyless affiliation — with its data."""
-    rows, seen = [], set()
-    for email in sorted(merged):
+AFFILIATION_COLUMNS = (
+    ("person_id", "uuid"), ("company_name", "text"), ("position", "text"), ("country_code", "text"),
+    ("city", "text"), ("website", "text"), ("phone", "text"), ("confidence", "float8"), ("source_ref", "text"),
+    ("mining_job_id", "text"), ("miner_name", "text"), ("extracted_at", "text"), ("context_snippet", "text"),
+)
+
+
+def _affiliation_rows(emails, merged, person_ids, default_source_ref):
+    """(rows with a company, rows without) in AFFILIATION_COLUMNS order: one per (person, company), or per
+    distinct companyless affiliation that says something."""
+    with_company, without_company, seen = [], [], set()
+    for email in emails:
         candidate = merged[email]
-        meta = candidate.extraction_meta
-        for affiliation in candidate.affiliations:
-            row = {
-                "person_id": person_ids[email],
-                "company_name": (affiliation.company_name or "")[:255] or None,
-                "position": _cut(affiliation.position, 255),
-                "country_code": affiliation.country_code,
-                "city": _cut(affiliation.city, 255),
-                "website": _cut(affiliation.website, 2048),
-                "phone": _cut(affiliation.phone, 100),
-                "confidence": None if affiliation.confidence is None else round(float(affiliation.confidence), 2),
-                "source_ref": meta.get("source_url") or default_source_ref,
-                "mining_job_id": meta.get("mining_job_id"),
-                "miner_name": meta.get("miner_name"),
-                "extracted_at": meta.get("extracted_at"),
-                "context_snippet": meta.get("context_snippet"),
-            }
-            if row["company_name"]:
-                key = (row["person_id"], row["company_name"].lower())
-            elif any(row[name] for name in ENRICHABLE):
-                key = (row["person_id"], None, row["position"], row["country_code"], row["website"])
+        person_id, meta = person_ids[email], candidate.extraction_meta
+        source_ref = meta.get("source_url") or default_source_ref
+        mining_job_id = meta.get("mining_job_id")
+        mining_job_id = None if mining_job_id is None else str(mining_job_id)
+        for a in candidate.affiliations:
+            company = (a.company_name or "")[:255] or None
+            position, website = _cut(a.position, 255), _cut(a.website, 2048)
+            city, phone = _cut(a.city, 255), _cut(a.phone, 100)
+            if company:
+                key, rows = (person_id, company.lower()), with_company
+            elif position or a.country_code or city or website or phone:
+                key, rows = (person_id, None, position, a.country_code, website), without_company
             else:
                 continue  # an affiliation that says nothing is not worth a row
             if key in seen:
                 continue
             seen.add(key)
-            rows.append(row)
-    return rows
+            rows.append((person_id, company, position, a.country_code, city, website, phone,
+                         None if a.confidence is None else round(float(a.confidence), 2), source_ref, mining_job_id,
+                         meta.get("miner_name"), meta.get("extracted_at"), meta.get("context_snippet")))
+    return with_company, without_company
 
 
 def _cut(value, limit):
     return value[:limit] if value else None
 
 
-AFFILIATION_COLUMNS = ("person_id", "company_name", "position", "country_code", "city", "website", "phone",
-                       "confidence", "source_ref", "mining_job_id", "miner_name", "extracted_at", "context_snippet")
-UNNEST_AFFILIATIONS = """
-    unnest(%b::uuid[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::numeric[],
-           %b::text[], %b::uuid[], %b::text[], %b::text[], %b::text[]) WITH ORDINALITY
-    AS t(person_id, company_name, position, country_code, city, website, phone, confidence, source_ref,
-         mining_job_id, miner_name, extracted_at, context_snippet, n)
-"""
 # affiliations.raw: the extraction that brought the data, built in the database from the columns above
 RAW = """jsonb_build_object('extraction_meta', jsonb_strip_nulls(jsonb_build_object(
     'miner_name', t.miner_name, 'source_url', t.source_ref, 'extracted_at', t.extracted_at,
-    'context_snippet', t.context_snippet, 'mining_job_id', t.mining_job_id)))"""
-
-
-def _columns(rows):
-    return [[row[name] for row in rows] for name in AFFILIATION_COLUMNS]
-
-
+    'context_snippet', t.context_snippet, 'mining_job_id', t.mining_job_id::uuid)))"""
+INSERT_AFFILIATIONS = """
+    INSERT INTO affiliations (organizer_id, person_id, company_name, position, country_code, city, website, phone,
+                              source_type, source_ref, mining_job_id, confidence, raw, created_at)
+    SELECT %b, t.person_id, t.company_name, t.position, t.country_code, t.city, t.website, t.phone, %b,
+           t.source_ref, COALESCE(t.mining_job_id::uuid, %b::uuid), t.confidence, {raw}, now()
+    FROM {source}
+"""
 ENRICHES = " OR ".join(
     [f"(COALESCE(affiliations.{name}, '') = '' AND COALESCE(EXCLUDED.{name}, '') <> '')" for name in ENRICHABLE]
     + ["EXCLUDED.confidence > COALESCE(affiliations.confidence, -1)"]
@@ -202,15 +209,9 @@ ENRICHES = " OR ".join(
 def _upsert_company_affiliations(cursor, organizer_id, rows, source_type, mining_job_id):
     if not rows:
         return []
+    source, params = _source(cursor, "staged_affiliations", AFFILIATION_COLUMNS, rows)
     cursor.execute(
-        f"""
-        INSERT INTO affiliations (id, organizer_id, person_id, company_name, position, country_code, city,
-                                  website, phone, source_type, source_ref, mining_job_id, confidence, raw,
-                                  created_at)
-        SELECT gen_random_uuid(), %b, t.person_id, t.company_name, t.position, t.country_code, t.city,
-               t.website, t.phone, %b, t.source_ref, COALESCE(t.mining_job_id, %b::uuid), t.confidence,
-               {RAW}, now()
-        FROM {UNNEST_AFFILIATIONS}
+        INSERT_AFFILIATIONS.format(raw=RAW, source=source) + f"""
         ORDER BY t.n
         ON CONFLICT (organizer_id, person_id, lower(company_name)) WHERE company_name IS NOT NULL DO UPDATE SET
             position = COALESCE(NULLIF(affiliations.position, ''), EXCLUDED.position),
@@ -224,7 +225,7 @@ def _upsert_company_affiliations(cursor, organizer_id, rows, source_type, mining
         WHERE {ENRICHES}
         RETURNING (xmax = 0)
         """,
-        [organizer_id, source_type, mining_job_id, *_columns(rows)],
+        [organizer_id, source_type, mining_job_id, *params],
     )
     return [inserted for (inserted,) in cursor.fetchall()]
 
@@ -232,15 +233,9 @@ def _upsert_company_affiliations(cursor, organizer_id, rows, source_type, mining
 def _insert_companyless_affiliations(cursor, organizer_id, rows, source_type, mining_job_id):
     if not rows:
         return 0
+    source, params = _source(cursor, "staged_affiliations", AFFILIATION_COLUMNS, rows)
     cursor.execute(
-        f"""
-        INSERT INTO affiliations (id, organizer_id, person_id, company_name, position, country_code, city,
-                                  website, phone, source_type, source_ref, mining_job_id, confidence, raw,
-                                  created_at)
-        SELECT gen_random_uuid(), %b, t.person_id, NULL, t.position, t.country_code, t.city, t.website, t.phone,
-               %b, t.source_ref, COALESCE(t.mining_job_id, %b::uuid), t.confidence, {RAW},
-               now()
-        FROM {UNNEST_AFFILIATIONS}
+        INSERT_AFFILIATIONS.format(raw=RAW, source=source) + """
         WHERE NOT EXISTS (
             SELECT 1 FROM affiliations a
             WHERE a.person_id = t.person_id AND a.company_name IS NULL
@@ -250,6 +245,6 @@ def _insert_companyless_affiliations(cursor, organizer_id, rows, source_type, mi
         )
         ORDER BY t.n
         """,
-        [organizer_id, source_type, mining_job_id, *_columns(rows)],
+        [organizer_id, source_type, mining_job_id, *params],
     )
     return cursor.rowcount

@@ -4,8 +4,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db.models.functions import Cast, Coalesce, Lower, Upper
+from django.db.models.lookups import IsNull
 
-from liffy.fields import created_at_field, uuid_primary_key
+from liffy.fields import created_at_field, uuid7_primary_key
 from liffy.search import Words
 from liffy.header_values import refuse_control_characters
 from liffy.tenancy import OrganizerManager, OrganizerOwnedModel
@@ -24,8 +25,10 @@ class VerificationStatus(models.TextChoices):
 class Person(OrganizerOwnedModel):
     """One real individual per organizer, keyed by (organizer, lower(email)). The email never changes."""
 
-    id = uuid_primary_key()
-    organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="persons")
+    id = uuid7_primary_key()
+    organizer = models.ForeignKey(
+        "liffy.Organizer", on_delete=models.CASCADE, related_name="persons", db_index=False  # the unique index leads with it
+    )
     email = models.CharField(max_length=320)
     # The recipient's name of every message sent to the person (the To header), so no control characters.
     first_name = models.CharField(max_length=255, null=True, blank=True, validators=[refuse_control_characters])
@@ -67,9 +70,9 @@ class Person(OrganizerOwnedModel):
 class Affiliation(OrganizerOwnedModel):
     """A person's relationship to a company: additive, enriched but never overwritten."""
 
-    id = uuid_primary_key()
+    id = uuid7_primary_key()
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations", db_index=False)
     company_name = models.CharField(max_length=255, null=True, blank=True)
     position = models.CharField(max_length=255, null=True, blank=True)
     country_code = models.CharField(max_length=2, null=True, blank=True)
@@ -104,6 +107,9 @@ class Affiliation(OrganizerOwnedModel):
                 condition=Q(company_name__isnull=False),
                 name="affiliations_org_company_idx",
             ),
+            # a person's affiliations, the latest first (newest with a company, else newest): what resolve reads
+            models.Index(F("person"), IsNull(F("company_name"), True), F("created_at").desc(), F("id").desc(),
+                         name="affiliations_person_latest_idx"),
             # the admin's company search: upper(company_name::text) LIKE upper('<word>%')
             models.Index(OpClass(Upper(Cast("company_name", models.TextField())), name="text_pattern_ops"),
                          name="affiliation_company_prefix_idx"),
@@ -162,8 +168,8 @@ def keep_intents_without_campaign(collector, field, sub_objs, using):
 class ProspectIntent(OrganizerOwnedModel):
     """A person who showed intent, at most once per (person, campaign or none, type)."""
 
-    id = uuid_primary_key()
-    organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
+    id = uuid7_primary_key()
+    organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+", db_index=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="intents")
     campaign = models.ForeignKey(
         "campaigns.Campaign", on_delete=keep_intents_without_campaign, null=True, blank=True, related_name="intents"
@@ -208,7 +214,7 @@ class QueueStatus(models.TextChoices):
 class VerificationQueue(OrganizerOwnedModel):
     """An email waiting for (or done with) ZeroBounce verification; one open row per organizer + email."""
 
-    id = uuid_primary_key()
+    id = uuid7_primary_key()
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
     email = models.CharField(max_length=320)
     person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -259,8 +265,8 @@ class ZohoPushLog(OrganizerOwnedModel):
         SUCCESS = "success"
         FAILED = "failed"
 
-    id = uuid_primary_key()
-    organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
+    id = uuid7_primary_key()
+    organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+", db_index=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="zoho_pushes")
     zoho_module = models.CharField(max_length=20, choices=ZohoModule.choices)
     zoho_record_id = models.CharField(max_length=50, null=True, blank=True)

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("campaigns", "0033_header_values"),
+        ("campaigns", "0038_drop_covered_indexes"),
         ("persons", "0039_list_read_indexes"),
     ]
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("legacy", "0034_list_uploads"),
+        ("legacy", "0037_uuid7"),
         ("mining", "0039_list_read_indexes"),
     ]
 

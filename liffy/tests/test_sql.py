@@ -75,3 +75,13 @@ def test_copy_rows_quotes_its_identifiers(scratch):
         sql.copy_rows(cursor, "scratch; DROP TABLE scratch", ["id"], [(uuid.uuid4(),)])
 
     assert sql.fetch_value("SELECT count(*) FROM scratch") == 0
+
+
+def test_a_staging_table_holds_only_the_last_load():
+    columns = [("id", "uuid"), ("name", "text"), ("n", "int4")]
+    ids = [uuid.uuid4(), uuid.uuid4()]
+    with sql.cursor() as cur:
+        assert sql.stage(cur, "staged_things", columns, [(ids[0], "ada", 1)]) == 1
+        assert sql.stage(cur, "staged_things", columns, [(ids[1], "grace", 2), (ids[0], None, 3)]) == 2
+        assert sql.fetch_all("SELECT id, name, n FROM staged_things ORDER BY n") == [(ids[1], "grace", 2),
+                                                                                     (ids[0], None, 3)]

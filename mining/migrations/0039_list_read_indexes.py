@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("mining", "0028_mining_job_config"),
+        ("mining", "0038_drop_covered_indexes"),
         ("campaigns", "0039_list_read_indexes"),
     ]
 

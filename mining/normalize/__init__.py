@@ -137,7 +137,7 @@ def _clean_text(value, limit):
 
 def _clean_phone(value):
     text = _clean_text(value, 100)
-    if not text or sum(ch.isdigit() for ch in text) < 6:
+    if not text or sum(map(str.isdigit, text)) < 6:
         return None
     return text.removeprefix("tel:").strip()
 

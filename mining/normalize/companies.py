@@ -43,7 +43,7 @@ def clean_company(value):
     if not value or not isinstance(value, str):
         return None
     text = " ".join(value.split()).strip(" \t-–,;:·•")
-    if "@" in text or "|" in text or not 2 <= len(text) <= 255 or not any(ch.isalpha() for ch in text):
+    if "@" in text or "|" in text or not 2 <= len(text) <= 255 or not any(map(str.isalpha, text)):
         return None
     return text
 
@@ -73,6 +73,11 @@ def company_from_text(text):
     return None
 
 
+# A web address already in canonical form (lower-case http(s) and host, no port, query, fragment or final
+# slash): nearly every stored website, returned as it is.
+CANONICAL_WEBSITE = re.compile(r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/[^?#\s]*[^/?#\s])?")
+
+
 def normalize_website(value):
     """'WWW.Acme.com/about/' → 'https://www.acme.com/about'; None for what is not a web address.
 
@@ -81,6 +86,8 @@ def normalize_website(value):
     if not value or not isinstance(value, str) or "@" in value:
         return None
     text = value.strip()
+    if CANONICAL_WEBSITE.fullmatch(text):
+        return text
     scheme = text[:8].lower()
     if scheme.startswith("https://"):
         scheme, rest = "https", text[8:]

@@ -36,6 +36,7 @@ PLACEHOLDER_DOMAINS = {
 }
 # Error-tracking and site-builder addresses that appear in page source but reach nobody.
 TRACKING_DOMAINS = ("sentry.io", "wixpress.com", "sentry-next.wixpress.com")
+TRACKING_SUBDOMAINS = tuple("." + domain for domain in TRACKING_DOMAINS)
 # Address formats shown as examples ("write to firstname.lastname@acme.com").
 PLACEHOLDER_LOCAL_PARTS = {"youremail", "your.email", "your-email", "yourname", "your.name", "firstname.lastname",
                            "vorname.nachname", "max.mustermann", "prenom.nom", "nombre.apellido", "nome.cognome",
@@ -92,7 +93,8 @@ def check_email(value):
     if (
         domain in PLACEHOLDER_DOMAINS
         or local in PLACEHOLDER_LOCAL_PARTS
-        or any(domain == tracker or domain.endswith("." + tracker) for tracker in TRACKING_DOMAINS)
+        or domain in TRACKING_DOMAINS
+        or domain.endswith(TRACKING_SUBDOMAINS)
     ):
         return None, "placeholder"
     return email, None

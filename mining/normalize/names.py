@@ -80,16 +80,16 @@ ROLE_PREFIXES = ("info", "kontakt", "contact", "sales", "office", "support", "se
                  "marketing", "booking", "noreply", "vertrieb", "verkauf", "ventas", "vendite", "iletisim")
 
 
-LOCAL_PART_SEPARATORS = str.maketrans({ch: " " for ch in "._-0123456789"})
+# The words of a local part: what lies between dots, dashes, underscores, digits and spaces.
+LOCAL_PART_WORD = re.compile(r"[^\s._\-0-9]+")
 
 
 def is_role_mailbox(email):
     """info@, sales.de@, office-berlin@, orders2024@, infoberlin@: a shared mailbox, not a person."""
-    local = _strip_tag(email.split("@", 1)[0].lower())
-    words = local.translate(LOCAL_PART_SEPARATORS).split()
+    words = LOCAL_PART_WORD.findall(_strip_tag(email.split("@", 1)[0].lower()))
     if not words:
         return True
-    if any(word in ROLE_MAILBOXES for word in words) or "".join(words) in ROLE_MAILBOXES:
+    if not ROLE_MAILBOXES.isdisjoint(words) or "".join(words) in ROLE_MAILBOXES:
         return True
     return words[0].startswith(ROLE_PREFIXES)
 

@@ -21,11 +21,11 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("campaigns", "0033_header_values"),
-        ("legacy", "0034_list_uploads"),
-        ("liffy", "0035_user_permissions"),
-        ("mining", "0028_mining_job_config"),
-        ("persons", "0036_admin_search_indexes"),
+        ("campaigns", "0038_drop_covered_indexes"),
+        ("legacy", "0037_uuid7"),
+        ("liffy", "0037_uuid7"),
+        ("mining", "0038_drop_covered_indexes"),
+        ("persons", "0038_drop_covered_indexes"),
     ]
 
     operations = [
