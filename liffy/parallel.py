@@ -22,6 +22,7 @@ import queue
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from threading import Thread
 from typing import Any
 from uuid import UUID
@@ -88,14 +89,14 @@ def key_ranges(table: str, parts: int, where: str = "TRUE", params: Iterable[Any
                        [fractions, *params])
         bounds = sorted({bound for bound in cursor.fetchone()[0] or [] if bound is not None})
     edges = [FIRST_ID, *bounds, LAST_ID]
-    return [(str(after), str(upto)) for after, upto in zip(edges, edges[1:], strict=False)]
+    return [(str(after), str(upto)) for after, upto in pairwise(edges)]
 
 
 def row_ranges(total: int, parts: int) -> list[tuple[int, int]]:
     """`parts` ranges `[start, stop)` of row numbers 0…total-1, about equal (none empty)."""
     parts = max(1, min(parts, total))
     edges = [total * n // parts for n in range(parts + 1)]
-    return [(start, stop) for start, stop in zip(edges, edges[1:], strict=False)]
+    return [(start, stop) for start, stop in pairwise(edges)]
 
 
 def distributed() -> bool:
