@@ -265,5 +265,27 @@ def prefetched(items: Iterator, depth: int = 1) -> Iterator:
         yield item
 
 
+def in_thread(function: Callable[[], Any]) -> Callable[[], Any]:
+    """Start `function()` in a thread now; the returned callable waits for its result (or raises its error).
+    Like `prefetched`, for Python work only (no database)."""
+    box = {}
+
+    def run():
+        try:
+            box["result"] = function()
+        except BaseException as error:  # noqa: BLE001 - re-raised in the caller
+            box["error"] = error
+
+    thread = Thread(target=run, daemon=True)
+    thread.start()
+
+    def result():
+        thread.join()
+        if "error" in box:
+            raise box["error"]
+        return box["result"]
+    return result
+
+
 def _ignore(_count):
     return None

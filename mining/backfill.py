@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 
 from liffy.backfills import run_batches
 from liffy.database import binary_cursor
-from liffy.parallel import LAST_ID, key_ranges
+from liffy.parallel import LAST_ID, in_thread, key_ranges
 from mining.models import MiningResult
 from mining.normalize import normalize_blocks_counted
 from persons.bulk import upsert_candidates
@@ -82,13 +82,17 @@ def backfill_batch(after: UUID, size: int, upto: UUID = LAST_ID, organizer_id: s
                    job_id: str | None = None) -> tuple[UUID | None, Counter, list]:
     """The selected results with ids in (`after`, `upto`], up to `size`: (last id | None, counts, errors).
 
-    An organizer whose upsert fails is reported and skipped (its results are retried by the next run);
-    the batch's other organizers are written.
+    While this batch is written, the next one is read and normalised in a thread (`_ahead`), so the
+    interpreter works while the server writes. An organizer whose upsert fails is reported and skipped
+    (its results are retried by the next run); the batch's other organizers are written.
     """
-    rows = _rows(after, size, upto, organizer_id, job_id)
+    key = (after, size, upto, organizer_id, job_id)
+    rows, skipped, candidates = _ahead.pop(key)() if key in _ahead else _read_and_prepare(key)()
+    _ahead.clear()
     if not rows:
         return None, Counter(), []
-    skipped, candidates = _prepare(rows)
+    following = (rows[-1]["pk"], *key[1:])
+    _ahead[following] = _read_and_prepare(following)
     counts, errors = Counter(processed=len(rows), skipped_no_email=skipped), []
     for organizer, batch in candidates.items():
         try:
@@ -99,6 +103,15 @@ def backfill_batch(after: UUID, size: int, upto: UUID = LAST_ID, organizer_id: s
             continue
         counts.update(counters.as_dict())
     return rows[-1]["pk"], counts, errors
+
+
+_ahead = {}  # the next batch's key → its (rows, skipped, candidates) being prepared in a thread
+
+
+def _read_and_prepare(key):
+    """Read the batch of `key` now (on this thread's connection) and normalise it in a thread."""
+    rows = _rows(*key)
+    return in_thread(lambda: (rows, *_prepare(rows)))
 
 
 def _rows(after, size, upto, organizer_id, job_id):
