@@ -7,10 +7,9 @@ delivered) and click_to_open (unique clickers over unique openers).
 import zoneinfo
 from typing import Any
 
-from django.db import connection
-
 from campaigns.models import Campaign, EventType
 from liffy.models import Organizer
+from liffy.sql import fetch_all
 
 SUMMARY_TYPES = [choice.value for choice in EventType]
 TIMELINE_INTERVALS = ("hour", "day")
@@ -26,12 +25,6 @@ BOUNCE_KIND = """
       WHEN lower(coalesce(reason, '')) ~ 'temp|full|soft|defer' THEN 'soft'
       ELSE 'unknown'
     END"""
-
-
-def _rows(sql, params):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def rate(part: float, whole: float) -> float:
@@ -74,7 +67,7 @@ def _summary(counts):
 
 def campaign_summary(campaign: Campaign) -> dict[str, Any]:
     # per (type, address) first, then per type: a hash aggregate, twice as fast as count(DISTINCT …)'s sort
-    rows = _rows(
+    rows = fetch_all(
         "SELECT event_type, sum(events)::int, count(*) FROM ("
         " SELECT event_type, lower(email), count(*) AS events FROM campaign_events"
         " WHERE organizer_id = %s AND campaign_id = %s GROUP BY 1, 2) AS per_address GROUP BY event_type",
@@ -84,7 +77,7 @@ def campaign_summary(campaign: Campaign) -> dict[str, Any]:
 
 
 def bounce_breakdown(campaign: Campaign) -> dict[str, int]:
-    rows = _rows(
+    rows = fetch_all(
         f"SELECT {BOUNCE_KIND} AS kind, count(*) FROM campaign_events"
         " WHERE organizer_id = %s AND campaign_id = %s AND event_type = 'bounce' GROUP BY kind",
         [campaign.organizer_id, campaign.pk],
@@ -93,7 +86,7 @@ def bounce_breakdown(campaign: Campaign) -> dict[str, int]:
 
 
 def top_links(campaign: Campaign, limit: int = TOP_LINKS) -> list[dict[str, Any]]:
-    rows = _rows(
+    rows = fetch_all(
         "SELECT url, count(*) AS clicks, count(DISTINCT lower(email)) FROM campaign_events"
         " WHERE organizer_id = %s AND campaign_id = %s AND event_type = 'click' AND url IS NOT NULL"
         " GROUP BY url ORDER BY clicks DESC, url LIMIT %s",
@@ -104,7 +97,7 @@ def top_links(campaign: Campaign, limit: int = TOP_LINKS) -> list[dict[str, Any]
 
 def domains(campaign: Campaign, limit: int = TOP_DOMAINS) -> list[dict[str, Any]]:
     """Per recipient domain: unique addresses per event type, biggest domains first."""
-    rows = _rows(
+    rows = fetch_all(
         "SELECT split_part(lower(email), '@', 2) AS domain,"
         " count(DISTINCT lower(email)) FILTER (WHERE event_type = 'sent'),"
         " count(DISTINCT lower(email)) FILTER (WHERE event_type = 'delivered'),"
@@ -127,7 +120,7 @@ def timeline(campaign: Campaign, organizer: Organizer, interval: str = "hour") -
     if interval not in TIMELINE_INTERVALS:
         raise ValueError(interval)
     zone = organizer_timezone(organizer)
-    rows = _rows(
+    rows = fetch_all(
         "SELECT date_trunc(%s, occurred_at AT TIME ZONE %s) AS bucket, event_type, count(*)"
         " FROM campaign_events WHERE organizer_id = %s AND campaign_id = %s"
         " GROUP BY bucket, event_type ORDER BY bucket",
@@ -150,7 +143,7 @@ def campaign_report(campaign: Campaign) -> dict[str, Any]:
 
 def organizer_overview(organizer: Organizer) -> dict[str, Any]:
     """Every campaign of the organizer with its summary, and the totals across them."""
-    rows = _rows(
+    rows = fetch_all(
         "SELECT c.id, c.name, c.status, e.event_type, count(e.id), count(DISTINCT lower(e.email))"
         " FROM campaigns c LEFT JOIN campaign_events e ON e.campaign_id = c.id AND e.organizer_id = c.organizer_id"
         " WHERE c.organizer_id = %s GROUP BY c.id, c.name, c.status, e.event_type ORDER BY c.created_at DESC",

@@ -19,13 +19,13 @@ from typing import Literal
 from uuid import UUID
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from campaigns.messages import Recipient, SendContext, compose
 from campaigns.models import Campaign, CampaignStatus, RecipientStatus, SenderIdentity
 from campaigns.sendgrid import SendGridClient, SendGridError
-from liffy import shutdown
+from liffy import shutdown, sql
 from liffy.errors import InvalidInput
 from liffy.models import Organizer
 
@@ -87,7 +87,7 @@ def claim_batch(campaign_id: UUID | str, size: int) -> tuple[datetime, list[Reci
     Returns the claim time (it identifies this claim) and the recipients to send to.
     """
     claimed_at = timezone.now()
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(
             "WITH picked AS (SELECT id FROM campaign_recipients WHERE campaign_id = %s AND status = 'pending'"
             " ORDER BY created_at, id LIMIT %s FOR UPDATE SKIP LOCKED)"
@@ -118,7 +118,7 @@ def record_outcomes(claimed_at: datetime, outcomes: Sequence[Outcome]) -> int:
         return 0
     columns = ([o.recipient_id for o in outcomes], [o.status for o in outcomes], [o.error for o in outcomes],
                [o.message_id for o in outcomes], [o.sent_at for o in outcomes])
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(
             "WITH o AS (SELECT * FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::text[], %s::timestamptz[])"
             "   AS o(id, status, error, message_id, sent_at)),"
@@ -142,7 +142,7 @@ def reserve_send_slots(organizer_id: UUID | str, count: int, per_second: float) 
     One statement on the organizer's throttle row, so workers running at once get disjoint slots.
     """
     span = count / per_second
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(
             "INSERT INTO send_throttles AS t (organizer_id, next_slot_at)"
             " VALUES (%s, clock_timestamp() + make_interval(secs => %s))"
@@ -197,7 +197,7 @@ def fail_campaign(campaign_id: UUID | str, error: str) -> int:
 def complete_finished_campaigns(campaign_id: UUID | str | None = None) -> int:
     """sending → completed for campaigns (all, or one) with no recipient pending or sending; returns how many."""
     only_one = " AND c.id = %s" if campaign_id else ""
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(
             "UPDATE campaigns c SET status = 'completed', completed_at = now() WHERE c.status = 'sending'"
             " AND NOT EXISTS (SELECT 1 FROM campaign_recipients r WHERE r.campaign_id = c.id"
@@ -246,7 +246,7 @@ def return_stale_claims(timeout_minutes: float | None = None) -> int:
     """Recipients claimed longer ago than the timeout go back to pending (their worker died)."""
     minutes = settings.SEND_CLAIM_TIMEOUT_MINUTES if timeout_minutes is None else timeout_minutes
     cutoff = timezone.now() - timedelta(minutes=minutes)
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(
             "UPDATE campaign_recipients SET status = 'pending', claimed_at = NULL"
             " WHERE status = 'sending' AND claimed_at < %s", [cutoff])

@@ -9,9 +9,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import connection, transaction
+from django.db import transaction
 
 from campaigns.models import EventType, UnsubscribeSource
+from liffy import sql
 from liffy.errors import InvalidInput
 
 SALT = "liffy.campaigns.unsubscribe"
@@ -56,7 +57,7 @@ def record_unsubscribe(request: UnsubscribeRequest, source: str = UnsubscribeSou
 
     Returns True when the address was newly suppressed.
     """
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(
             "INSERT INTO unsubscribes (id, organizer_id, email, reason, source, created_at)"
             " VALUES (gen_random_uuid(), %s, lower(%s), %s, %s, now())"

@@ -27,12 +27,14 @@ from django.db import DatabaseError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import NOT_PROVIDED
+from psycopg import sql as pgsql
 
 from legacy import adoption_data
-from legacy.adoption_data import query
 from legacy.catalog import differences, read_shape
 from legacy.reference import OUR_APPS, STEP_023, migrations_up_to_023, reference_shape
+from liffy import sql
 from liffy.fields import EncryptedTextField
+from liffy.sql import execute, fetch_value
 
 UTC_NOTE = ("Timestamps without time zone were read as UTC. The original system sets no time zone anywhere, "
             "so this is right only if both its database server and its Node host ran in UTC.")
@@ -136,10 +138,10 @@ class _Adoption:
     def __init__(self, report):
         self.report = report
         self.blocked = set()  # (table, column) with a reported problem: left alone, so every problem gets listed
-        self.schema = query("SELECT current_schema()")[0][0]
+        self.schema = fetch_value("SELECT current_schema()")
 
     def live(self):
-        with connection.cursor() as cursor:
+        with sql.cursor() as cursor:
             return read_shape(cursor, self.schema)
 
     def differences(self):
@@ -204,14 +206,14 @@ class _Adoption:
             return None
         if CHARACTER.match(have) and CHARACTER.match(want):
             limit = CHARACTER.match(want).group(1)
-            if limit and query(f"SELECT count(*) FROM {_q(table)} WHERE length({_q(column)}) > %s",
-                               [int(limit)])[0][0]:
+            if limit and fetch_value(f"SELECT count(*) FROM {_q(table)} WHERE length({_q(column)}) > %s",
+                                     [int(limit)]):
                 raise Refused(f"values longer than {limit} characters do not fit {want}")
             return None
         if NUMERIC.match(have) and NUMERIC.match(want) and NUMERIC.match(want).group(1):
             precision, scale = map(int, NUMERIC.match(want).groups())
-            if query(f"SELECT count(*) FROM {_q(table)} WHERE abs(round({_q(column)}, %s)) >= 10 ^ %s",
-                     [scale, precision - scale])[0][0]:
+            if fetch_value(f"SELECT count(*) FROM {_q(table)} WHERE abs(round({_q(column)}, %s)) >= 10 ^ %s",
+                           [scale, precision - scale]):
                 raise Refused(f"values too large for {want}")
             return None
         raise Refused(f"{have} cannot become {want}")
@@ -259,7 +261,7 @@ class _Adoption:
             elif default is not NOT_PROVIDED and not callable(default):
                 shown = str(default).lower() if isinstance(default, bool) else repr(default)
                 lines = adoption_data.fill_nulls(d.table, d.item, "%s", shown, [default])
-            elif query(f"SELECT count(*) FROM {_q(d.table)} WHERE {_q(d.item)} IS NULL")[0][0]:
+            elif fetch_value(f"SELECT count(*) FROM {_q(d.table)} WHERE {_q(d.item)} IS NULL"):
                 self.report.problems.append(f"{d.table}.{d.item} has NULLs and the project needs a value there; "
                                             "there is no safe value to fill in")
                 self.blocked.add((d.table, d.item))
@@ -281,16 +283,16 @@ class _Adoption:
                 else:
                     self.report.add(TYPES, f"{d.table}.{d.item}: {d.actual} → {d.expected}")
         for table, clauses in per_table.items():  # one rewrite per table
-            query(f"ALTER TABLE {_q(table)} " + ", ".join(clauses))
+            execute(f"ALTER TABLE {_q(table)} " + ", ".join(clauses))
 
     def drop(self, found):
         extra = [d for d in found if d.kind == "extra constraint"]
         for d in sorted(extra, key=lambda d: not d.actual.startswith("FOREIGN KEY")):  # references first
-            query(f"ALTER TABLE {_q(d.table)} DROP CONSTRAINT {_q(d.item)}")
+            execute(f"ALTER TABLE {_q(d.table)} DROP CONSTRAINT {_q(d.item)}")
             self.report.add(DROPPED, f"constraint {d.table}.{d.item}: {d.actual}")
         for d in found:
             if d.kind == "extra index":
-                query(f"DROP INDEX {_q(d.item)}")
+                execute(f"DROP INDEX {_q(d.item)}")
                 self.report.add(DROPPED, f"index {d.item}: {d.actual}")
 
     def set_defaults_and_not_null(self, found):
@@ -299,10 +301,10 @@ class _Adoption:
                 continue
             column = f"ALTER TABLE {_q(d.table)} ALTER COLUMN {_q(d.item)}"
             if d.kind == "default":
-                query(f"{column} SET DEFAULT {d.expected}" if d.expected else f"{column} DROP DEFAULT")
+                execute(f"{column} SET DEFAULT {d.expected}" if d.expected else f"{column} DROP DEFAULT")
                 self.report.add(DEFAULTS, f"{d.table}.{d.item}: {d.actual or 'none'} → {d.expected or 'none'}")
             else:
-                query(f"{column} {'SET' if d.expected else 'DROP'} NOT NULL")
+                execute(f"{column} {'SET' if d.expected else 'DROP'} NOT NULL")
                 self.report.add(NOT_NULL, f"{d.table}.{d.item}: {'set' if d.expected else 'dropped'}")
 
     def rename(self, found):
@@ -317,9 +319,9 @@ class _Adoption:
                 direct.append((d, d.actual, d.expected))
         for d, old, new in away + direct + back:
             if d.kind == "constraint name":
-                query(f"ALTER TABLE {_q(d.table)} RENAME CONSTRAINT {_q(old)} TO {_q(new)}")
+                execute(f"ALTER TABLE {_q(d.table)} RENAME CONSTRAINT {_q(old)} TO {_q(new)}")
             else:
-                query(f"ALTER INDEX {_q(old)} RENAME TO {_q(new)}")
+                execute(f"ALTER INDEX {_q(old)} RENAME TO {_q(new)}")
         for d in renames:
             self.report.add(RENAMED, f"{d.kind.split()[0]} {d.actual} → {d.expected}")
 
@@ -336,7 +338,7 @@ class _Adoption:
             try:
                 with transaction.atomic():
                     if not _create_declared(self.models, item):
-                        query(item.sql)
+                        execute(item.sql)
             except DatabaseError as error:
                 self.report.problems.append(f"cannot create {item.name} on {item.table}: {error}".strip())
                 continue
@@ -350,7 +352,8 @@ class _Adoption:
             if d.table not in COMMENT_TARGETS:
                 self.report.problems.append(f"comment on {d.table} {d.item}: cannot be changed by adoption")
                 continue
-            query(f"COMMENT ON {COMMENT_TARGETS[d.table]} {d.item} IS %s", [d.expected])
+            # a utility statement takes no bound parameters: the comment goes in as a quoted literal
+            execute(pgsql.SQL(f"COMMENT ON {COMMENT_TARGETS[d.table]} {d.item} IS {{}}").format(pgsql.Literal(d.expected)))
             self.report.add(COMMENTS, f"{d.table} {d.item}: {'removed' if d.expected is None else 'set'}")
 
     # 4. record and prove ---------------------------------------------------------------------------

@@ -5,9 +5,8 @@ the lines adoption reports. Duplicates are merged (never silently dropped), refe
 that no longer exist are cleared where the column may be empty, NULLs are filled where the project
 needs a value, provider keys are encrypted and bcrypt password hashes get Django's prefix.
 """
-from django.db import connection
-
 from liffy.fields import ENCRYPTED_PREFIX, EncryptedTextField
+from liffy.sql import execute, fetch_all, fetch_value
 
 # When two recipients of a campaign share an address, the kept row takes the most telling status.
 STATUS_PRECEDENCE = ["pending", "skipped", "failed", "sending", "sent", "delivered", "opened", "clicked",
@@ -22,16 +21,9 @@ FILLS = {
 BCRYPT_HASH = r"^\$2[aby]\$[0-9]{2}\$"
 
 
-def query(sql, params=None):
-    """Rows of a statement that returns some, else the number of rows it changed."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if cursor.description else cursor.rowcount
-
-
 def _groups_of_twins(table, partition):
     """A temporary table (merged_id, kept_id): rows of `table` sharing `partition`, the earliest kept."""
-    query(f"""
+    execute(f"""
         DROP TABLE IF EXISTS adoption_twins;
         CREATE TEMP TABLE adoption_twins ON COMMIT DROP AS
         SELECT merged_id, kept_id FROM (
@@ -40,7 +32,7 @@ def _groups_of_twins(table, partition):
             FROM {table}
         ) ranked WHERE merged_id <> kept_id
     """)
-    return query("SELECT count(*) FROM adoption_twins")[0][0]
+    return fetch_value("SELECT count(*) FROM adoption_twins")
 
 
 def merge_recipient_twins():
@@ -56,7 +48,7 @@ def merge_recipient_twins():
     lines = [
         f"campaign {name!r} ({campaign}): kept recipient {kept} <{email}>, merged {len(merged)} "
         f"({', '.join(f'<{m}>' for m in merged)}); {events} event(s) moved to it"
-        for name, campaign, kept, email, merged, events in query("""
+        for name, campaign, kept, email, merged, events in fetch_all("""
             SELECT (SELECT c.name FROM campaigns c WHERE c.id = k.campaign_id), k.campaign_id, k.id, k.email,
                    array_agg(r.email ORDER BY r.id),
                    (SELECT count(*) FROM campaign_events e
@@ -66,7 +58,7 @@ def merge_recipient_twins():
             GROUP BY k.campaign_id, k.id, k.email ORDER BY k.campaign_id, k.email
         """)
     ]
-    query("""
+    execute("""
         WITH members AS (
             SELECT merged_id AS id, kept_id FROM adoption_twins
             UNION SELECT kept_id, kept_id FROM adoption_twins
@@ -92,8 +84,8 @@ def merge_recipient_twins():
             last_error = g.last_error, name = g.name, meta = g.meta, prospect_id = g.prospect_id
         FROM merged g WHERE k.id = g.kept_id
     """, {"precedence": STATUS_PRECEDENCE})
-    query("UPDATE campaign_events e SET recipient_id = t.kept_id FROM adoption_twins t WHERE e.recipient_id = t.merged_id")
-    query("DELETE FROM campaign_recipients r USING adoption_twins t WHERE r.id = t.merged_id")
+    execute("UPDATE campaign_events e SET recipient_id = t.kept_id FROM adoption_twins t WHERE e.recipient_id = t.merged_id")
+    execute("DELETE FROM campaign_recipients r USING adoption_twins t WHERE r.id = t.merged_id")
     return lines
 
 
@@ -119,13 +111,13 @@ def merge_person_twins():
         return []
     lines = [
         f"organizer {organizer}: kept person {kept} <{email}>, merged {', '.join(f'<{m}>' for m in merged)}"
-        for organizer, kept, email, merged in query("""
+        for organizer, kept, email, merged in fetch_all("""
             SELECT k.organizer_id, k.id, k.email, array_agg(p.email ORDER BY p.id)
             FROM adoption_twins t JOIN persons k ON k.id = t.kept_id JOIN persons p ON p.id = t.merged_id
             GROUP BY k.organizer_id, k.id, k.email ORDER BY k.organizer_id, k.email
         """)
     ]
-    query("""
+    execute("""
         WITH merged AS (
             SELECT t.kept_id,
                    (array_agg(p.first_name ORDER BY p.created_at) FILTER (WHERE p.first_name IS NOT NULL))[1] AS first_name,
@@ -146,7 +138,7 @@ def merge_person_twins():
     for table, unique in PERSON_REFERENCES.items():
         if unique:
             key, applies = unique
-            query(f"""
+            execute(f"""
                 DELETE FROM {table} x USING (
                     SELECT x.id, row_number() OVER (
                         PARTITION BY coalesce(t.kept_id, x.person_id), {key}
@@ -156,8 +148,8 @@ def merge_person_twins():
                 ) ranked
                 WHERE x.id = ranked.id AND ranked.rank > 1 AND {applies}
             """)
-        query(f"UPDATE {table} x SET person_id = t.kept_id FROM adoption_twins t WHERE x.person_id = t.merged_id")
-    query("DELETE FROM persons p USING adoption_twins t WHERE p.id = t.merged_id")
+        execute(f"UPDATE {table} x SET person_id = t.kept_id FROM adoption_twins t WHERE x.person_id = t.merged_id")
+    execute("DELETE FROM persons p USING adoption_twins t WHERE p.id = t.merged_id")
     return lines
 
 
@@ -166,7 +158,7 @@ MERGES = {"campaign_recipients": merge_recipient_twins, "persons": merge_person_
 
 def clear_dangling(table, column, target):
     """Set `column` to NULL where it points at no row of `target` (the model's on_delete is SET_NULL)."""
-    count = query(f"""
+    count = execute(f"""
         UPDATE {table} x SET {column} = NULL
         WHERE x.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {target} t WHERE t.id = x.{column})
     """)
@@ -174,25 +166,25 @@ def clear_dangling(table, column, target):
 
 
 def dangling(table, column, target):
-    return query(f"""
+    return fetch_value(f"""
         SELECT count(*) FROM {table} x
         WHERE x.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {target} t WHERE t.id = x.{column})
-    """)[0][0]
+    """)
 
 
 def fill_nulls(table, column, expression, described, params=()):
-    count = query(f"UPDATE {table} SET {column} = {expression} WHERE {column} IS NULL", params)
+    count = execute(f"UPDATE {table} SET {column} = {expression} WHERE {column} IS NULL", params)
     return [f"{table}.{column}: {count} NULL(s) set to {described}"] if count else []
 
 
 def encrypt_plaintext(table, column):
     """Encrypt the values of an EncryptedTextField column that the original stored in plaintext."""
     field = EncryptedTextField()
-    plain = query(f"SELECT id, {column} FROM {table} WHERE {column} <> '' AND {column} NOT LIKE %s",
+    plain = fetch_all(f"SELECT id, {column} FROM {table} WHERE {column} <> '' AND {column} NOT LIKE %s",
                   [ENCRYPTED_PREFIX + "%"])
     if not plain:
         return []
-    query(f"""
+    execute(f"""
         UPDATE {table} x SET {column} = v.value FROM unnest(%s::uuid[], %s::text[]) AS v(id, value) WHERE x.id = v.id
     """, [[row_id for row_id, _ in plain], [field.get_prep_value(value) for _, value in plain]])
     return [f"{table}.{column}: {len(plain)} plaintext value(s) encrypted"]
@@ -200,20 +192,20 @@ def encrypt_plaintext(table, column):
 
 def prefix_bcrypt_hashes():
     """`$2a$…`/`$2b$…` (the original's bcrypt) → Django's `bcrypt$$2b$…`; upgraded at the user's next login."""
-    count = query("UPDATE users SET password_hash = 'bcrypt$' || password_hash WHERE password_hash ~ %s",
+    count = execute("UPDATE users SET password_hash = 'bcrypt$' || password_hash WHERE password_hash ~ %s",
                   [BCRYPT_HASH])
     return [f"users.password_hash: {count} bcrypt hash(es) given Django's 'bcrypt$' prefix"] if count else []
 
 
 def lowercase_user_emails():
     """Logins are looked up by the lower-cased address; mixed-case ones are lowered unless that would collide."""
-    lowered = query("""
+    lowered = fetch_all("""
         UPDATE users u SET email = lower(u.email)
         WHERE u.email <> lower(u.email)
           AND NOT EXISTS (SELECT 1 FROM users o WHERE o.id <> u.id AND lower(o.email) = lower(u.email))
         RETURNING u.email
     """)
-    kept = query("SELECT email FROM users WHERE email <> lower(email) ORDER BY email")
+    kept = fetch_all("SELECT email FROM users WHERE email <> lower(email) ORDER BY email")
     return ([f"users.email: {len(lowered)} address(es) lower-cased so their users can log in"] if lowered else []) + [
         f"users.email: <{email}> left as it is (another user has the same address in lower case)" for (email,) in kept
     ]

@@ -9,6 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 
 from legacy.catalog import Shape, read_shape
+from liffy import sql
 
 OUR_APPS = ("liffy", "persons", "campaigns", "mining", "legacy")
 # The last migration of each app at or before step 023.
@@ -35,7 +36,7 @@ def migrations_up_to_023(loader=None):
 
 def reference_shape(schema=REFERENCE_SCHEMA) -> Shape:
     """Apply migrations 001–023 to an empty `schema`, read its shape, drop it (all in one transaction)."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(), sql.cursor() as cursor:
         cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
         cursor.execute("SELECT current_setting('search_path')")
         search_path = cursor.fetchone()[0]

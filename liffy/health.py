@@ -16,9 +16,11 @@ from functools import lru_cache
 
 import psycopg
 from django.conf import settings
-from django.db import DatabaseError, OperationalError, ProgrammingError, connection
+from django.db import DatabaseError, OperationalError, ProgrammingError
 from django.db.migrations.loader import MigrationLoader
 from django.http import HttpResponse
+
+from liffy import sql
 
 logger = logging.getLogger(__name__)
 PATH = "/healthz"
@@ -35,7 +37,7 @@ def _code_migrations():
 
 def _applied_migrations():
     try:
-        with connection.cursor() as cursor:
+        with sql.cursor() as cursor:
             cursor.execute("SELECT app, name FROM django_migrations")
             return set(cursor.fetchall())
     except ProgrammingError as error:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
-from liffy.database import binary_cursor
+from liffy import sql
 
 from mining.normalize import normalize_blocks
 from mining.models import MiningJob
@@ -52,7 +52,7 @@ def store_results(job: MiningJob, rows: Iterable[dict[str, Any]]) -> int:
         return 0
     columns = ("source_url", "company_name", "contact_name", "job_title", "phone", "country", "website", "city",
                "address")
-    with transaction.atomic(), binary_cursor() as cursor:
+    with transaction.atomic(), sql.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%b, 0))", [f"mining_results:{job.pk}"])
         cursor.execute(
             f"""

@@ -16,10 +16,11 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from liffy import sql
 from liffy.errors import InvalidInput
 from liffy.models import Organizer
 from persons.models import Person, QueueStatus, VerificationQueue
@@ -50,7 +51,7 @@ def queue_for_verification(organizer_id: UUID | str, emails: Iterable[str], *, o
     emails = sorted({email.strip().lower() for email in emails if email and email.strip()})
     if not emails:
         return 0
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(
             "INSERT INTO verification_queue (id, organizer_id, email, person_id, status, created_at)"
             " SELECT gen_random_uuid(), %s, e.email, p.id, 'pending', now() FROM unnest(%s::text[]) AS e(email)"
@@ -67,7 +68,7 @@ def _apply_verdicts(organizer_id, verdicts):
     if not verdicts:
         return
     emails = list(verdicts)
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(
             "UPDATE persons p SET verification_status = v.status, verified_at = now(), updated_at = now()"
             " FROM unnest(%s::text[], %s::text[]) AS v(email, status)"
@@ -92,7 +93,7 @@ def verify_single(organizer: Organizer, email: str) -> dict[str, Any]:
 
 @transaction.atomic
 def claim_batch(organizer_id: UUID | str, size: int) -> list[tuple[UUID, str]]:
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(
             "WITH picked AS (SELECT id FROM verification_queue WHERE organizer_id = %s AND status = 'pending'"
             " ORDER BY created_at, id LIMIT %s FOR UPDATE SKIP LOCKED)"
@@ -108,7 +109,7 @@ def _complete(done):
     if not done:
         return
     ids = list(done)
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(
             "UPDATE verification_queue q SET status = 'completed', processed_at = now(), result = r.body"
             " FROM unnest(%s::uuid[], %s::jsonb[]) AS r(id, body) WHERE q.id = r.id AND q.status = 'processing'",
