@@ -13,8 +13,7 @@ cannot add one twice either. The event's person is the recipient's.
 from collections import Counter
 from uuid import UUID
 
-from django.db import connection
-
+from liffy import sql
 from liffy.parallel import LAST_ID
 
 BATCH = """
@@ -56,10 +55,8 @@ SELECT (SELECT count(*) FROM batch), (SELECT coalesce(sum(copies), 0) FROM facts
 
 
 def recipients_to_scan(organizer_id: UUID | None = None) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM campaign_recipients" + (" WHERE organizer_id = %s" if organizer_id else ""),
-                       [organizer_id] if organizer_id else [])
-        return cursor.fetchone()[0]
+    return sql.fetch_value("SELECT count(*) FROM campaign_recipients" + (" WHERE organizer_id = %s" if organizer_id else ""),
+                           [organizer_id] if organizer_id else [])
 
 
 def backfill_batch(after: UUID, size: int, upto: UUID = LAST_ID, organizer_id: UUID | str | None = None,
@@ -68,10 +65,9 @@ def backfill_batch(after: UUID, size: int, upto: UUID = LAST_ID, organizer_id: U
 
     `already_present` counts the facts of the columns that events already recorded.
     """
-    sql = BATCH.format(only_organizer="AND organizer_id = %(organizer)s" if organizer_id else "")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"after": after, "size": size, "upto": upto, "organizer": organizer_id})
-        processed, facts, created, last_id = cursor.fetchone()
+    query = BATCH.format(only_organizer="AND organizer_id = %(organizer)s" if organizer_id else "")
+    processed, facts, created, last_id = sql.fetch_one(
+        query, {"after": after, "size": size, "upto": upto, "organizer": organizer_id})
     if not processed:
         return None, Counter()
     return last_id, Counter(processed=processed, events_created=created, already_present=facts - created)

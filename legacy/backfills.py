@@ -17,6 +17,7 @@ from uuid import UUID
 
 from django.db import connection
 
+from liffy import sql
 from liffy.parallel import LAST_ID
 from persons.models import VerificationStatus
 
@@ -74,10 +75,8 @@ SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM created), (SELECT cou
 """
 
 
-def _row(sql, params):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+def _row(query, params):
+    return sql.fetch_one(query, params)
 
 
 def recipients_without_person():

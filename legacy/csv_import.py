@@ -23,11 +23,12 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from legacy.lists import add_members
 from legacy.models import List, ListUpload
+from liffy import sql
 from liffy.models import Organizer, User
 from liffy.parallel import Outcome, Progress, Work, prefetched, row_ranges, run_parts, usable_workers
 from liffy.progress import MAX_REPORTED_ERRORS, add_progress
@@ -155,11 +156,10 @@ def complete_import(target: List, outcome: Outcome) -> dict[str, Any]:
 
     queued = queue_for_verification(target.organizer_id, list(outcome.ids), only_with_key=True)
     errors = sorted(outcome.errors, key=lambda error: error["row"])[:MAX_REPORTED_ERRORS]
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE lists SET import_status = 'completed', import_progress = import_progress ||"
-                       " jsonb_build_object('duplicates', %s, 'errors', %s::jsonb, 'completed_at', now(),"
-                       " 'verification_queued', %s) WHERE id = %s",
-                       [outcome.counts["imported"] - len(outcome.ids), json.dumps(errors), queued, target.pk])
+    sql.execute("UPDATE lists SET import_status = 'completed', import_progress = import_progress ||"
+                " jsonb_build_object('duplicates', %s::int, 'errors', %s::jsonb, 'completed_at', now(),"
+                " 'verification_queued', %s::int) WHERE id = %s",
+                [outcome.counts["imported"] - len(outcome.ids), json.dumps(errors), queued, target.pk])
     target.refresh_from_db()
     return target.import_progress
 

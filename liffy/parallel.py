@@ -89,13 +89,12 @@ def key_ranges(table: str, parts: int, where: str = "TRUE", params: Iterable[Any
     """
     if parts <= 1:
         return [(str(FIRST_ID), str(LAST_ID))]
-    from django.db import connection
+    from liffy import sql
 
     fractions = [n / parts for n in range(1, parts)]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY id) FROM {table} WHERE {where}",
-                       [fractions, *params])
-        bounds = sorted({bound for bound in cursor.fetchone()[0] or [] if bound is not None})
+    found = sql.fetch_value(f"SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY id) FROM {table} WHERE {where}",
+                            [fractions, *params])
+    bounds = sorted({bound for bound in found or [] if bound is not None})
     edges = [FIRST_ID, *bounds, LAST_ID]
     return [(str(after), str(upto)) for after, upto in pairwise(edges)]
 

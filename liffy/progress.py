@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterable, Mapping
 from uuid import UUID
 
-from django.db import connection
+from liffy import sql
 
 MAX_REPORTED_ERRORS = 100
 TABLES = {"lists", "mining_jobs"}
@@ -22,13 +22,12 @@ def add_progress(table: str, pk: UUID | str, counts: Mapping[str, int], errors: 
         raise ValueError(f"No import progress on {table!r}.")
     pairs, params = [], []
     for name, value in counts.items():
-        pairs.append("%s, coalesce((import_progress->>%s)::bigint, 0) + %s")
+        pairs.append("%s::text, coalesce((import_progress->>%s::text)::bigint, 0) + %s::bigint")
         params += [name, name, int(value)]
     pairs.append("'errors', (SELECT coalesce(jsonb_agg(e), '[]'::jsonb) FROM (SELECT e FROM jsonb_array_elements("
                  "coalesce(import_progress->'errors', '[]'::jsonb) || %s::jsonb) e LIMIT %s) s)")
     params += [json.dumps(list(errors), default=str), MAX_REPORTED_ERRORS]
     if stamp:
         pairs.append("'updated_at', now()")
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET import_progress = import_progress || jsonb_build_object({', '.join(pairs)})"
-                       " WHERE id = %s", [*params, pk])
+    sql.execute(f"UPDATE {table} SET import_progress = import_progress || jsonb_build_object({', '.join(pairs)})"
+                " WHERE id = %s", [*params, pk])

@@ -14,8 +14,8 @@ from uuid import UUID
 from django.db import transaction
 from django.db.models import QuerySet
 
+from liffy import sql
 from liffy.backfills import run_batches
-from liffy.database import binary_cursor
 from liffy.parallel import LAST_ID, in_thread, key_ranges
 from mining.models import MiningResult
 from mining.normalize import normalize_blocks_counted
@@ -119,7 +119,7 @@ def _rows(after, size, upto, organizer_id, job_id):
     where, params = selection(organizer_id, job_id)
     query = (f"SELECT {', '.join(COLUMNS)} FROM mining_results WHERE id > %b AND id <= %b AND "
              f"{where.replace('%s', '%b')} ORDER BY id LIMIT {int(size)}")
-    with binary_cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(query, [after, upto, *params], binary=True)
         return [dict(zip(FIELDS, row, strict=True)) for row in cursor.fetchall()]
 

@@ -12,11 +12,12 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from legacy.lists import add_members
 from legacy.models import List
+from liffy import sql
 from liffy.errors import Conflict, InvalidInput
 from liffy.models import User
 from liffy.parallel import Outcome, Progress, Work, key_ranges, run_parts, usable_workers
@@ -54,17 +55,15 @@ def start_import_all(job: MiningJob, *, user: User | None, list_id: UUID | str |
                 "affiliations_upserted": 0, "errors": [], "list_id": str(target.pk),
                 "started_at": now.isoformat(), "updated_at": now.isoformat(), "completed_at": None}
     stale_before = (now - STALE_AFTER).isoformat()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            UPDATE mining_jobs SET import_status = 'processing', import_progress = %s::jsonb
-            WHERE id = %s AND (import_status IS DISTINCT FROM 'processing'
-                               OR (import_progress->>'updated_at')::timestamptz < %s::timestamptz
-                               OR import_progress->>'updated_at' IS NULL)
-            """,
-            [_json(progress), job.pk, stale_before],
-        )
-        claimed = cursor.rowcount
+    claimed = sql.execute(
+        """
+        UPDATE mining_jobs SET import_status = 'processing', import_progress = %s::jsonb
+        WHERE id = %s AND (import_status IS DISTINCT FROM 'processing'
+                           OR (import_progress->>'updated_at')::timestamptz < %s::timestamptz
+                           OR import_progress->>'updated_at' IS NULL)
+        """,
+        [_json(progress), job.pk, stale_before],
+    )
     if not claimed:
         raise Conflict("An import of this job is already running.")
     log_job(job, LogLevel.INFO, "Import into a list started", list=target.name, results=total)
@@ -113,15 +112,14 @@ def import_result_range(part: tuple[str, str], progress: Progress, *, job_id: st
 
 def finish_import_all(job_id: UUID | str) -> dict[str, Any]:
     """After every range: the import completed, and logged to the job."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            UPDATE mining_jobs SET import_status = 'completed',
-                import_progress = import_progress || jsonb_build_object('completed_at', now(), 'updated_at', now())
-            WHERE id = %s
-            """,
-            [job_id],
-        )
+    sql.execute(
+        """
+        UPDATE mining_jobs SET import_status = 'completed',
+            import_progress = import_progress || jsonb_build_object('completed_at', now(), 'updated_at', now())
+        WHERE id = %s
+        """,
+        [job_id],
+    )
     job = MiningJob.objects.get(pk=job_id)
     log_job(job, LogLevel.SUCCESS, "Import into a list finished", **{
         key: job.import_progress[key] for key in ("imported", "skipped", "duplicates")})

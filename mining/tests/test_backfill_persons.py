@@ -137,3 +137,4 @@ def test_a_parallel_run_killed_after_some_ranges_is_finished_by_running_again(ma
     assert 0 < Person.objects.count() < len(state[0])
     run("--workers", "2")
     assert _state() == state
+
