@@ -2,7 +2,7 @@
 from celery import chord, shared_task
 
 from legacy import csv_import
-from liffy.parallel import Outcome, distributed, finishing_task, part_tasks
+from liffy.parallel import Outcome, distributed, part_tasks
 
 
 @shared_task(acks_late=True)
@@ -13,7 +13,7 @@ def import_csv_task(list_id, upload_id):
     if parts <= 1:
         return csv_import.run_csv_import(list_id, upload_id)
     work, ranges = csv_import.csv_import_parts(list_id, upload_id, parts)
-    chord(part_tasks(work, ranges, "imports"))(finishing_task(finish_csv_import_task.s(list_id, upload_id), "imports"))
+    chord(part_tasks(work, ranges, "imports"))(finish_csv_import_task.s(list_id, upload_id))
     return None
 
 

@@ -27,7 +27,7 @@ from threading import Thread
 from typing import Any
 from uuid import UUID
 
-from celery import Signature, group, shared_task
+from celery import group, shared_task
 
 FIRST_ID = UUID(int=0)
 LAST_ID = UUID(int=2**128 - 1)
@@ -115,16 +115,12 @@ def distributed() -> bool:
 
 def part_tasks(work: Work, parts: list[tuple], workload: str) -> group:
     """The Celery group of `work` over `parts`, each task on the workload's queue."""
-    return group(finishing_task(run_part_task.s(work.path, list(part), work.kwargs), workload) for part in parts)
-
-
-def finishing_task(signature: Signature, workload: str) -> Signature:
-    """`signature` routed to the workload's queue (e.g. the callback of a chord over `part_tasks`)."""
     from django.conf import settings
 
     from liffy.queues import queue_name
 
-    return signature.set(queue=queue_name(settings.CELERY_TASK_DEFAULT_QUEUE, workload))
+    target = queue_name(settings.CELERY_TASK_DEFAULT_QUEUE, workload)
+    return group(run_part_task.s(work.path, list(part), work.kwargs).set(queue=target) for part in parts)
 
 
 @shared_task(name="liffy.parallel.run_part_task", acks_late=True)

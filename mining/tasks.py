@@ -1,7 +1,7 @@
 """Celery tasks of the mining app: thin wrappers around the services."""
 from celery import chord, shared_task
 
-from liffy.parallel import distributed, finishing_task, part_tasks
+from liffy.parallel import distributed, part_tasks
 from mining import imports, jobs
 
 
@@ -24,7 +24,7 @@ def import_all_task(job_id, list_id):
     if parts <= 1:
         return imports.run_import_all(job_id, list_id)
     work, ranges = imports.import_all_parts(job_id, list_id, parts)
-    chord(part_tasks(work, ranges, "imports"))(finishing_task(finish_import_all_task.si(job_id), "imports"))
+    chord(part_tasks(work, ranges, "imports"))(finish_import_all_task.si(job_id))
     return None
 
 
