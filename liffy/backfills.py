@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from functools import partial
 from importlib import import_module
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -44,7 +45,7 @@ def run_or_rehearse(work: Callable[[], object], *, dry_run: bool) -> None:
         pass
 
 
-def batch_range(part: tuple, progress: Progress, *, batch: str | Batch, batch_size: int, **options) -> Outcome:
+def batch_range(part: tuple, progress: Progress, *, batch: str | Batch, batch_size: int, **options: Any) -> Outcome:
     """Every batch of the id range `part` = (after, upto], each in its transaction.
 
     `batch` (a function or its dotted name) is called as `batch(after, size, upto, **options)` and returns

@@ -85,11 +85,11 @@ def parts_for(job_id: UUID | str) -> int:
 
 
 def import_all_parts(job_id: UUID | str, list_id: UUID | str, parts: int,
-                     batch_size: int = BATCH_SIZE) -> tuple[Work, list[tuple[str, str]]]:
+                     batch_size: int | None = None) -> tuple[Work, list[tuple[str, str]]]:
     """The work and the id ranges of the job's results left to import, split in `parts`."""
     ranges = key_ranges("mining_results", parts, "job_id = %s AND status NOT IN ('imported', 'skipped')", [job_id])
     return Work("mining.imports.import_result_range",
-                {"job_id": str(job_id), "list_id": str(list_id), "batch_size": batch_size}), ranges
+                {"job_id": str(job_id), "list_id": str(list_id), "batch_size": batch_size or BATCH_SIZE}), ranges
 
 
 def import_result_range(part: tuple[str, str], progress: Progress, *, job_id: str, list_id: str,
