@@ -386,7 +386,8 @@ class AnalyticsOverviewView(APIView):
 
 class EventFilter(FilterSet):
     event_type = django_filters.MultipleChoiceFilter(choices=EventType.choices)
-    email = django_filters.CharFilter(field_name="email", lookup_expr="iexact")
+    email = django_filters.CharFilter(field_name="email", lookup_expr="lower_exact",
+                                      help_text="This address, in any case.")
     occurred_after = DateTimeFilter(field_name="occurred_at", lookup_expr="gte")
     occurred_before = DateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
@@ -398,7 +399,7 @@ class EventFilter(FilterSet):
 class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganizerScopedViewSet):
     """The engagement log (immutable), newest first."""
 
-    queryset = CampaignEvent.objects.order_by("-occurred_at", "-created_at")
+    queryset = CampaignEvent.objects.order_by("-occurred_at", "-created_at", "-id")  # campaign_events_org_recent_idx
     serializer_class = EventSerializer
     filterset_class = EventFilter
     ordering_fields = ["occurred_at"]

@@ -162,6 +162,8 @@ class CampaignRecipient(OrganizerOwnedModel):
             models.Index(F("sent_at").desc(nulls_last=True), name="campaign_recipients_sent_idx"),
             models.Index(fields=["campaign", "created_at"], condition=Q(status="pending"),
                          name="campaign_recip_pending_idx"),
+            # a campaign's recipients in the API's order (also its cursors)
+            models.Index(fields=["campaign", "created_at", "id"], name="campaign_recip_order_idx"),
         ]
 
     def __str__(self):
@@ -240,7 +242,8 @@ class CampaignEvent(OrganizerOwnedModel):
             models.Index("organizer", Lower("email"), name="campaign_events_org_email_idx"),
             models.Index(fields=["organizer", "campaign", "event_type"], name="campaign_events_org_camp_idx"),
             models.Index(fields=["organizer", "person"], name="campaign_events_org_person_idx"),
-            models.Index(fields=["organizer", "occurred_at"], name="campaign_events_org_time_idx"),
+            # the API's event log, newest first (also its cursors)
+            models.Index(fields=["organizer", "occurred_at", "created_at", "id"], name="campaign_events_org_recent_idx"),
         ]
 
     def __str__(self):

@@ -72,6 +72,8 @@ class ListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     ordering_fields = ["created_at", "name"]
 
     def get_queryset(self):
+        if self.action in ("members", "export", "destroy"):  # no list in the answer: no count of its members
+            return super().get_queryset()
         return super().get_queryset().annotate(member_count=Count("members"))
 
     def perform_create(self, serializer):
@@ -87,7 +89,9 @@ class ListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         person_ids and/or emails. DELETE: remove person_ids."""
         target = self.get_object()
         if request.method == "GET":
-            page = self.paginate_queryset(lists.members(target))
+            # newest member first, served by list_members_list_order_idx (and followed by its cursors)
+            page = self.paginate_queryset(lists.members(target).order_by("-list_memberships__created_at",
+                                                                         "-list_memberships__person_id"))
             return self.get_paginated_response(PersonSerializer(page, many=True).data)
         if request.method == "POST":
             data = MembersRequestSerializer(data=request.data)

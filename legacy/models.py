@@ -89,6 +89,9 @@ class ListMember(OrganizerOwnedModel):
                 name="list_members_list_prospect_uniq",
             ),
         ]
+        # a list's members in the API's order, newest first (also its cursors); the partial unique
+        # index on (list, person) does not serve `list_id = X`
+        indexes = [models.Index(fields=["list", "created_at", "person"], name="list_members_list_order_idx")]
 
     def __str__(self):
         return f"{self.list_id} · {self.person_id}"

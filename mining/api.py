@@ -5,15 +5,17 @@ import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from liffy.filters import DateTimeFilter
+from liffy.filters import DateTimeFilter, WordSearchFilter
 from liffy.parsers import JSONParser, contains_nul
-from liffy.tenancy import FilterSet, OrganizerScopedViewSet
+from liffy.search import Words, prefix_query
+from liffy.tenancy import FilterBackend, FilterSet, OrganizerScopedViewSet
 from mining import imports, jobs
-from mining.models import MiningJob, MiningJobLog, MiningResult
+from mining.models import SEARCHED, MiningJob, MiningJobLog, MiningResult
 
 LOGS_SHOWN = 500
 
@@ -227,8 +229,17 @@ class MiningResultFilter(FilterSet):
 
 
 class MiningResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganizerScopedViewSet):
-    queryset = MiningResult.objects.order_by("-created_at")
+    queryset = MiningResult.objects.order_by("-created_at", "-id")  # mining_results_org_recent_idx
     serializer_class = MiningResultSerializer
     filterset_class = MiningResultFilter
-    search_fields = ["contact_name", "company_name", "source_url", "website"]
+    filter_backends = [FilterBackend, WordSearchFilter, OrderingFilter]
+    search_help = ("Results with a word starting with each word of the term in their contact name, company "
+                   "name, website or source address, any case; words are runs of letters and digits "
+                   "(`expo.test/hall` is expo, test, hall).")
     ordering_fields = ["created_at", "confidence_score"]
+
+    def search(self, queryset, term):
+        words = prefix_query(term)
+        if words is None:
+            return queryset.none()
+        return queryset.alias(words=Words(*SEARCHED)).filter(words=words)

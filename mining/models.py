@@ -1,9 +1,11 @@
 """Mining jobs, their discovery results (events, not contacts) and their step log."""
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from liffy.fields import created_at_field, uuid_primary_key
+from liffy.search import Words
 from liffy.tenancy import OrganizerManager, OrganizerOwnedModel
 
 
@@ -62,6 +64,10 @@ class MiningJob(OrganizerOwnedModel):
         return self.name or self.input
 
 
+# the columns of a result the API's `?search=` looks in, word by word
+SEARCHED = ("contact_name", "company_name", "website", "source_url")
+
+
 class MiningResult(OrganizerOwnedModel):
     """A discovery event of one job: written whether or not the person already exists."""
 
@@ -90,7 +96,12 @@ class MiningResult(OrganizerOwnedModel):
     class Meta:
         db_table = "mining_results"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["job", "created_at"], name="mining_results_job_created_idx")]
+        indexes = [
+            models.Index(fields=["job", "created_at"], name="mining_results_job_created_idx"),
+            # the API's list, newest first (also its cursors), and its word search
+            models.Index("organizer", F("created_at").desc(), F("id").desc(), name="mining_results_org_recent_idx"),
+            GinIndex(Words(*SEARCHED), name="mining_results_words_idx"),
+        ]
 
     def __str__(self):
         return ", ".join(self.emails or []) or self.source_url

@@ -1,11 +1,12 @@
 """Identity (Person), contextual role (Affiliation) and intent layers, plus verification and CRM logs."""
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
-from django.contrib.postgres.indexes import OpClass
+from django.db.models import F, Q
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db.models.functions import Cast, Coalesce, Lower, Upper
 
 from liffy.fields import created_at_field, uuid_primary_key
+from liffy.search import Words
 from liffy.header_values import refuse_control_characters
 from liffy.tenancy import OrganizerManager, OrganizerOwnedModel
 
@@ -50,6 +51,9 @@ class Person(OrganizerOwnedModel):
             *(models.Index(OpClass(Upper(Cast(column, models.TextField())), name="text_pattern_ops"),
                            name=f"persons_{column}_prefix_idx")
               for column in ("email", "first_name", "last_name")),
+            # the API's list, newest first (also its cursors), and its search by name words
+            models.Index("organizer", F("created_at").desc(), F("id").desc(), name="persons_org_recent_idx"),
+            GinIndex(Words("first_name", "last_name"), name="persons_name_words_idx"),
         ]
 
     def __str__(self):
@@ -103,6 +107,8 @@ class Affiliation(OrganizerOwnedModel):
             # the admin's company search: upper(company_name::text) LIKE upper('<word>%')
             models.Index(OpClass(Upper(Cast("company_name", models.TextField())), name="text_pattern_ops"),
                          name="affiliation_company_prefix_idx"),
+            # the API's person search by company words
+            GinIndex(Words("company_name"), name="affiliations_company_words_idx"),
         ]
 
     def __str__(self):

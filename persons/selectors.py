@@ -1,9 +1,13 @@
 """Reads of persons and their layers that need more than one line of ORM."""
 from uuid import UUID
 
-from django.db.models import Count, Exists, ExpressionWrapper, Max, OuterRef, Prefetch, Q, BooleanField, QuerySet
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import (
+    BooleanField, Count, Exists, ExpressionWrapper, F, Lookup, Max, OuterRef, Prefetch, Q, QuerySet, UUIDField, Value,
+)
 
 from campaigns.models import CampaignEvent
+from liffy.search import Words, prefix_query
 from liffy.models import Organizer
 from persons.models import Affiliation, Person, ProspectIntent, VerificationStatus
 
@@ -26,6 +30,52 @@ def persons_with_latest_affiliation(organizer: Organizer | UUID) -> QuerySet[Per
     return Person.objects.for_organizer(organizer).prefetch_related(
         Prefetch("affiliations", queryset=latest_affiliations(), to_attr="latest_affiliation_list")
     )
+
+
+class AnyOf(Lookup):
+    """`id = ANY(%s)`: thousands of ids as one array parameter (an `IN (…)` of thousands of parameters
+    costs more to build and send than the query takes to run)."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
+# a search matching at most this many persons reads them by id; one matching more walks the list in order
+SEARCH_IDS_LIMIT = 5000
+
+
+def search_persons(organizer: Organizer | UUID, persons: QuerySet[Person], term: str) -> QuerySet[Person]:
+    """The persons of `persons` whose email starts with `term` (any case), or whose first and last name
+    hold a word starting with each word of `term`, or one of whose company names does.
+
+    Each of the three is answered by its own index (the email prefix index, the GIN indexes of the name
+    and company words). A rare term (up to SEARCH_IDS_LIMIT matches) is answered by reading the matching
+    ids from those indexes first, then only those persons; a common one by walking the list in its order
+    and testing each row, which finds a page's worth quickly because matches are dense. Either way a
+    person matching twice comes once, and the planner never has to guess how many persons match.
+    """
+    words = prefix_query(term)
+    own = Person.objects.for_organizer(organizer).order_by()
+    branches = [own.filter(email__istartswith=term).values_list("pk", flat=True)]
+    if words is not None:
+        branches += [
+            own.alias(words=Words("first_name", "last_name")).filter(words=words).values_list("pk", flat=True),
+            Affiliation.objects.for_organizer(organizer).order_by().alias(words=Words("company_name"))
+            .filter(words=words).values_list("person_id", flat=True),
+        ]
+    ids = set(branches[0].union(*branches[1:], all=True)[: SEARCH_IDS_LIMIT + 1])
+    if len(ids) <= SEARCH_IDS_LIMIT:
+        return persons.filter(AnyOf(F("pk"), Value(list(ids), output_field=ArrayField(UUIDField()))))
+    matches = Q(email__istartswith=term)
+    if words is not None:
+        company = Affiliation.objects.alias(words=Words("company_name")).filter(words=words, person=OuterRef("pk"))
+        matches |= Q(name_words=words) | Q(Exists(company))
+        persons = persons.alias(name_words=Words("first_name", "last_name"))
+    return persons.filter(matches)
 
 
 def person_stats(organizer: Organizer) -> dict:

@@ -157,6 +157,23 @@ def test_results_list_filters(owner_client, organizer, other_organizer):
     assert owner_client.get("/api/mining/results", {"country": "DE"}).json()["count"] == 1
 
 
+@pytest.mark.parametrize("term, found", [
+    ("jane", {"Acme GmbH"}), ("DOE JA", {"Acme GmbH"}), ("globex", {"Globex AG"}),
+    ("expo", {"Acme GmbH", "Globex AG"}),  # words of the website or of the source address
+    ("expo.test/exhib", {"Globex AG"}), ("acme.de", {"Acme GmbH"}),
+    ("cme", set()), ("?!", set()),
+])
+def test_results_search_by_word_prefixes(owner_client, organizer, other_organizer, term, found):
+    job = MiningJobFactory(organizer=organizer, input="https://expo.test/exhibitors")
+    MiningResultFactory(job=job, contact_name="Jane Doe", company_name="Acme GmbH", website="https://expo.acme.de",
+                        source_url="https://fair.test/a")
+    MiningResultFactory(job=job, contact_name="Max", company_name="Globex AG")
+    MiningResultFactory(job=MiningJobFactory(organizer=other_organizer), contact_name="Jane Doe",
+                        company_name="Foreign")
+    body = owner_client.get("/api/mining/results", {"search": term}).json()
+    assert {row["company_name"] for row in body["results"]} == found
+
+
 def test_import_all_into_a_new_list(owner_client, organizer, run_on_commit):
     job = MiningJobFactory(organizer=organizer, status="completed")
     MiningResultFactory(job=job, emails=["jane@acme.de"], contact_name="Jane Doe", company_name="Acme GmbH",

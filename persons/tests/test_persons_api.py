@@ -58,6 +58,36 @@ def test_search_matches_email_names_and_company_once(member_client, organizer):
     assert emails(member_client.get("/api/persons", {"search": "stone"})) == ["bob@globex.test"]
 
 
+@pytest.mark.parametrize("term, found", [
+    ("ANN", ["ann.lee@fair.test", "jo@expo.test", "max@annex.test"]),  # email, name word, company word
+    ("ann.lee@f", ["ann.lee@fair.test"]),  # the start of an email address, any characters
+    ("lee", ["ann.lee@fair.test"]),  # a word of the last name, not the email
+    ("marie mül", ["jo@expo.test"]),  # each word begins a word of the name
+    ("anne lee", []),  # … of the same person
+    ("ex", ["max@annex.test"]),  # word prefix of a company name ("Annex Exhibitions"), never a substring
+    ("nne", []), ("xpo", []), ("@", []),
+    ("exhibitions annex", ["max@annex.test"]),  # words in any order within one company name
+    ("-Marie--", ["jo@expo.test"]),  # punctuation separates words
+])
+def test_search_is_by_email_prefix_and_word_prefixes(member_client, organizer, term, found):
+    PersonFactory(organizer=organizer, email="ann.lee@fair.test", first_name="Jo", last_name="Lee")
+    PersonFactory(organizer=organizer, email="jo@expo.test", first_name="Anne-Marie", last_name="Müller")
+    AffiliationFactory(person=PersonFactory(organizer=organizer, email="max@annex.test", first_name="Max",
+                                            last_name=None), company_name="Annex Exhibitions")
+    assert emails(member_client.get("/api/persons", {"search": term})) == found
+
+
+def test_search_with_a_nul_character_is_a_400_naming_it(member_client):
+    response = member_client.get("/api/persons", {"search": "ann\x00"})
+    assert response.status_code == 400 and "search" in response.json()
+
+
+def test_search_stays_within_the_callers_organizer(member_client, organizer, other_organizer):
+    PersonFactory(organizer=other_organizer, email="ann@other.test", first_name="Ann")
+    AffiliationFactory(person=PersonFactory(organizer=other_organizer), company_name="Ann Corp")
+    assert emails(member_client.get("/api/persons", {"search": "ann"})) == []
+
+
 def test_filters(member_client, organizer):
     valid = PersonFactory(organizer=organizer, email="valid@a.test", verification_status="valid")
     PersonFactory(organizer=organizer, email="invalid@a.test", verification_status="invalid")
