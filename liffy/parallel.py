@@ -180,11 +180,13 @@ def _in_processes(work, parts, workers, progress):
     try:
         while finished < len(parts):
             try:
-                kind, value = messages.get(timeout=1)
+                kind, value = messages.get(timeout=1 if any(process.is_alive() for process in processes) else 10)
             except queue.Empty:
-                if not any(process.is_alive() for process in processes):
-                    raise RuntimeError("The worker processes ended before every part was done.") from None
-                continue
+                if any(process.is_alive() for process in processes):
+                    continue
+                codes = [process.exitcode for process in processes]
+                raise RuntimeError(f"The worker processes ended (exit codes {codes}) before every part was done; "
+                                   "run again to finish.") from None
             if kind == "progress":
                 progress(value)
                 continue
