@@ -162,17 +162,15 @@ def usable_workers(workers: int) -> int:
 
 
 def _in_processes(work, parts, workers, progress):
-    """Forked processes take parts from a shared queue; messages come back on another."""
+    """Forked processes take the next part from a shared counter; messages come back on a queue."""
     import multiprocessing
 
     from django.db import connections
 
     connections.close_all()  # every process opens its own
     context = multiprocessing.get_context("fork")
-    todo, messages = context.Queue(), context.Queue()
-    for index in range(len(parts)):
-        todo.put(index)
-    processes = [context.Process(target=_worker, args=(work, parts, todo, messages), daemon=True)
+    taken, messages = context.Value("i", 0), context.Queue()  # parts handed out so far; what comes back
+    processes = [context.Process(target=_worker, args=(work, parts, taken, messages), daemon=True)
                  for _ in range(workers)]
     for process in processes:
         process.start()
@@ -205,7 +203,7 @@ def _in_processes(work, parts, workers, progress):
     return outcome
 
 
-def _worker(work, parts, todo, messages):
+def _worker(work, parts, taken, messages):
     from django.db import connections
 
     def report(count):
@@ -213,9 +211,9 @@ def _worker(work, parts, todo, messages):
 
     try:
         while True:
-            try:
-                index = todo.get_nowait()
-            except queue.Empty:
+            with taken.get_lock():
+                index, taken.value = taken.value, taken.value + 1
+            if index >= len(parts):
                 return
             try:
                 messages.put(("done", work(parts[index], report)))
