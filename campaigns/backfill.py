@@ -13,13 +13,14 @@ cannot add one twice either. The event's person is the recipient's.
 from collections import Counter
 from uuid import UUID
 
-from django.db import connection
+from liffy import sql
+from liffy.parallel import LAST_ID
 
 BATCH = """
 WITH batch AS (
     SELECT id, organizer_id, campaign_id, person_id, email, last_error, sent_at, delivered_at, opened_at,
            clicked_at, bounced_at, open_count, click_count
-    FROM campaign_recipients WHERE id > %(after)s {only_organizer} ORDER BY id LIMIT %(size)s
+    FROM campaign_recipients WHERE id > %(after)s AND id <= %(upto)s {only_organizer} ORDER BY id LIMIT %(size)s
 ), facts AS (
     SELECT b.id, b.organizer_id, b.campaign_id, b.person_id, b.email, f.event_type, f.at, f.reason, f.copies
     FROM batch b CROSS JOIN LATERAL (VALUES
@@ -54,21 +55,19 @@ SELECT (SELECT count(*) FROM batch), (SELECT coalesce(sum(copies), 0) FROM facts
 
 
 def recipients_to_scan(organizer_id: UUID | None = None) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM campaign_recipients" + (" WHERE organizer_id = %s" if organizer_id else ""),
-                       [organizer_id] if organizer_id else [])
-        return cursor.fetchone()[0]
+    return sql.fetch_value("SELECT count(*) FROM campaign_recipients" + (" WHERE organizer_id = %s" if organizer_id else ""),
+                           [organizer_id] if organizer_id else [])
 
 
-def backfill_batch(after: UUID, size: int, organizer_id: UUID | None = None) -> tuple[UUID | None, Counter]:
-    """One batch of recipients after id `after`: (last id or None when done, counts).
+def backfill_batch(after: UUID, size: int, upto: UUID = LAST_ID, organizer_id: UUID | str | None = None,
+                   ) -> tuple[UUID | None, Counter]:
+    """One batch of recipients with ids in (`after`, `upto`]: (last id or None when done, counts).
 
     `already_present` counts the facts of the columns that events already recorded.
     """
-    sql = BATCH.format(only_organizer="AND organizer_id = %(organizer)s" if organizer_id else "")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"after": after, "size": size, "organizer": organizer_id})
-        processed, facts, created, last_id = cursor.fetchone()
+    query = BATCH.format(only_organizer="AND organizer_id = %(organizer)s" if organizer_id else "")
+    processed, facts, created, last_id = sql.fetch_one(
+        query, {"after": after, "size": size, "upto": upto, "organizer": organizer_id})
     if not processed:
         return None, Counter()
     return last_id, Counter(processed=processed, events_created=created, already_present=facts - created)

@@ -9,18 +9,22 @@
 - campaign events without person_id (the original wrote some without one; those of recipients linked
   late) → the organizer's person with the same address, before step 028 makes events immutable.
 
-Both go through `liffy.backfills.run_batches`: keyset batches, one transaction each, idempotent.
+All go through `liffy.backfills.run_batches`: keyset batches within an id range `(after, upto]`, one
+transaction each, idempotent.
 """
 from collections import Counter
+from uuid import UUID
 
 from django.db import connection
 
+from liffy import sql
+from liffy.parallel import LAST_ID
 from persons.models import VerificationStatus
 
 LINK_BY_ADDRESS = """
 WITH batch AS (
     SELECT id, organizer_id, email FROM {table}
-    WHERE id > %(after)s AND person_id IS NULL ORDER BY id LIMIT %(size)s
+    WHERE id > %(after)s AND id <= %(upto)s AND person_id IS NULL ORDER BY id LIMIT %(size)s
 ), linked AS (
     UPDATE {table} r SET person_id = p.id
     FROM batch b JOIN persons p ON p.organizer_id = b.organizer_id AND lower(p.email) = lower(b.email)
@@ -37,7 +41,7 @@ WITH batch AS (
              AS words,
            CASE WHEN p.verification_status = ANY(%(statuses)s) THEN p.verification_status ELSE 'unknown' END AS status
     FROM list_members m LEFT JOIN prospects p ON p.id = m.prospect_id
-    WHERE m.id > %(after)s AND m.person_id IS NULL ORDER BY m.id LIMIT %(size)s
+    WHERE m.id > %(after)s AND m.id <= %(upto)s AND m.person_id IS NULL ORDER BY m.id LIMIT %(size)s
 ), created AS (
     INSERT INTO persons (id, organizer_id, email, first_name, last_name, verification_status, created_at, updated_at)
     SELECT DISTINCT ON (organizer_id, email) gen_random_uuid(), organizer_id, email, words[1],
@@ -71,33 +75,31 @@ SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM created), (SELECT cou
 """
 
 
-def _row(sql, params):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+def _row(query, params):
+    return sql.fetch_one(query, params)
 
 
 def recipients_without_person():
     return _row("SELECT count(*) FROM campaign_recipients WHERE person_id IS NULL", [])[0]
 
 
-def _link_by_address_batch(table, after, size):
-    processed, linked, last_id = _row(LINK_BY_ADDRESS.format(table=table), {"after": after, "size": size})
+def _link_by_address_batch(table, after, size, upto):
+    processed, linked, last_id = _row(LINK_BY_ADDRESS.format(table=table), {"after": after, "size": size, "upto": upto})
     if not processed:
         return None, Counter()
     return last_id, Counter(processed=processed, linked=linked, no_person=processed - linked)
 
 
-def link_recipients_batch(after, size):
-    return _link_by_address_batch("campaign_recipients", after, size)
+def link_recipients_batch(after: UUID, size: int, upto: UUID = LAST_ID) -> tuple[UUID | None, Counter]:
+    return _link_by_address_batch("campaign_recipients", after, size, upto)
 
 
 def events_without_person():
     return _row("SELECT count(*) FROM campaign_events WHERE person_id IS NULL", [])[0]
 
 
-def link_events_batch(after, size):
-    return _link_by_address_batch("campaign_events", after, size)
+def link_events_batch(after: UUID, size: int, upto: UUID = LAST_ID) -> tuple[UUID | None, Counter]:
+    return _link_by_address_batch("campaign_events", after, size, upto)
 
 
 def prospects_table_exists():
@@ -108,9 +110,9 @@ def members_without_person():
     return _row("SELECT count(*) FROM list_members WHERE person_id IS NULL", [])[0]
 
 
-def link_members_batch(after, size):
+def link_members_batch(after: UUID, size: int, upto: UUID = LAST_ID) -> tuple[UUID | None, Counter]:
     processed, created, linked, no_email, removed, last_id = _row(
-        LINK_MEMBERS, {"after": after, "size": size, "statuses": list(VerificationStatus.values)})
+        LINK_MEMBERS, {"after": after, "size": size, "upto": upto, "statuses": list(VerificationStatus.values)})
     if not processed:
         return None, Counter()
     return last_id, Counter(processed=processed, persons_created=created, linked=linked, no_email=no_email,

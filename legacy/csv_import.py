@@ -8,22 +8,30 @@ person/affiliation upsert (blanks filled, nothing overwritten) and become list m
 are imported in the request; from CSV_INLINE_ROWS rows on, the file is stored in `list_uploads` (in
 the database, so a worker on another machine can read it; the broker carries only its id), and a
 task imports batches of CSV_BATCH_SIZE in their own transactions, records its progress on the list
-and deletes the stored file when the import completes.
+and deletes the stored file when the import completes. The stored file can be split into row ranges
+imported in parallel (worker processes, or Celery tasks on every imports worker when a result
+backend is configured); the progress counters are added to on the server, so they stay right, and
+the end (duplicates over the whole file, errors in row order, verification) runs once after all.
 """
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from legacy.lists import add_members
 from legacy.models import List, ListUpload
+from liffy import sql
 from liffy.models import Organizer, User
+from liffy.parallel import Outcome, Progress, Work, prefetched, row_ranges, run_parts, usable_workers
+from liffy.progress import MAX_REPORTED_ERRORS, add_progress
 from liffy.tables import Table, open_table, read_upload
 from mining.normalize.countries import to_iso2
 from mining.normalize.emails import check_email
@@ -31,7 +39,7 @@ from mining.normalize.names import parse_name
 from persons.bulk import upsert_candidates
 from persons.candidates import AffiliationData, Candidate
 
-MAX_REPORTED_ERRORS = 100
+ROWS_PER_PART = 20_000  # rows of one Celery task when an import is split over the workers of many machines
 AFFILIATION_FIELDS = {"company_name": 255, "job_title": 255, "city": 255, "phone": 50, "website": 500}
 
 
@@ -69,10 +77,12 @@ def _candidate(values):
     return first and first[:255], last and last[:255], affiliations
 
 
-def checked_batches(table: TableUpload, size: int) -> Iterator[list[Candidate]]:
-    """Batches of candidates in file order; bad rows are counted and reported on `table` as they are met."""
+def checked_batches(table: TableUpload, size: int, rows: tuple[int, int] | None = None) -> Iterator[list[Candidate]]:
+    """Batches of candidates in file order (of the data rows numbered [start, stop) when `rows` is given);
+    bad rows are counted and reported on `table` as they are met."""
     batch, seen = [], set()
-    for number, cells in table.reader.data_rows():
+    data_rows = table.reader.data_rows()
+    for number, cells in islice(data_rows, *rows) if rows else data_rows:
         values = table.reader.values(cells)
         raw_email = values.get("email", "")
         email, reason = check_email(raw_email)
@@ -100,7 +110,7 @@ def import_batch(organizer_id: UUID | str, list_id: UUID | str, candidates: list
     added = add_members(organizer_id, list_id, upserted.person_ids.values())
     return {"imported": len(candidates), "persons_upserted": len(upserted.person_ids),
             "affiliations_upserted": upserted.affiliations_created + upserted.affiliations_enriched,
-            "members_added": added, "emails": list(upserted.person_ids)}
+            "members_added": added, "person_ids": upserted.person_ids}
 
 
 def _progress(total, started_at):
@@ -109,44 +119,47 @@ def _progress(total, started_at):
             "completed_at": None}
 
 
-def _checked(table):
-    """The row-check counters as jsonb_build_object arguments."""
-    return [table.skipped, table.duplicates, json.dumps(list(table.errors))]
-
-
-def _record(list_id, counts, table):
-    """Add a batch's counters to the list's progress, with the rows checked so far."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE lists SET import_progress = import_progress || jsonb_build_object("
-            " 'imported', (import_progress->>'imported')::int + %s,"
-            " 'persons_upserted', (import_progress->>'persons_upserted')::int + %s,"
-            " 'affiliations_upserted', (import_progress->>'affiliations_upserted')::int + %s,"
-            " 'members_added', (import_progress->>'members_added')::int + %s,"
-            " 'skipped', %s, 'duplicates', %s, 'errors', %s::jsonb) WHERE id = %s",
-            [counts["imported"], counts["persons_upserted"], counts["affiliations_upserted"],
-             counts["members_added"], *_checked(table), list_id])
-
-
-def _import_all(target, table):
-    """Batches (each with its progress, in one transaction), then completion and verification queueing.
-
-    Rows are checked as the batches are written, so memory stays flat however long the file is.
-    """
-    from persons.verification import queue_for_verification
-
-    emails = []
-    for candidates in checked_batches(table, settings.CSV_BATCH_SIZE):
+def _import_rows(target, table, rows=None):
+    """The rows' batches (`rows`: data rows [start, stop), else all), each in one transaction with its
+    progress; the file is checked in a thread ahead of the writes. Returns the outcome: counters,
+    reported errors, and the address → person id of every imported row (for duplicates and verification)."""
+    outcome = Outcome()
+    recorded = {"skipped": 0, "duplicates": 0, "errors": 0}
+    for candidates in prefetched(checked_batches(table, settings.CSV_BATCH_SIZE, rows)):
         with transaction.atomic():
             counts = import_batch(target.organizer_id, target.pk, candidates)
-            _record(target.pk, counts, table)
-        emails += counts["emails"]
-    queued = queue_for_verification(target.organizer_id, emails, only_with_key=True)
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE lists SET import_status = 'completed', import_progress = import_progress ||"
-                       " jsonb_build_object('skipped', %s, 'duplicates', %s, 'errors', %s::jsonb,"
-                       " 'completed_at', now(), 'verification_queued', %s) WHERE id = %s",
-                       [*_checked(table), queued, target.pk])
+            person_ids = counts.pop("person_ids")
+            checked = {"skipped": table.skipped, "duplicates": table.duplicates}
+            add_progress("lists", target.pk, counts | {name: value - recorded[name] for name, value in checked.items()},
+                         table.errors[recorded["errors"]:])
+        recorded = checked | {"errors": len(table.errors)}
+        outcome.add(Outcome(Counter(counts), ids=person_ids))
+    add_progress("lists", target.pk, {"skipped": table.skipped - recorded["skipped"]}, table.errors[recorded["errors"]:])
+    outcome.counts.update(skipped=table.skipped)
+    outcome.errors = list(table.errors)
+    return outcome
+
+
+def import_row_range(part: tuple[int, int], progress: Progress, *, list_id: str, upload_id: str) -> Outcome:
+    """The data rows [start, stop) of a stored upload into its list (one part of a parallel import)."""
+    stored = ListUpload.objects.get(pk=upload_id, list_id=list_id)
+    target = List.objects.get(pk=list_id)
+    with open_table(stored.name, bytes(stored.data)) as table:
+        outcome = _import_rows(target, TableUpload(table, target.import_progress["total"]), part)
+    progress(part[1] - part[0])
+    return outcome
+
+
+def complete_import(target: List, outcome: Outcome) -> dict[str, Any]:
+    """The import's end: exact duplicates and errors over the whole file, verification queued, completed."""
+    from persons.verification import queue_for_verification
+
+    queued = queue_for_verification(target.organizer_id, list(outcome.ids), only_with_key=True)
+    errors = sorted(outcome.errors, key=lambda error: error["row"])[:MAX_REPORTED_ERRORS]
+    sql.execute("UPDATE lists SET import_status = 'completed', import_progress = import_progress ||"
+                " jsonb_build_object('duplicates', %s::int, 'errors', %s::jsonb, 'completed_at', now(),"
+                " 'verification_queued', %s::int) WHERE id = %s",
+                [outcome.counts["imported"] - len(outcome.ids), json.dumps(errors), queued, target.pk])
     target.refresh_from_db()
     return target.import_progress
 
@@ -172,18 +185,35 @@ def start_csv_import(organizer: Organizer, user: User | None, upload: UploadedFi
     return target, target.import_progress, False
 
 
-def run_csv_import(list_id: UUID | str, upload_id: UUID | str) -> dict[str, Any] | None:
-    """The background part: the stored file into its list, then the stored file goes. A second run of a
-    finished import finds no file and does nothing."""
-    stored = ListUpload.objects.filter(pk=upload_id, list_id=list_id).first()
-    if stored is None:
+def run_csv_import(list_id: UUID | str, upload_id: UUID | str, *, workers: int = 1) -> dict[str, Any] | None:
+    """The background part: the stored file into its list, split into `workers` row ranges imported in
+    parallel, then the stored file goes. A second run of a finished import finds no file and does nothing."""
+    if not ListUpload.objects.filter(pk=upload_id, list_id=list_id).exists():
         return None
-    target = List.objects.get(pk=list_id)
-    progress = _import_file(target, stored.name, bytes(stored.data), target.import_progress["total"])
-    stored.delete()
+    work, parts = csv_import_parts(list_id, upload_id, usable_workers(workers))
+    return finish_csv_import(list_id, upload_id, run_parts(work, parts, workers=workers))
+
+
+def parts_for(list_id: UUID | str) -> int:
+    """How many Celery tasks a stored upload's import is split into: one per ROWS_PER_PART rows."""
+    total = List.objects.values_list("import_progress__total", flat=True).get(pk=list_id)
+    return -(-total // ROWS_PER_PART)
+
+
+def csv_import_parts(list_id: UUID | str, upload_id: UUID | str, parts: int) -> tuple[Work, list[tuple[int, int]]]:
+    """The work and the row ranges of a stored upload's import split in `parts` (processes or Celery tasks)."""
+    total = List.objects.values_list("import_progress__total", flat=True).get(pk=list_id)
+    return (Work("legacy.csv_import.import_row_range", {"list_id": str(list_id), "upload_id": str(upload_id)}),
+            row_ranges(total, parts))
+
+
+def finish_csv_import(list_id: UUID | str, upload_id: UUID | str, outcome: Outcome) -> dict[str, Any]:
+    """After every part: the import completed (see `complete_import`) and the stored file deleted."""
+    progress = complete_import(List.objects.get(pk=list_id), outcome)
+    ListUpload.objects.filter(pk=upload_id).delete()
     return progress
 
 
 def _import_file(target, file_name, data, total):
     with open_table(file_name, data) as table:
-        return _import_all(target, TableUpload(table, total))
+        return complete_import(target, _import_rows(target, TableUpload(table, total)))

@@ -4,10 +4,11 @@ from collections.abc import Iterable
 from functools import partial
 from uuid import UUID
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 
 from legacy.models import List, ListMember
+from liffy import sql
 from liffy.csv_export import SpreadsheetSafeWriter
 from liffy.errors import InvalidInput
 from mining.normalize.emails import check_email
@@ -24,14 +25,12 @@ def add_members(organizer_id: UUID | str, list_id: UUID | str, person_ids: Itera
     """Add persons to a list (already there: ignored); returns how many were added."""
     if not person_ids:
         return 0
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO list_members (id, organizer_id, list_id, person_id, created_at)"
-            " SELECT gen_random_uuid(), %s, %s, p, now() FROM unnest(%s::uuid[]) AS p"
-            " ON CONFLICT (list_id, person_id) WHERE person_id IS NOT NULL DO NOTHING",
-            [organizer_id, list_id, sorted(set(map(str, person_ids)))],
-        )
-        return cursor.rowcount
+    return sql.execute(
+        "INSERT INTO list_members (id, organizer_id, list_id, person_id, created_at)"
+        " SELECT gen_random_uuid(), %s::uuid, %s::uuid, p, now() FROM unnest(%b::uuid[]) AS p"
+        " ON CONFLICT (list_id, person_id) WHERE person_id IS NOT NULL DO NOTHING",
+        [organizer_id, list_id, sorted({UUID(str(person)) for person in person_ids})],
+    )
 
 
 @transaction.atomic

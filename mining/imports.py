@@ -3,20 +3,25 @@
 Batches of results (keyset by id, claimed with SKIP LOCKED) each run in their own transaction: person
 and affiliation upserts, list members, result status and the progress JSON move together. A
 `processing` import whose progress has not moved for 5 minutes is stale and may be started again;
-results already imported are skipped.
+results already imported are skipped. A large job's results can be split into id ranges imported at
+once (worker processes, or Celery tasks on every imports worker when a result backend is configured):
+a result is claimed by one batch only, and the progress counters are added to on the server.
 """
 import json
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from legacy.lists import add_members
 from legacy.models import List
+from liffy import sql
 from liffy.errors import Conflict, InvalidInput
 from liffy.models import User
+from liffy.parallel import Outcome, Progress, Work, key_ranges, run_parts, usable_workers
+from liffy.progress import add_progress
 from liffy.tenancy import get_for_organizer_or_404
 from mining.joblog import log_job
 from mining.normalize.emails import clean_email
@@ -25,8 +30,8 @@ from mining.results import candidates_from_rows
 from persons.bulk import upsert_candidates
 
 BATCH_SIZE = 200
+RESULTS_PER_PART = 20_000  # results of one Celery task when an import is split over the workers of many machines
 STALE_AFTER = timedelta(minutes=5)
-MAX_REPORTED_ERRORS = 100
 ImportStatus = MiningJob.ImportStatus
 
 
@@ -50,17 +55,15 @@ def start_import_all(job: MiningJob, *, user: User | None, list_id: UUID | str |
                 "affiliations_upserted": 0, "errors": [], "list_id": str(target.pk),
                 "started_at": now.isoformat(), "updated_at": now.isoformat(), "completed_at": None}
     stale_before = (now - STALE_AFTER).isoformat()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            UPDATE mining_jobs SET import_status = 'processing', import_progress = %s::jsonb
-            WHERE id = %s AND (import_status IS DISTINCT FROM 'processing'
-                               OR (import_progress->>'updated_at')::timestamptz < %s::timestamptz
-                               OR import_progress->>'updated_at' IS NULL)
-            """,
-            [_json(progress), job.pk, stale_before],
-        )
-        claimed = cursor.rowcount
+    claimed = sql.execute(
+        """
+        UPDATE mining_jobs SET import_status = 'processing', import_progress = %s::jsonb
+        WHERE id = %s AND (import_status IS DISTINCT FROM 'processing'
+                           OR (import_progress->>'updated_at')::timestamptz < %s::timestamptz
+                           OR import_progress->>'updated_at' IS NULL)
+        """,
+        [_json(progress), job.pk, stale_before],
+    )
     if not claimed:
         raise Conflict("An import of this job is already running.")
     log_job(job, LogLevel.INFO, "Import into a list started", list=target.name, results=total)
@@ -68,37 +71,67 @@ def start_import_all(job: MiningJob, *, user: User | None, list_id: UUID | str |
     return target
 
 
-def run_import_all(job_id: UUID | str, list_id: UUID | str, batch_size: int = BATCH_SIZE) -> dict[str, Any]:
-    """Import the job's results batch by batch; safe to run again after a crash."""
+def run_import_all(job_id: UUID | str, list_id: UUID | str, batch_size: int = BATCH_SIZE, *,
+                   workers: int = 1) -> dict[str, Any]:
+    """Import the job's results batch by batch, in `workers` id ranges at once; safe to run again after a crash."""
+    work, parts = import_all_parts(job_id, list_id, usable_workers(workers), batch_size)
+    run_parts(work, parts, workers=workers)
+    return finish_import_all(job_id)
+
+
+def parts_for(job_id: UUID | str) -> int:
+    """How many Celery tasks an import-all is split into: one per RESULTS_PER_PART results left."""
+    return -(-_left(job_id).count() // RESULTS_PER_PART)
+
+
+def import_all_parts(job_id: UUID | str, list_id: UUID | str, parts: int,
+                     batch_size: int | None = None) -> tuple[Work, list[tuple[str, str]]]:
+    """The work and the id ranges of the job's results left to import, split in `parts`."""
+    ranges = key_ranges("mining_results", parts, "job_id = %s AND status NOT IN ('imported', 'skipped')", [job_id])
+    return Work("mining.imports.import_result_range",
+                {"job_id": str(job_id), "list_id": str(list_id), "batch_size": batch_size or BATCH_SIZE}), ranges
+
+
+def import_result_range(part: tuple[str, str], progress: Progress, *, job_id: str, list_id: str,
+                        batch_size: int = BATCH_SIZE) -> Outcome:
+    """The job's results with ids in (after, upto], batch by batch, each batch in one transaction with its
+    progress (the results' status moves with it, so a batch is never imported twice)."""
     job = MiningJob.objects.get(pk=job_id)
-    last_id = None
+    after, upto = UUID(part[0]), UUID(part[1])
     while True:
         with transaction.atomic():
-            results = _claim_batch(job, last_id, batch_size)
+            results = _claim_batch(job, after, upto, batch_size)
             if not results:
-                break
-            last_id = results[-1].pk
+                return Outcome()
+            after = results[-1].pk
             counts = _import_batch(job, list_id, results)
-            _add_progress(job.pk, counts)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            UPDATE mining_jobs SET import_status = 'completed',
-                import_progress = import_progress || jsonb_build_object('completed_at', now(), 'updated_at', now())
-            WHERE id = %s
-            """,
-            [job.pk],
-        )
-    job.refresh_from_db()
+            errors = counts.pop("errors")
+            add_progress("mining_jobs", job.pk, counts, errors, stamp=True)
+        progress(len(results))
+
+
+def finish_import_all(job_id: UUID | str) -> dict[str, Any]:
+    """After every range: the import completed, and logged to the job."""
+    sql.execute(
+        """
+        UPDATE mining_jobs SET import_status = 'completed',
+            import_progress = import_progress || jsonb_build_object('completed_at', now(), 'updated_at', now())
+        WHERE id = %s
+        """,
+        [job_id],
+    )
+    job = MiningJob.objects.get(pk=job_id)
     log_job(job, LogLevel.SUCCESS, "Import into a list finished", **{
         key: job.import_progress[key] for key in ("imported", "skipped", "duplicates")})
     return job.import_progress
 
 
-def _claim_batch(job, last_id, batch_size):
-    queryset = MiningResult.objects.filter(job=job).exclude(status__in=["imported", "skipped"])
-    if last_id is not None:
-        queryset = queryset.filter(pk__gt=last_id)
+def _left(job_id):
+    return MiningResult.objects.filter(job_id=job_id).exclude(status__in=["imported", "skipped"])
+
+
+def _claim_batch(job, after, upto, batch_size):
+    queryset = _left(job.pk).filter(pk__gt=after, pk__lte=upto)
     return list(queryset.order_by("pk").select_for_update(skip_locked=True)[:batch_size])
 
 
@@ -144,26 +177,6 @@ def _row(result):
             "job_title": result.job_title, "phone": result.phone, "country": result.country, "city": result.city,
             "address": result.address, "website": result.website, "source_url": result.source_url,
             "confidence": float(result.confidence_score) if result.confidence_score is not None else None}
-
-
-def _add_progress(job_id, counts):
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            UPDATE mining_jobs SET import_progress = import_progress || jsonb_build_object(
-                'imported', (import_progress->>'imported')::int + %s,
-                'skipped', (import_progress->>'skipped')::int + %s,
-                'duplicates', (import_progress->>'duplicates')::int + %s,
-                'persons_upserted', (import_progress->>'persons_upserted')::int + %s,
-                'affiliations_upserted', (import_progress->>'affiliations_upserted')::int + %s,
-                'errors', (SELECT COALESCE(jsonb_agg(e), '[]'::jsonb) FROM (
-                    SELECT e FROM jsonb_array_elements(import_progress->'errors' || %s::jsonb) e LIMIT %s) s),
-                'updated_at', now())
-            WHERE id = %s
-            """,
-            [counts["imported"], counts["skipped"], counts["duplicates"], counts["persons_upserted"],
-             counts["affiliations_upserted"], _json(counts["errors"]), MAX_REPORTED_ERRORS, job_id],
-        )
 
 
 def _json(value):

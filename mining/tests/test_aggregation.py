@@ -145,3 +145,19 @@ def test_concurrent_aggregations_make_no_duplicates_and_lose_no_enrichment(persi
     assert acme.count() == 300
     assert set(acme.values_list("position", "country_code", "confidence")) == {("Buyer", "DE", Decimal("0.90"))}
     assert Affiliation.objects.filter(organizer=organizer, company_name__isnull=True, position="Owner").count() == 150
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_processes_write_what_one_process_writes(persist):
+    def run(workers):
+        organizer = OrganizerFactory()
+        candidates = [candidate(f"p{i % 30}@fair.test", f"Pat{i}", None, company_name=f"Firm {i % 4}",
+                                position="Buyer" if i % 2 else None) for i in range(60)]
+        result = aggregate(organizer.pk, candidates, batch_size=100, workers=workers)
+        rows = sorted(Affiliation.objects.filter(organizer=organizer).values_list(
+            "person__email", "person__first_name", "company_name", "position"), key=str)
+        return {key: value for key, value in result.items() if key != "person_ids"}, sorted(result["person_ids"]), rows
+
+    one = run(1)
+    assert one[0]["persons_created"] == 30 and not one[0]["errors"]
+    assert run(2) == one

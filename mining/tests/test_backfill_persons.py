@@ -5,7 +5,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from mining.backfill import backfill_persons
+from liffy.backfills import batch_range
+from liffy.parallel import key_ranges
+from mining.backfill import backfill_batch, backfill_persons
 from mining.tests.factories import MiningJobFactory, MiningResultFactory
 from persons.models import Affiliation, Person
 
@@ -91,3 +93,48 @@ def test_bad_arguments_are_refused():
         call_command("backfill_persons", "--job", "42", stdout=StringIO())
     with pytest.raises(CommandError, match="at least 1"):
         call_command("backfill_persons", "--batch-size", "0", stdout=StringIO())
+
+
+def _state():
+    persons = sorted(Person.objects.values_list("organizer_id", "email", "first_name", "last_name"))
+    affiliations = sorted(Affiliation.objects.values_list(
+        "person__email", "company_name", "country_code", "city", "position", "source_type"), key=str)
+    return persons, affiliations
+
+
+@pytest.fixture
+def many_results(organizer, other_organizer):
+    """Results of distinct addresses (the report then does not depend on where batches begin)."""
+    for number in range(24):
+        MiningResultFactory(job__organizer=organizer if number % 3 else other_organizer,
+                            emails=[] if number % 7 == 0 else [f"p{number}@firm{number}.test"],
+                            contact_name=f"Pat Doe{number}", country="Deutschland")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_processes_and_celery_tasks_write_what_one_process_writes(many_results, settings):
+    one = run("--workers", "1", "--batch-size", "3")
+    state = _state()
+    Person.objects.all().delete()
+    assert len(key_ranges("mining_results", 2)) == 2
+    assert run("--workers", "2", "--batch-size", "3") == one
+    assert _state() == state
+    assert run("--workers", "2")["persons_created"] == 0  # idempotent
+
+    Person.objects.all().delete()  # parts as Celery tasks (run eagerly here) when a result backend is set
+    settings.CELERY_BROKER_URL, settings.CELERY_RESULT_BACKEND = "memory://", "cache+memory://"
+    assert run("--workers", "3", "--batch-size", "2") == one
+    assert _state() == state
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_parallel_run_killed_after_some_ranges_is_finished_by_running_again(many_results):
+    run("--workers", "1")
+    state = _state()
+    Person.objects.all().delete()
+    first, _second, _third = key_ranges("mining_results", 3)
+    batch_range(first, lambda _count: None, batch=backfill_batch, batch_size=2)  # one range done, then killed
+    assert 0 < Person.objects.count() < len(state[0])
+    run("--workers", "2")
+    assert _state() == state
+

@@ -1,6 +1,6 @@
 from django.core.management.base import CommandError
 
-from campaigns.backfill import backfill_batch, recipients_to_scan
+from campaigns.backfill import recipients_to_scan
 from liffy.backfills import BackfillCommand, option_uuid
 from liffy.models import Organizer
 
@@ -11,6 +11,8 @@ class Command(BackfillCommand):
     unit = "recipients"
     report_fields = {"recipients_processed": "processed", "events_created": "events_created",
                      "already_present": "already_present"}
+    batch_path = "campaigns.backfill.backfill_batch"
+    table = "campaign_recipients"
 
     def add_filters(self, parser):
         parser.add_argument("--organizer", help="Only this organizer's recipients (id).")
@@ -23,5 +25,8 @@ class Command(BackfillCommand):
     def total(self):
         return recipients_to_scan(self.organizer)
 
-    def batch(self, after, size):
-        return backfill_batch(after, size, organizer_id=self.organizer)
+    def options(self):
+        return {"organizer_id": self.organizer}
+
+    def where(self):
+        return ("organizer_id = %s", [self.organizer]) if self.organizer else ("TRUE", [])

@@ -1,6 +1,6 @@
 from django.core.management.base import CommandError
 
-from legacy.backfills import events_without_person, link_events_batch
+from legacy.backfills import events_without_person
 from legacy.phase4 import events_are_immutable
 from liffy.backfills import BackfillCommand
 
@@ -12,6 +12,8 @@ class Command(BackfillCommand):
             "resumable.")
     unit = "events"
     report_fields = {"events_processed": "processed", "linked": "linked", "no_person": "no_person"}
+    batch_path = "legacy.backfills.link_events_batch"
+    table = "campaign_events"
 
     def prepare(self, options):
         if events_are_immutable():
@@ -20,5 +22,5 @@ class Command(BackfillCommand):
     def total(self):
         return events_without_person()
 
-    def batch(self, after, size):
-        return link_events_batch(after, size)
+    def where(self):
+        return "person_id IS NULL", []

@@ -1,6 +1,6 @@
 from django.core.management.base import CommandError
 
-from legacy.backfills import link_members_batch, members_without_person, prospects_table_exists
+from legacy.backfills import members_without_person, prospects_table_exists
 from liffy.backfills import BackfillCommand
 
 
@@ -11,6 +11,9 @@ class Command(BackfillCommand):
     unit = "members"
     report_fields = {"members_processed": "processed", "persons_created": "persons_created", "linked": "linked",
                      "no_email": "no_email", "duplicate_membership": "duplicate_membership"}
+    batch_path = "legacy.backfills.link_members_batch"
+    table = "list_members"
+    parallel = False  # a batch must see the persons and memberships the batches before it wrote
 
     def prepare(self, options):
         if not prospects_table_exists():
@@ -20,5 +23,5 @@ class Command(BackfillCommand):
     def total(self):
         return members_without_person()
 
-    def batch(self, after, size):
-        return link_members_batch(after, size)
+    def where(self):
+        return "person_id IS NULL", []

@@ -1,4 +1,4 @@
-from legacy.backfills import link_recipients_batch, recipients_without_person
+from legacy.backfills import recipients_without_person
 from liffy.backfills import BackfillCommand
 
 
@@ -7,9 +7,11 @@ class Command(BackfillCommand):
             "address. Recipients with no such person stay unlinked and are counted. Idempotent, resumable.")
     unit = "recipients"
     report_fields = {"recipients_processed": "processed", "linked": "linked", "no_person": "no_person"}
+    batch_path = "legacy.backfills.link_recipients_batch"
+    table = "campaign_recipients"
 
     def total(self):
         return recipients_without_person()
 
-    def batch(self, after, size):
-        return link_recipients_batch(after, size)
+    def where(self):
+        return "person_id IS NULL", []
