@@ -6,7 +6,6 @@ started with) is that run's own and the timed code runs without tracemalloc's ov
 to `measure` runs in the child; `reset` runs in the bench's process before each run (outside the clock)
 and puts the database back as the run expects to find it.
 """
-import inspect
 import multiprocessing
 import os
 import resource
@@ -92,12 +91,9 @@ def all_cores() -> int:
     return os.cpu_count() or 1
 
 
-def all_cores_run(label: str, rows: int, entry_point: Callable, work: Callable[[int], Any],
-                  reset: Callable[[], None] | None = None) -> Measured | None:
-    """The real path with one worker per core, when `entry_point` takes `workers`; else None (said so)."""
-    if "workers" not in inspect.signature(entry_point).parameters:
-        print(f"  {label}: not measured, {entry_point.__name__} takes no `workers` yet")
-        return None
+def all_cores_run(label: str, rows: int, work: Callable[[int], Any],
+                  reset: Callable[[], None] | None = None) -> Measured:
+    """The real path with one worker per core: `work(workers)`."""
     return measure(f"{label} ({all_cores()} workers)", rows, lambda: work(all_cores()), reset)
 
 

@@ -110,8 +110,8 @@ def main():
     def reset_known():
         seeded["at"] = reset(organizer.pk, known)
 
-    def run(workers=None):
-        counters = aggregate(organizer.pk, candidates, **({"workers": workers} if workers else {}))
+    def run(workers=1):
+        counters = aggregate(organizer.pk, candidates, workers=workers)
         assert counters["errors"] == [] and counters["persons_created"] == len(candidates) - len(known), counters
         return {k: v for k, v in counters.items() if k not in ("person_ids", "errors")}
 
@@ -121,7 +121,7 @@ def main():
                    "affiliations": "organizer_id = %(organizer)s AND created_at > %(since)s"},
                   links={"affiliations": "person_id"})
     print("final rows:", floor.capture({"organizer": organizer.pk, "since": seeded["at"]}))
-    cores = all_cores_run("aggregate, known re-seen, all cores", len(candidates), aggregate, run, reset_known)
+    cores = all_cores_run("aggregate, known re-seen, all cores", len(candidates), run, reset_known)
     enriched = measure("aggregate, known enriched (context)", len(candidates), run,
                        lambda: reset(organizer.pk, sparse))
     batches = -(-len(candidates) // BATCH_SIZE)

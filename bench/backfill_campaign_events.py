@@ -91,9 +91,9 @@ def main():
     setup_django()
     from django.db import transaction
 
-    from campaigns.backfill import backfill_batch
     from campaigns.models import CampaignRecipient
     from liffy.backfills import run_batches
+    from liffy.parallel import key_ranges
     from liffy.models import Organizer
 
     truncate("campaign_events", "campaign_recipients", "campaigns", "email_templates", "organizers")
@@ -102,10 +102,11 @@ def main():
     generate(naive_organizer, args.baseline)
     print(f"generated {args.recipients:,} + {args.baseline:,} recipients; RSS so far {peak_rss_mb():.0f} MB")
 
-    def run(workers=None):
-        return dict(run_batches(lambda after, size: backfill_batch(after, size, organizer_id=organizer.pk), Counter(),
-                                total=args.recipients, batch_size=args.batch_size,
-                                **({"workers": workers} if workers else {})))
+    def run(workers=1):
+        return dict(run_batches("campaigns.backfill.backfill_batch", Counter(), batch_size=args.batch_size,
+                                options={"organizer_id": str(organizer.pk)}, workers=workers,
+                                ranges=lambda parts: key_ranges("campaign_recipients", parts, "organizer_id = %s",
+                                                                [organizer.pk])))
 
     real = measure("backfill_campaign_events (1 process)", args.recipients, run, lambda: reset(organizer.pk))
     counts = real.result
@@ -114,7 +115,7 @@ def main():
     assert again.result.get("events_created", 0) == 0, again.result
     floor = Floor({"campaign_events": WRITTEN})
     print("final rows:", floor.capture({"organizer": organizer.pk}))
-    cores = all_cores_run("backfill_campaign_events, all cores", args.recipients, run_batches, run,
+    cores = all_cores_run("backfill_campaign_events, all cores", args.recipients, run,
                           lambda: reset(organizer.pk))
     batches = -(-args.recipients // args.batch_size)
     least = measure(f"floor: staged COPY + 1 INSERT, {batches} batches", args.recipients,

@@ -95,14 +95,13 @@ def main():
     sql.execute("ANALYZE mining_results")  # as autovacuum would have by now
     print(f"generated {args.results:,} + {args.baseline:,} mining results; RSS so far {peak_rss_mb():.0f} MB")
 
-    def real_run(workers=None):
-        extra = {"workers": workers} if workers else {}
-        report = backfill_persons(organizer_id=organizer.pk, batch_size=args.batch_size, **extra)
+    def real_run(workers=1):
+        report = backfill_persons(organizer_id=organizer.pk, batch_size=args.batch_size, workers=workers)
         return {k: v for k, v in report.as_dict().items() if k != "errors"}
 
     real = measure("backfill_persons (1 process)", args.results, real_run, lambda: reset(organizer.pk))
     print("report:", real.result)
-    cores = all_cores_run("backfill_persons, all cores", args.results, backfill_persons, real_run,
+    cores = all_cores_run("backfill_persons, all cores", args.results, real_run,
                           lambda: reset(organizer.pk))
     floor = Floor({"persons": "organizer_id = %(organizer)s", "affiliations": "organizer_id = %(organizer)s"},
                   links={"affiliations": "person_id"})
