@@ -118,6 +118,7 @@ class BackfillCommand(BaseCommand, metaclass=ABCMeta):
     report_fields: dict[str, str] = {}
     default_batch_size = 2000
     parallel = True  # False: the batches rely on seeing the writes of the batches before (one process)
+    workload = "maintenance"  # the queue whose workers take the parts when a broker is configured
     batch_path: str
     table: str
 
@@ -168,7 +169,7 @@ class BackfillCommand(BaseCommand, metaclass=ABCMeta):
         try:
             with tqdm(total=self.total(), unit=self.unit, disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
                 run_batches(self.batch_path, counts, batch_size=batch_size, dry_run=dry_run, options=self.options(),
-                            errors=errors, progress=bar.update, workers=workers,
+                            errors=errors, progress=bar.update, workers=workers, workload=self.workload,
                             ranges=partial(key_ranges, self.table, where=where, params=params))
         except Exception as exc:  # noqa: BLE001 - reported; the batches before the failing one are kept
             errors.append(str(exc)[:500])

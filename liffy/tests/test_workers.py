@@ -4,6 +4,7 @@ Task arguments travel as JSON through the broker and the worker has its own sett
 connection, which eager tasks in the other tests never exercise. Sending with two workers is in
 `campaigns/tests/test_workers.py`.
 """
+import io
 import json
 from pathlib import Path
 
@@ -55,3 +56,28 @@ def test_a_worker_runs_the_csv_import_the_mining_job_and_import_all(celery_worke
 
 def _json_lines(path):
     return [json.loads(line) for line in Path(path).read_text().splitlines() if line.startswith("{")]
+
+
+def test_the_parts_of_a_bulk_run_spread_over_real_workers(celery_workers, organizer, settings):
+    from django.core.management import call_command
+
+    from liffy.celery import app
+    from mining.tests.factories import MiningResultFactory
+
+    for number in range(12):
+        MiningResultFactory(job__organizer=organizer, emails=[f"p{number}@firm{number}.test"],
+                            contact_name=f"Pat Doe{number}", company_name=f"Firm {number} GmbH")
+    url = app.conf.broker_url
+    settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = url
+    app.conf.result_backend = url
+    vars(app._local).pop("backend", None)  # built for the settings before: rebuilt for the result backend
+    logs = celery_workers(2, queues=["mining"], CELERY_RESULT_BACKEND=url, LOG_LEVEL="INFO")
+
+    out = io.StringIO()
+    call_command("backfill_persons", "--workers", "2", "--batch-size", "4", stdout=out)
+
+    report = json.loads(out.getvalue()[:out.getvalue().rindex("}") + 1])
+    assert (report["results_scanned"], report["persons_created"], report["errors"]) == (12, 12, [])
+    assert Person.objects.filter(organizer=organizer).count() == 12
+    worked = [path for path in logs if "run_part_task" in Path(path).read_text()]
+    assert worked, "no worker logged a part"

@@ -15,6 +15,7 @@ class Command(BackfillCommand):
     report_fields = COUNTERS
     default_batch_size = 1000
     batch_path = "mining.backfill.backfill_batch"
+    workload = "mining"
     table = "mining_results"
 
     def add_filters(self, parser):
