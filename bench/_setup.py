@@ -15,14 +15,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def setup_django():
+def setup_django(database: str = "liffy_bench"):
+    """Django on the embedded server's `database` (or BENCH_DATABASE_URL), migrated."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liffy.settings")
     if os.environ.get("BENCH_DATABASE_URL"):
         os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
     else:
         os.environ.pop("DATABASE_URL", None)
-        os.environ["EMBEDDED_PG_DB"] = "liffy_bench"
+        os.environ["EMBEDDED_PG_DB"] = database
     os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "false"  # the test client speaks plain http
     import django
 
     django.setup()
@@ -32,10 +34,9 @@ def setup_django():
 
 
 def truncate(*tables):
-    from django.db import connection
+    from liffy import sql
 
-    with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+    sql.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
 
 
 def peak_rss_mb():

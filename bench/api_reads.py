@@ -17,14 +17,12 @@ the run. `GET /api/me` is timed first, for the cost of the stack itself (routing
 """
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _setup import setup_django
 
 BIG, SMALL = "bench-reads-big", "bench-reads-small"
 BIG_TABLES = {"persons", "affiliations", "campaign_recipients", "campaign_events", "mining_results", "list_members"}
@@ -76,23 +74,6 @@ SELECT gen_random_uuid(), %(job)s, %(organizer)s, 'https://fair' || (n %% 100) |
        now() - (n || ' seconds')::interval, now()
 FROM generate_series(1, %(count)s) AS n
 """
-
-
-def setup_django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liffy.settings")
-    if os.environ.get("BENCH_DATABASE_URL"):
-        os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["EMBEDDED_PG_DB"] = "liffy_bench_reads"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "false"  # the test client speaks plain http
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def built(persons):
@@ -244,7 +225,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
-    setup_django()
+    setup_django("liffy_bench_reads")
     if args.rebuild or not built(args.persons):
         print(f"building {args.persons:,} persons…", flush=True)
         build(args.persons)
