@@ -50,20 +50,6 @@ def _ensure_database(host: str, port: str, name: str) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def binary_cursor():
-    """A cursor on Django's connection that binds parameters server-side in binary.
-
-    Django's own cursors quote parameters into the SQL text, which for the large arrays of the bulk
-    paths (unnest of thousands of values) costs more than the statement itself; binary binding is
-    several times cheaper. Use `%b` placeholders. Same connection, so same transaction.
-    """
-    from django.db import connection
-
-    connection.ensure_connection()
-    return psycopg.Cursor(connection.connection)
-
-
-
 def stop_embedded_server(data_dir: Path, timeout: float = 60.0) -> bool:
     """Stop the embedded server of `data_dir`; False when none is running there.
 

@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 
-from liffy.database import binary_cursor
+from liffy import sql
 
 PROJECT_PACKAGES = ("liffy", "persons", "campaigns", "mining", "legacy")
 # Statements whose effect outlives their transaction (SET LOCAL, SET CONSTRAINTS, SET TRANSACTION do not).
@@ -122,6 +122,5 @@ def test_the_bulk_paths_leave_no_session_state_behind(member_client, organizer):
     MiningResultFactory.create_batch(12, organizer=organizer, job__organizer=organizer)
     call_command("backfill_persons", batch_size=5, stdout=io.StringIO())
     for _ in range(8):  # more than psycopg's default prepare threshold (5)
-        with binary_cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM persons WHERE organizer_id = %b", [organizer.pk])
+        sql.fetch_value("SELECT count(*) FROM persons WHERE organizer_id = %b", [organizer.pk])
     assert _session_state() == ([], 0, 0, 0, 0)
