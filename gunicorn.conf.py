@@ -4,6 +4,7 @@ gunicorn reads this file from the working directory by itself. Threads make a wo
 requests while others wait on the database; processes use the cores. Logs go through the project's
 LOGGING (plain or LOG_FORMAT=json), the access line included.
 """
+
 import os
 
 from liffy.logs import logging_config

@@ -6,6 +6,7 @@ the worker, and everything stopped by one Ctrl-C.
 
     .venv/bin/python .ci/stack_smoke.py
 """
+
 import os
 import re
 import signal
@@ -39,14 +40,24 @@ class Stack:
         # open for the stack's whole life (its processes write to it); removed by main()
         self.log = tempfile.NamedTemporaryFile("w+", prefix="liffy-stack-", suffix=".log", delete=False)  # noqa: SIM115
         env = os.environ | {
-            "PORT": str(self.port), "EMBEDDED_PG_DB": self.database, "SENDGRID_API_URL": sendgrid_url,
-            "CELERY_TASK_DEFAULT_QUEUE": f"liffy-stack-smoke-{os.getpid()}", "WEB_CONCURRENCY": "2",
-            "WORKER_CONCURRENCY": "2", "PYTHONUNBUFFERED": "1",
+            "PORT": str(self.port),
+            "EMBEDDED_PG_DB": self.database,
+            "SENDGRID_API_URL": sendgrid_url,
+            "CELERY_TASK_DEFAULT_QUEUE": f"liffy-stack-smoke-{os.getpid()}",
+            "WEB_CONCURRENCY": "2",
+            "WORKER_CONCURRENCY": "2",
+            "PYTHONUNBUFFERED": "1",
         }
         for name in ("DATABASE_URL", "DATABASE_POOLER", "CELERY_BROKER_URL", "REDIS_URL", "DJANGO_DEBUG"):
             env.pop(name, None)
-        self.process = subprocess.Popen([str(ROOT / "scripts" / "serve")], cwd=ROOT, env=env, stdout=self.log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            [str(ROOT / "scripts" / "serve")],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.url = f"http://127.0.0.1:{self.port}"
 
     def output(self):
@@ -69,8 +80,9 @@ class Stack:
         from liffy.database import embedded_database
 
         server = embedded_database(ROOT / ".pgdata", "postgres")
-        with psycopg.connect(host=server["HOST"], port=server["PORT"], user=server["USER"], dbname="postgres",
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            host=server["HOST"], port=server["PORT"], user=server["USER"], dbname="postgres", autocommit=True
+        ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
 
 
@@ -92,19 +104,24 @@ def check(condition, message):
 
 def exercise(stack, sendgrid, deadline):
     health = wait_for("/healthz", lambda: requests.get(f"{stack.url}/healthz", timeout=5), deadline)
-    check(health.status_code == 200 and health.json()["checks"] == {
-        "database": "ok", "migrations": "ok", "broker": "ok"}, f"/healthz: {health.status_code} {health.text}")
+    check(
+        health.status_code == 200 and health.json()["checks"] == {"database": "ok", "migrations": "ok", "broker": "ok"},
+        f"/healthz: {health.status_code} {health.text}",
+    )
 
     login_page = requests.get(f"{stack.url}/admin/login/", timeout=10).text
     stylesheet = re.search(r'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', login_page)
     check(stylesheet, "the admin links no content-hashed stylesheet")
     css = requests.get(stack.url + stylesheet.group(1), timeout=10)
-    check(css.status_code == 200 and "immutable" in css.headers.get("Cache-Control", ""),
-          f"hashed static file: {css.status_code} {css.headers}")
+    check(
+        css.status_code == 200 and "immutable" in css.headers.get("Cache-Control", ""),
+        f"hashed static file: {css.status_code} {css.headers}",
+    )
 
     api = requests.Session()
-    token = api.post(f"{stack.url}/api/auth/token", json={"email": "owner@acme.test", "password": "liffy-demo"},
-                     timeout=10)
+    token = api.post(
+        f"{stack.url}/api/auth/token", json={"email": "owner@acme.test", "password": "liffy-demo"}, timeout=10
+    )
     check(token.status_code == 200, f"login: {token.status_code} {token.text}")
     api.headers["Authorization"] = f"Token {token.json()['token']}"
 
@@ -115,24 +132,44 @@ def exercise(stack, sendgrid, deadline):
 
     call("PATCH", "organizer/settings", 200, json={"sendgrid_api_key": VALID_KEY})
     contacts = "email,first_name,company\n" + "".join(
-        f"guest{n}@exhibitor{n}.test,Guest {n},Exhibitor {n}\n" for n in range(RECIPIENTS))
+        f"guest{n}@exhibitor{n}.test,Guest {n},Exhibitor {n}\n" for n in range(RECIPIENTS)
+    )
     members = call("POST", "lists/upload-csv", 201, files={"file": ("guests.csv", contacts)}, data={"name": "Smoke"})
-    template = call("POST", "templates", 201, json={"name": "Smoke", "subject": "Hello {{first_name}}",
-                                                    "body_html": "<p>Dear {{display_name}}, see you at the fair.</p>"})
+    template = call(
+        "POST",
+        "templates",
+        201,
+        json={
+            "name": "Smoke",
+            "subject": "Hello {{first_name}}",
+            "body_html": "<p>Dear {{display_name}}, see you at the fair.</p>",
+        },
+    )
     sender = call("POST", "senders", 201, json={"from_name": "Acme Events", "from_email": "events@acme.test"})
-    campaign = call("POST", "campaigns", 201, json={"name": "Stack smoke", "template": template["id"],
-                                                    "list": members["id"], "sender": sender["id"]})
+    campaign = call(
+        "POST",
+        "campaigns",
+        201,
+        json={"name": "Stack smoke", "template": template["id"], "list": members["id"], "sender": sender["id"]},
+    )
     resolved = call("POST", f"campaigns/{campaign['id']}/resolve", 200)
     check(resolved["recipient_count"] == RECIPIENTS, f"resolve: {resolved}")
     call("POST", f"campaigns/{campaign['id']}/start", 202)
-    wait_for("the worker to send the campaign",
-             lambda: call("GET", f"campaigns/{campaign['id']}", 200)["status"] == "completed", deadline)
-    check(len(sendgrid.accepted) == RECIPIENTS and set(sendgrid.accepted.values()) == {1},
-          f"SendGrid accepted {dict(sendgrid.accepted)}")
+    wait_for(
+        "the worker to send the campaign",
+        lambda: call("GET", f"campaigns/{campaign['id']}", 200)["status"] == "completed",
+        deadline,
+    )
+    check(
+        len(sendgrid.accepted) == RECIPIENTS and set(sendgrid.accepted.values()) == {1},
+        f"SendGrid accepted {dict(sendgrid.accepted)}",
+    )
 
-    wait_for("beat's periodic task to run on the worker",
-             lambda: re.search(r"worker\.1 .*Task persons\.tasks\.verify_pending_task\[.*\] succeeded",
-                               stack.output()), deadline)
+    wait_for(
+        "beat's periodic task to run on the worker",
+        lambda: re.search(r"worker\.1 .*Task persons\.tasks\.verify_pending_task\[.*\] succeeded", stack.output()),
+        deadline,
+    )
 
 
 def main():
@@ -142,8 +179,10 @@ def main():
     try:
         exercise(stack, sendgrid, started + DEADLINE_SECONDS)
         stack.stop()
-        check(stack.process.returncode in (0, 128 + signal.SIGINT),  # Ctrl-C ends bash with 130
-              f"scripts/serve exited with {stack.process.returncode}")
+        check(
+            stack.process.returncode in (0, 128 + signal.SIGINT),  # Ctrl-C ends bash with 130
+            f"scripts/serve exited with {stack.process.returncode}",
+        )
         check(len(re.findall(r"system +\| (web|worker|beat)\.1 stopped", stack.output())) == 3, "a process was left")
     except Exception as failure:  # noqa: BLE001 - any failure: show the stack's output, and stop it all the same
         stack.stop()
@@ -154,8 +193,10 @@ def main():
         sendgrid.close()
         stack.drop_database()
         os.unlink(stack.log.name)
-    print(f"Stack smoke passed in {time.monotonic() - started:.0f} s: /healthz green, hashed static files, "
-          f"{RECIPIENTS} messages sent once each through the worker, beat's task run.")
+    print(
+        f"Stack smoke passed in {time.monotonic() - started:.0f} s: /healthz green, hashed static files, "
+        f"{RECIPIENTS} messages sent once each through the worker, beat's task run."
+    )
     return 0
 
 

@@ -6,6 +6,7 @@ started with) is that run's own and the timed code runs without tracemalloc's ov
 to `measure` runs in the child; `reset` runs in the bench's process before each run (outside the clock)
 and puts the database back as the run expects to find it.
 """
+
 import multiprocessing
 import os
 import resource
@@ -72,8 +73,9 @@ def run_once(work: Callable[[], Any]) -> tuple[float, float, Any]:
     return seconds, peak, result
 
 
-def measure(label: str, rows: int, work: Callable[[], Any], reset: Callable[[], None] | None = None,
-            runs: int = RUNS) -> Measured:
+def measure(
+    label: str, rows: int, work: Callable[[], Any], reset: Callable[[], None] | None = None, runs: int = RUNS
+) -> Measured:
     """Median time of `runs` runs of `work` (each after `reset`), the largest peak memory, the last result."""
     times, peaks, result = [], [], None
     for _ in range(runs):
@@ -91,15 +93,24 @@ def all_cores() -> int:
     return os.cpu_count() or 1
 
 
-def all_cores_run(label: str, rows: int, work: Callable[[int], Any],
-                  reset: Callable[[], None] | None = None) -> Measured:
+def all_cores_run(
+    label: str, rows: int, work: Callable[[int], Any], reset: Callable[[], None] | None = None
+) -> Measured:
     """The real path with one worker per core: `work(workers)`."""
     return measure(f"{label} ({all_cores()} workers)", rows, lambda: work(all_cores()), reset)
 
 
-def report(title: str, real: Measured, floor: Measured, baseline: Measured, *, all_cores: Measured | None = None,
-           context: tuple[Measured, ...] = (), floor_goal: float | None = None,
-           baseline_goal: float = 20.0) -> dict[str, float]:
+def report(
+    title: str,
+    real: Measured,
+    floor: Measured,
+    baseline: Measured,
+    *,
+    all_cores: Measured | None = None,
+    context: tuple[Measured, ...] = (),
+    floor_goal: float | None = None,
+    baseline_goal: float = 20.0,
+) -> dict[str, float]:
     """The table, then the ratios (per row, so a baseline measured on a sample compares) on the last lines."""
     print(f"\n{title} (median of {RUNS} runs; peak MB: a run's memory above what its process started with)")
     print(f"{'path':<58}{'rows':>10}{'seconds':>9}{'rows/s':>11}{'peak MB':>9}")
@@ -127,8 +138,12 @@ class Floor:
     again in that many transactions, single process.
     """
 
-    def __init__(self, inserted: dict[str, str], updated: dict[str, tuple[str, list[str]]] | None = None,
-                 links: dict[str, str] | None = None):
+    def __init__(
+        self,
+        inserted: dict[str, str],
+        updated: dict[str, tuple[str, list[str]]] | None = None,
+        links: dict[str, str] | None = None,
+    ):
         self.inserted, self.updated, self.links = inserted, updated or {}, links or {}
         self.rows: dict[str, list[tuple]] = {}
         self.columns: dict[str, list[tuple[str, str]]] = {}
@@ -143,7 +158,8 @@ class Floor:
             types = dict(_columns_of(table))
             self.columns[table] = [(name, types[name]) for name in ("id", *columns)]
             self.rows[table] = sql.fetch_all(
-                f"SELECT {', '.join(name for name, _ in self.columns[table])} FROM {table} WHERE {condition}", params)
+                f"SELECT {', '.join(name for name, _ in self.columns[table])} FROM {table} WHERE {condition}", params
+            )
         return {table: len(rows) for table, rows in self.rows.items()}
 
     def undo(self, params: dict) -> None:
@@ -171,11 +187,11 @@ class Floor:
                         sets = ", ".join(f"{name} = s.{name}" for name in names[1:])
                         cursor.execute(f"UPDATE {table} t SET {sets} FROM floor_{table} s WHERE t.id = s.id")
                     else:
-                        cursor.execute(f"INSERT INTO {table} SELECT {', '.join(names)} FROM floor_{table}"
-                                       " ON CONFLICT DO NOTHING")
+                        cursor.execute(
+                            f"INSERT INTO {table} SELECT {', '.join(names)} FROM floor_{table} ON CONFLICT DO NOTHING"
+                        )
                     written += cursor.rowcount
         return written
-
 
     def _parts(self, batches):
         parts, batch_of = {}, {}
@@ -193,5 +209,8 @@ class Floor:
 def _columns_of(table):
     from liffy import sql
 
-    return sql.fetch_all("SELECT attname, format_type(atttypid, NULL) FROM pg_attribute"
-                         " WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum", [table])
+    return sql.fetch_all(
+        "SELECT attname, format_type(atttypid, NULL) FROM pg_attribute"
+        " WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+        [table],
+    )

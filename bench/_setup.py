@@ -4,6 +4,7 @@ The benchmarks use the embedded server's `liffy_bench` database (or BENCH_DATABA
 app's own data, and empty the tables they fill before they start. They never change the server's
 configuration: the embedded server is shared with development and tests.
 """
+
 import os
 import resource
 import sys
@@ -58,16 +59,23 @@ def measured(label, rows, results):
     started = time.perf_counter()
     yield
     seconds = time.perf_counter() - started
-    results[label] = {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds if seconds else 0,
-                      "rss_growth_mb": max(current_rss_mb() - before, 0), "rss_peak_mb": peak_rss_mb()}
+    results[label] = {
+        "rows": rows,
+        "seconds": seconds,
+        "rows_per_s": rows / seconds if seconds else 0,
+        "rss_growth_mb": max(current_rss_mb() - before, 0),
+        "rss_peak_mb": peak_rss_mb(),
+    }
 
 
 def report(title, results, real, naive):
     print(f"\n{title}")
     print(f"{'path':<28}{'rows':>10}{'seconds':>10}{'rows/s':>12}{'RSS growth MB':>15}{'RSS peak MB':>13}")
     for label, r in results.items():
-        print(f"{label:<28}{r['rows']:>10}{r['seconds']:>10.2f}{r['rows_per_s']:>12,.0f}"
-              f"{r['rss_growth_mb']:>15.1f}{r['rss_peak_mb']:>13.0f}")
+        print(
+            f"{label:<28}{r['rows']:>10}{r['seconds']:>10.2f}{r['rows_per_s']:>12,.0f}"
+            f"{r['rss_growth_mb']:>15.1f}{r['rss_peak_mb']:>13.0f}"
+        )
     speedup = results[real]["rows_per_s"] / results[naive]["rows_per_s"]
     print(f"speed-up of the real path over the per-row baseline: {speedup:.1f}x")
     return speedup

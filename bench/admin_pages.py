@@ -11,6 +11,7 @@ what the stock admin would add (a full COUNT(*) of each big list, a substring pe
 of the indexed person search, and what the admin's four search indexes cost the write path (the
 aggregation's upsert of 50,000 new contacts with and without them).
 """
+
 import argparse
 import logging
 import statistics
@@ -117,13 +118,20 @@ def build(persons):
     run("list members", MEMBERS, organizer=big.pk, list=fair_list.pk, count=min(100_000, persons))
     template = EmailTemplate.objects.create(organizer=big, name="Invite", subject="Hello", body_html="<p>Hi</p>")
     sender = SenderIdentity.objects.create(organizer=big, from_name="Events", from_email="events@big.test")
-    campaign = Campaign.objects.create(organizer=big, name="Spring fair invitation", template=template,
-                                       sender=sender, list=fair_list, status="completed")
+    campaign = Campaign.objects.create(
+        organizer=big,
+        name="Spring fair invitation",
+        template=template,
+        sender=sender,
+        list=fair_list,
+        status="completed",
+    )
     run("recipients", RECIPIENTS, organizer=big.pk, campaign=campaign.pk, list=fair_list.pk)
     run("events", EVENTS, campaign=campaign.pk)
     run("intents", INTENTS, campaign=campaign.pk, count=10_000)
-    job = MiningJob.objects.create(organizer=big, type="url", input="https://fair.test/exhibitors",
-                                   status="completed", total_found=50_000)
+    job = MiningJob.objects.create(
+        organizer=big, type="url", input="https://fair.test/exhibitors", status="completed", total_found=50_000
+    )
     run("mining results", RESULTS, job=job.pk, organizer=big.pk, count=50_000)
     run("job logs", LOGS, job=job.pk, count=2_000)
     with connection.cursor() as cursor:
@@ -139,9 +147,14 @@ def pages():
     from persons.models import Person
 
     sample = Person.objects.filter(organizer__slug=BIG).order_by("-created_at").first()
-    searches = {"persons.Person": "p12345", "persons.Affiliation": "Exhibitor 4711",
-                "campaigns.CampaignRecipient": sample.email, "campaigns.CampaignEvent": sample.email,
-                "legacy.ListMember": sample.email, "mining.MiningResult": "Exhibitor 4711"}
+    searches = {
+        "persons.Person": "p12345",
+        "persons.Affiliation": "Exhibitor 4711",
+        "campaigns.CampaignRecipient": sample.email,
+        "campaigns.CampaignEvent": sample.email,
+        "legacy.ListMember": sample.email,
+        "mining.MiningResult": "Exhibitor 4711",
+    }
     rows = {"persons.Person": sample}
     result = []
     for model, model_admin in sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label):
@@ -152,8 +165,7 @@ def pages():
             result.append((f"{label} search", f"{changelist}?q={searches[label]}"))
         obj = rows.get(label) or first_row(model_admin)
         if obj is not None:
-            result.append((f"{label} page", reverse(f"admin:{opts.app_label}_{opts.model_name}_change",
-                                                    args=[obj.pk])))
+            result.append((f"{label} page", reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])))
     return result
 
 
@@ -198,13 +210,17 @@ def stock_admin_costs():
     from django.db import connection
 
     costs = {}
-    for label, sql in (("COUNT(*) persons", "SELECT count(*) FROM persons"),
-                       ("COUNT(*) affiliations", "SELECT count(*) FROM affiliations"),
-                       ("COUNT(*) campaign_events", "SELECT count(*) FROM campaign_events"),
-                       ("icontains person search",
-                        "SELECT id FROM persons WHERE upper(email::text) LIKE '%%P12345%%'"
-                        " OR upper(first_name::text) LIKE '%%P12345%%' OR upper(last_name::text) LIKE '%%P12345%%'"
-                        " ORDER BY created_at DESC LIMIT 100")):
+    for label, sql in (
+        ("COUNT(*) persons", "SELECT count(*) FROM persons"),
+        ("COUNT(*) affiliations", "SELECT count(*) FROM affiliations"),
+        ("COUNT(*) campaign_events", "SELECT count(*) FROM campaign_events"),
+        (
+            "icontains person search",
+            "SELECT id FROM persons WHERE upper(email::text) LIKE '%%P12345%%'"
+            " OR upper(first_name::text) LIKE '%%P12345%%' OR upper(last_name::text) LIKE '%%P12345%%'"
+            " ORDER BY created_at DESC LIMIT 100",
+        ),
+    ):
         with connection.cursor() as cursor:
             cursor.execute(sql)
             started = time.perf_counter()
@@ -213,8 +229,12 @@ def stock_admin_costs():
     return costs
 
 
-SEARCH_INDEXES = ("persons_email_prefix_idx", "persons_first_name_prefix_idx", "persons_last_name_prefix_idx",
-                  "affiliation_company_prefix_idx")
+SEARCH_INDEXES = (
+    "persons_email_prefix_idx",
+    "persons_first_name_prefix_idx",
+    "persons_last_name_prefix_idx",
+    "affiliation_company_prefix_idx",
+)
 
 
 def search_index_write_cost(count=50_000):
@@ -295,8 +315,10 @@ def main():
     print("\nPlan of the person search 'p12345' (the admin's own query, first page):")
     print(explain_person_search())
     count, with_indexes, without = search_index_write_cost()
-    print(f"\nUpsert of {count:,} new contacts: {count / with_indexes:,.0f}/s with the four search indexes "
-          f"(persons, affiliations), {count / without:,.0f}/s without them ({with_indexes / without:.2f}x the time)")
+    print(
+        f"\nUpsert of {count:,} new contacts: {count / with_indexes:,.0f}/s with the four search indexes "
+        f"(persons, affiliations), {count / without:,.0f}/s without them ({with_indexes / without:.2f}x the time)"
+    )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ case, shown for context).
 
 Goals: ≤ 1.3x the floor and ≥ 20x the baseline per row.
 """
+
 import argparse
 import os
 import random
@@ -17,10 +18,46 @@ import random
 from _report import Floor, all_cores_run, measure, report
 from _setup import setup_django, truncate
 
-FIRST = ["Anna", "Ben", "Clara", "David", "Elif", "Felix", "Greta", "Hakan", "Ines", "Jonas", "Kerem", "Lena",
-         "Marco", "Nora", "Oskar", "Paula", "Rui", "Sofia", "Tom", "Yusuf"]
-LAST = ["Müller", "Schmidt", "Yılmaz", "García", "Rossi", "Dubois", "Novak", "Berg", "Kaya", "Smith", "Jansen",
-        "Costa", "Weber", "Nowak", "Öztürk", "Fischer"]
+FIRST = [
+    "Anna",
+    "Ben",
+    "Clara",
+    "David",
+    "Elif",
+    "Felix",
+    "Greta",
+    "Hakan",
+    "Ines",
+    "Jonas",
+    "Kerem",
+    "Lena",
+    "Marco",
+    "Nora",
+    "Oskar",
+    "Paula",
+    "Rui",
+    "Sofia",
+    "Tom",
+    "Yusuf",
+]
+LAST = [
+    "Müller",
+    "Schmidt",
+    "Yılmaz",
+    "García",
+    "Rossi",
+    "Dubois",
+    "Novak",
+    "Berg",
+    "Kaya",
+    "Smith",
+    "Jansen",
+    "Costa",
+    "Weber",
+    "Nowak",
+    "Öztürk",
+    "Fischer",
+]
 COUNTRIES = ["DE", "TR", "ES", "IT", "FR", "CZ", "SE", "GB", "NL", "PL", None]
 TITLES = ["CEO", "Sales Manager", "Head of Marketing", "Geschäftsführer", "Satış Müdürü", None, None]
 
@@ -36,14 +73,23 @@ def make_candidates(count, seed, sparse=False):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         company = f"Exhibitor {n % 7000} GmbH" if n % 5 else None
         position, confidence = rng.choice(TITLES), round(rng.random(), 2)
-        candidates.append(Candidate(
-            email=f"{first.lower()}.{n}@exhibitor{n % 7000}.de",
-            first_name=first if n % 3 else None, last_name=None if sparse else last,
-            affiliations=[AffiliationData(company_name=company, position=None if sparse else position,
-                                          country_code=rng.choice(COUNTRIES), website=f"https://exhibitor{n % 7000}.de",
-                                          confidence=confidence / 2 if sparse else confidence)],
-            extraction_meta={"miner_name": "bench", "source_url": f"https://fair.test/list?page={n // 50}"},
-        ))
+        candidates.append(
+            Candidate(
+                email=f"{first.lower()}.{n}@exhibitor{n % 7000}.de",
+                first_name=first if n % 3 else None,
+                last_name=None if sparse else last,
+                affiliations=[
+                    AffiliationData(
+                        company_name=company,
+                        position=None if sparse else position,
+                        country_code=rng.choice(COUNTRIES),
+                        website=f"https://exhibitor{n % 7000}.de",
+                        confidence=confidence / 2 if sparse else confidence,
+                    )
+                ],
+                extraction_meta={"miner_name": "bench", "source_url": f"https://fair.test/list?page={n // 50}"},
+            )
+        )
     return candidates
 
 
@@ -53,20 +99,33 @@ def naive_aggregate(organizer, candidates):
 
     for candidate in candidates:
         person, created = Person.objects.get_or_create(
-            organizer=organizer, email=candidate.email,
-            defaults={"first_name": candidate.first_name, "last_name": candidate.last_name})
+            organizer=organizer,
+            email=candidate.email,
+            defaults={"first_name": candidate.first_name, "last_name": candidate.last_name},
+        )
         if not created and (not person.first_name or not person.last_name):
             person.first_name = person.first_name or candidate.first_name
             person.last_name = person.last_name or candidate.last_name
             person.save()
         for data in candidate.affiliations:
-            affiliation = Affiliation.objects.filter(
-                organizer=organizer, person=person, company_name__iexact=data.company_name).first() \
-                if data.company_name else None
+            affiliation = (
+                Affiliation.objects.filter(
+                    organizer=organizer, person=person, company_name__iexact=data.company_name
+                ).first()
+                if data.company_name
+                else None
+            )
             if affiliation is None:
-                Affiliation.objects.create(organizer=organizer, person=person, company_name=data.company_name,
-                                           position=data.position, country_code=data.country_code,
-                                           website=data.website, confidence=data.confidence, source_type="mining")
+                Affiliation.objects.create(
+                    organizer=organizer,
+                    person=person,
+                    company_name=data.company_name,
+                    position=data.position,
+                    country_code=data.country_code,
+                    website=data.website,
+                    confidence=data.confidence,
+                    source_type="mining",
+                )
             else:
                 affiliation.position = affiliation.position or data.position
                 affiliation.save()
@@ -117,16 +176,23 @@ def main():
 
     real = measure("aggregate, known re-seen", len(candidates), run, reset_known)
     print("counters:", real.result)
-    floor = Floor({"persons": "organizer_id = %(organizer)s AND created_at > %(since)s",
-                   "affiliations": "organizer_id = %(organizer)s AND created_at > %(since)s"},
-                  links={"affiliations": "person_id"})
+    floor = Floor(
+        {
+            "persons": "organizer_id = %(organizer)s AND created_at > %(since)s",
+            "affiliations": "organizer_id = %(organizer)s AND created_at > %(since)s",
+        },
+        links={"affiliations": "person_id"},
+    )
     print("final rows:", floor.capture({"organizer": organizer.pk, "since": seeded["at"]}))
     cores = all_cores_run("aggregate, known re-seen, all cores", len(candidates), run, reset_known)
-    enriched = measure("aggregate, known enriched (context)", len(candidates), run,
-                       lambda: reset(organizer.pk, sparse))
+    enriched = measure("aggregate, known enriched (context)", len(candidates), run, lambda: reset(organizer.pk, sparse))
     batches = -(-len(candidates) // BATCH_SIZE)
-    least = measure(f"floor: staged COPY + 1 INSERT per table, {batches} batches", len(candidates),
-                    lambda: floor.write(batches), reset_known)
+    least = measure(
+        f"floor: staged COPY + 1 INSERT per table, {batches} batches",
+        len(candidates),
+        lambda: floor.write(batches),
+        reset_known,
+    )
 
     naive_org = Organizer.objects.create(name="Bench naive")
     sample = make_candidates(args.baseline, seed=1)
@@ -141,8 +207,15 @@ def main():
             naive_aggregate(naive_org, make_candidates(args.baseline // 2, seed=1, sparse=True))
 
     baseline = measure("per-row ORM baseline", len(sample), naive_run, naive_reset)
-    report(f"Aggregation of {args.candidates:,} candidates, half already known", real, least, baseline,
-           all_cores=cores, context=(enriched,), floor_goal=1.3)
+    report(
+        f"Aggregation of {args.candidates:,} candidates, half already known",
+        real,
+        least,
+        baseline,
+        all_cores=cores,
+        context=(enriched,),
+        floor_goal=1.3,
+    )
 
 
 def cleanup():

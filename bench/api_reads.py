@@ -15,6 +15,7 @@ statements, captured from that request, are then run under EXPLAIN ANALYZE `--re
 The last column is p95 / bare; a plan reading one of the big tables sequentially is printed and fails
 the run. `GET /api/me` is timed first, for the cost of the stack itself (routing, middleware, DRF).
 """
+
 import argparse
 import json
 import statistics
@@ -106,12 +107,19 @@ def build(persons):
     run("list members", MEMBERS, organizer=big.pk, list=fair_list.pk, count=persons // 5)
     template = EmailTemplate.objects.create(organizer=big, name="Invite", subject="Hello", body_html="<p>Hi</p>")
     sender = SenderIdentity.objects.create(organizer=big, from_name="Events", from_email="events@big.test")
-    campaign = Campaign.objects.create(organizer=big, name="Spring fair invitation", template=template,
-                                       sender=sender, list=fair_list, status="completed")
+    campaign = Campaign.objects.create(
+        organizer=big,
+        name="Spring fair invitation",
+        template=template,
+        sender=sender,
+        list=fair_list,
+        status="completed",
+    )
     run("recipients", RECIPIENTS, organizer=big.pk, campaign=campaign.pk, list=fair_list.pk)
     run("events", EVENTS, campaign=campaign.pk)
-    job = MiningJob.objects.create(organizer=big, type="url", input="https://fair.test/exhibitors",
-                                   status="completed", total_found=persons // 5)
+    job = MiningJob.objects.create(
+        organizer=big, type="url", input="https://fair.test/exhibitors", status="completed", total_found=persons // 5
+    )
     run("mining results", RESULTS, job=job.pk, organizer=big.pk, count=persons // 5)
     sql.execute("VACUUM ANALYZE")
 
@@ -123,7 +131,8 @@ def client_for_big_organizer():
 
     big = Organizer.objects.get(slug=BIG)
     user = User.objects.filter(organizer=big).first() or User.objects.create_user(
-        "bench-reads@big.test", "bench-password", organizer=big, role=Role.OWNER)
+        "bench-reads@big.test", "bench-password", organizer=big, role=Role.OWNER
+    )
     client = APIClient()
     client.force_authenticate(user)
     return client
@@ -239,8 +248,10 @@ def main():
         p50, p95 = measure(client, path, params, args.repeat)
         sqls = statements(client, path, params)
         floor, scans = bare(sqls, max(3, args.repeat // 3))
-        print(f"{label:<34}{p50:>9.1f}{p95:>9.1f}{floor:>9.1f}{len(sqls):>7}{p50 / floor:>9.1f}x{p95 / floor:>9.1f}x",
-              flush=True)
+        print(
+            f"{label:<34}{p50:>9.1f}{p95:>9.1f}{floor:>9.1f}{len(sqls):>7}{p50 / floor:>9.1f}x{p95 / floor:>9.1f}x",
+            flush=True,
+        )
         if scans:
             failures.append(f"{label}: sequential scan of {', '.join(sorted(scans))}")
     print("\n".join(failures) if failures else "no plan reads a big table sequentially")

@@ -8,6 +8,7 @@ all measured in the same run.
 
 Goals: ≥ 20x the baseline per row, all cores ≤ 0.8x the single-process floor.
 """
+
 import argparse
 from collections import Counter
 
@@ -42,12 +43,22 @@ def generate(organizer, count):
     from django.db import connection
 
     template = EmailTemplate.objects.create(organizer=organizer, name="T", subject="S", body_html="B")
-    campaigns = [Campaign.objects.create(organizer=organizer, template=template, name=f"{era} {n}", status="completed")
-                 for era in ("Before 018", "After 018") for n in range(10)]
+    campaigns = [
+        Campaign.objects.create(organizer=organizer, template=template, name=f"{era} {n}", status="completed")
+        for era in ("Before 018", "After 018")
+        for n in range(10)
+    ]
     with connection.cursor() as cursor:
         for chunk in range(0, count, 100_000):
-            cursor.execute(RECIPIENTS, {"organizer": organizer.pk, "campaigns": [c.pk for c in campaigns],
-                                        "start": chunk, "stop": min(chunk + 100_000, count) - 1})
+            cursor.execute(
+                RECIPIENTS,
+                {
+                    "organizer": organizer.pk,
+                    "campaigns": [c.pk for c in campaigns],
+                    "start": chunk,
+                    "stop": min(chunk + 100_000, count) - 1,
+                },
+            )
         cursor.execute(ORIGINAL_EVENTS, {"organizer": organizer.pk})
         cursor.execute("ANALYZE campaign_recipients; ANALYZE campaign_events")
 
@@ -57,18 +68,31 @@ def naive_backfill(recipients):
     from campaigns.models import CampaignEvent
 
     for r in recipients:
-        facts = [("sent", r.sent_at, 1), ("delivered", r.delivered_at, 1), ("open", r.opened_at, max(r.open_count, 1)),
-                 ("click", r.clicked_at, max(r.click_count, 1)), ("bounce", r.bounced_at, 1)]
+        facts = [
+            ("sent", r.sent_at, 1),
+            ("delivered", r.delivered_at, 1),
+            ("open", r.opened_at, max(r.open_count, 1)),
+            ("click", r.clicked_at, max(r.click_count, 1)),
+            ("bounce", r.bounced_at, 1),
+        ]
         for kind, at, copies in facts:
             if at is None:
                 continue
-            present = CampaignEvent.objects.filter(organizer_id=r.organizer_id, campaign_id=r.campaign_id,
-                                                   email__iexact=r.email, event_type=kind).count()
+            present = CampaignEvent.objects.filter(
+                organizer_id=r.organizer_id, campaign_id=r.campaign_id, email__iexact=r.email, event_type=kind
+            ).count()
             for n in range(present + 1, copies + 1):
                 CampaignEvent.objects.create(
-                    organizer_id=r.organizer_id, campaign_id=r.campaign_id, recipient=r, person_id=r.person_id,
-                    event_type=kind, email=r.email, reason=r.last_error if kind == "bounce" else None,
-                    provider_event_id=f"naive_{r.pk}_{kind}_{n}", occurred_at=at)
+                    organizer_id=r.organizer_id,
+                    campaign_id=r.campaign_id,
+                    recipient=r,
+                    person_id=r.person_id,
+                    event_type=kind,
+                    email=r.email,
+                    reason=r.last_error if kind == "bounce" else None,
+                    provider_event_id=f"naive_{r.pk}_{kind}_{n}",
+                    occurred_at=at,
+                )
 
 
 WRITTEN = "organizer_id = %(organizer)s AND provider_event_id LIKE 'backfill%%'"
@@ -77,8 +101,11 @@ WRITTEN = "organizer_id = %(organizer)s AND provider_event_id LIKE 'backfill%%'"
 def reset(organizer_id):
     from liffy import sql
 
-    sql.execute("DELETE FROM campaign_events WHERE organizer_id = %(organizer)s"
-                " AND (provider_event_id LIKE 'backfill%%' OR provider_event_id LIKE 'naive%%')", {"organizer": organizer_id})
+    sql.execute(
+        "DELETE FROM campaign_events WHERE organizer_id = %(organizer)s"
+        " AND (provider_event_id LIKE 'backfill%%' OR provider_event_id LIKE 'naive%%')",
+        {"organizer": organizer_id},
+    )
     sql.execute("VACUUM ANALYZE campaign_events")
 
 
@@ -103,10 +130,16 @@ def main():
     print(f"generated {args.recipients:,} + {args.baseline:,} recipients; RSS so far {peak_rss_mb():.0f} MB")
 
     def run(workers=1):
-        return dict(run_batches("campaigns.backfill.backfill_batch", Counter(), batch_size=args.batch_size,
-                                options={"organizer_id": str(organizer.pk)}, workers=workers,
-                                ranges=lambda parts: key_ranges("campaign_recipients", parts, "organizer_id = %s",
-                                                                [organizer.pk])))
+        return dict(
+            run_batches(
+                "campaigns.backfill.backfill_batch",
+                Counter(),
+                batch_size=args.batch_size,
+                options={"organizer_id": str(organizer.pk)},
+                workers=workers,
+                ranges=lambda parts: key_ranges("campaign_recipients", parts, "organizer_id = %s", [organizer.pk]),
+            )
+        )
 
     real = measure("backfill_campaign_events (1 process)", args.recipients, run, lambda: reset(organizer.pk))
     counts = real.result
@@ -115,20 +148,29 @@ def main():
     assert again.result.get("events_created", 0) == 0, again.result
     floor = Floor({"campaign_events": WRITTEN})
     print("final rows:", floor.capture({"organizer": organizer.pk}))
-    cores = all_cores_run("backfill_campaign_events, all cores", args.recipients, run,
-                          lambda: reset(organizer.pk))
+    cores = all_cores_run("backfill_campaign_events, all cores", args.recipients, run, lambda: reset(organizer.pk))
     batches = -(-args.recipients // args.batch_size)
-    least = measure(f"floor: staged COPY + 1 INSERT, {batches} batches", args.recipients,
-                    lambda: floor.write(batches), lambda: reset(organizer.pk))
+    least = measure(
+        f"floor: staged COPY + 1 INSERT, {batches} batches",
+        args.recipients,
+        lambda: floor.write(batches),
+        lambda: reset(organizer.pk),
+    )
 
     def naive_run():
         with transaction.atomic():
             naive_backfill(CampaignRecipient.objects.filter(organizer=naive_organizer).iterator(chunk_size=1000))
 
     baseline = measure("per-row ORM baseline", args.baseline, naive_run, lambda: reset(naive_organizer.pk))
-    report(f"backfill_campaign_events over {args.recipients:,} recipients ({counts['events_created']:,} events "
-           f"written, {counts['already_present']:,} facts already recorded)", real, least, baseline,
-           all_cores=cores, context=(again,))
+    report(
+        f"backfill_campaign_events over {args.recipients:,} recipients ({counts['events_created']:,} events "
+        f"written, {counts['already_present']:,} facts already recorded)",
+        real,
+        least,
+        baseline,
+        all_cores=cores,
+        context=(again,),
+    )
 
 
 if __name__ == "__main__":

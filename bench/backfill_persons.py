@@ -7,6 +7,7 @@ measured in the same run.
 
 Goals: ≥ 20x the baseline per row, all cores ≤ 0.8x the single-process floor, peak memory flat in --results.
 """
+
 import argparse
 import os
 
@@ -18,14 +19,17 @@ INSERT INTO mining_results (id, job_id, organizer_id, source_url, company_name, 
                             phone, country, city, website, emails, confidence_score, status, created_at, updated_at)
 SELECT gen_random_uuid(), %(job)s, %(organizer)s,
        'https://fair.test/exhibitors?page=' || (n / 40),
-       CASE WHEN n %% 6 = 0 THEN NULL ELSE 'Exhibitor ' || (n %% 40000) || (ARRAY[' GmbH',' Ltd',' A.Ş.',' S.L.',' Inc'])[1 + n %% 5] END,
+       CASE WHEN n %% 6 = 0 THEN NULL ELSE 'Exhibitor ' || (n %% 40000)
+            || (ARRAY[' GmbH',' Ltd',' A.Ş.',' S.L.',' Inc'])[1 + n %% 5] END,
        CASE WHEN n %% 4 = 0 THEN NULL ELSE
             (ARRAY['Dr. ','','Mr ','','Frau ',''])[1 + n %% 6]
             || (ARRAY['Anna','Ben','Clara','Elif','Hakan','José Luis','Marco','Nora','Yusuf','Zoë'])[1 + n %% 10] || ' '
-            || (ARRAY['Müller','Yılmaz','García','van der Berg','Rossi','Dubois','Öztürk','Smith'])[1 + (n / 10) %% 8] END,
+            || (ARRAY['Müller','Yılmaz','García','van der Berg',
+                      'Rossi','Dubois','Öztürk','Smith'])[1 + (n / 10) %% 8] END,
        (ARRAY['CEO','Sales Manager','Head of Marketing','Geschäftsführer',NULL,NULL])[1 + n %% 6],
        CASE WHEN n %% 3 = 0 THEN '+49 30 ' || n ELSE NULL END,
-       (ARRAY['Germany','Deutschland','TR','Türkiye','Spain','ES','Italia','United Kingdom',NULL,'Narnia'])[1 + n %% 10],
+       (ARRAY['Germany','Deutschland','TR','Türkiye','Spain','ES','Italia','United Kingdom',NULL,
+              'Narnia'])[1 + n %% 10],
        (ARRAY['Berlin','Istanbul','Madrid',NULL])[1 + n %% 4],
        'https://exhibitor' || (n %% 40000) || '.test',
        CASE WHEN n %% 20 = 0 THEN NULL ELSE ARRAY['contact' || n || '@exhibitor' || (n %% 40000) || '.test'] END,
@@ -39,8 +43,15 @@ def generate(job, count, start=0):
 
     with connection.cursor() as cursor:
         for chunk in range(start, start + count, 100_000):
-            cursor.execute(GENERATE, {"job": job.pk, "organizer": job.organizer_id, "start": chunk,
-                                      "stop": min(chunk + 100_000, start + count) - 1})
+            cursor.execute(
+                GENERATE,
+                {
+                    "job": job.pk,
+                    "organizer": job.organizer_id,
+                    "start": chunk,
+                    "stop": min(chunk + 100_000, start + count) - 1,
+                },
+            )
 
 
 def naive_backfill(results):
@@ -54,14 +65,24 @@ def naive_backfill(results):
             continue
         first, last = parse_name(result.contact_name, allow_single=True)
         person, _created = Person.objects.get_or_create(
-            organizer_id=result.organizer_id, email=result.emails[0].lower(),
-            defaults={"first_name": first, "last_name": last})
-        affiliation = Affiliation.objects.filter(person=person, company_name__iexact=result.company_name).first() \
-            if result.company_name else None
+            organizer_id=result.organizer_id,
+            email=result.emails[0].lower(),
+            defaults={"first_name": first, "last_name": last},
+        )
+        affiliation = (
+            Affiliation.objects.filter(person=person, company_name__iexact=result.company_name).first()
+            if result.company_name
+            else None
+        )
         if affiliation is None:
-            Affiliation.objects.create(organizer_id=result.organizer_id, person=person,
-                                       company_name=result.company_name, position=result.job_title,
-                                       country_code=to_iso2(result.country), source_type="backfill")
+            Affiliation.objects.create(
+                organizer_id=result.organizer_id,
+                person=person,
+                company_name=result.company_name,
+                position=result.job_title,
+                country_code=to_iso2(result.country),
+                source_type="backfill",
+            )
 
 
 def reset(organizer_id):
@@ -101,14 +122,19 @@ def main():
 
     real = measure("backfill_persons (1 process)", args.results, real_run, lambda: reset(organizer.pk))
     print("report:", real.result)
-    cores = all_cores_run("backfill_persons, all cores", args.results, real_run,
-                          lambda: reset(organizer.pk))
-    floor = Floor({"persons": "organizer_id = %(organizer)s", "affiliations": "organizer_id = %(organizer)s"},
-                  links={"affiliations": "person_id"})
+    cores = all_cores_run("backfill_persons, all cores", args.results, real_run, lambda: reset(organizer.pk))
+    floor = Floor(
+        {"persons": "organizer_id = %(organizer)s", "affiliations": "organizer_id = %(organizer)s"},
+        links={"affiliations": "person_id"},
+    )
     print("final rows:", floor.capture({"organizer": organizer.pk}))
     batches = -(-args.results // args.batch_size)
-    least = measure(f"floor: staged COPY + 1 INSERT per table, {batches} batches", args.results,
-                    lambda: floor.write(batches), lambda: reset(organizer.pk))
+    least = measure(
+        f"floor: staged COPY + 1 INSERT per table, {batches} batches",
+        args.results,
+        lambda: floor.write(batches),
+        lambda: reset(organizer.pk),
+    )
 
     def naive_run():
         with transaction.atomic():

@@ -11,6 +11,7 @@ workers on a real Redis taking one workload each (WORKER_QUEUES), on the benchma
 The load generator runs on the same machine as the processes it measures (2 cores here): read the
 web figures as a floor. Beat only schedules (one per deployment) and is not measured.
 """
+
 import argparse
 import os
 import re
@@ -38,12 +39,20 @@ def free_port():
 
 def process_environment(**extra):
     """What the web and worker processes run with: production settings, plain http on localhost."""
-    return os.environ | {
-        "DJANGO_DEBUG": "false", "LOG_LEVEL": "WARNING",
-        "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_SESSION_COOKIE_SECURE": "false",
-        "DJANGO_CSRF_COOKIE_SECURE": "false", "DJANGO_SECURE_HSTS_SECONDS": "0",
-        "CELERY_BROKER_URL": BROKER, "CELERY_TASK_DEFAULT_QUEUE": PREFIX,
-    } | {key: str(value) for key, value in extra.items()}
+    return (
+        os.environ
+        | {
+            "DJANGO_DEBUG": "false",
+            "LOG_LEVEL": "WARNING",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "DJANGO_SESSION_COOKIE_SECURE": "false",
+            "DJANGO_CSRF_COOKIE_SECURE": "false",
+            "DJANGO_SECURE_HSTS_SECONDS": "0",
+            "CELERY_BROKER_URL": BROKER,
+            "CELERY_TASK_DEFAULT_QUEUE": PREFIX,
+        }
+        | {key: str(value) for key, value in extra.items()}
+    )
 
 
 def wait_until(what, condition, timeout=120):
@@ -77,10 +86,12 @@ def measure_web(seconds, email, password):
     import requests
 
     port = free_port()
-    web = subprocess.Popen([BIN / "gunicorn", "liffy.wsgi"], cwd=ROOT,
-                           env=process_environment(WEB_BIND=f"127.0.0.1:{port}"))
+    web = subprocess.Popen(
+        [BIN / "gunicorn", "liffy.wsgi"], cwd=ROOT, env=process_environment(WEB_BIND=f"127.0.0.1:{port}")
+    )
     base = f"http://127.0.0.1:{port}"
     try:
+
         def answers():
             try:
                 return requests.get(f"{base}/healthz", timeout=5).status_code == 200
@@ -88,12 +99,15 @@ def measure_web(seconds, email, password):
                 return False
 
         wait_until("gunicorn", answers)
-        token = requests.post(f"{base}/api/auth/token", json={"email": email, "password": password},
-                              timeout=30).json()["token"]
+        token = requests.post(f"{base}/api/auth/token", json={"email": email, "password": password}, timeout=30).json()[
+            "token"
+        ]
         listed = requests.get(f"{base}/api/persons", headers={"Authorization": f"Token {token}"}, timeout=30)
         assert listed.status_code == 200 and listed.json()["count"] == PERSONS, (listed.status_code, listed.text[:500])
-        return {"GET /healthz": wrk(f"{base}/healthz", seconds),
-                "GET /api/persons (page of 50)": wrk(f"{base}/api/persons", seconds, token)}
+        return {
+            "GET /healthz": wrk(f"{base}/healthz", seconds),
+            "GET /api/persons (page of 50)": wrk(f"{base}/api/persons", seconds, token),
+        }
     finally:
         web.terminate()
         web.wait()
@@ -103,9 +117,12 @@ def start_worker(workload, **extra):
     """A worker process taking `workload` only; returns it once it is consuming."""
     log = Path(f"/tmp/{PREFIX}-{workload}.log")
     worker = subprocess.Popen(
-        [BIN / "celery", "-A", "liffy", "worker", "--without-gossip", "--without-mingle"], cwd=ROOT,
+        [BIN / "celery", "-A", "liffy", "worker", "--without-gossip", "--without-mingle"],
+        cwd=ROOT,
         env=process_environment(WORKER_QUEUES=workload, LOG_LEVEL="INFO", **extra),
-        stdout=log.open("w"), stderr=subprocess.STDOUT)
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     wait_until(f"the {workload} worker", lambda: " ready." in log.read_text())
     return worker
 
@@ -123,17 +140,28 @@ def measure_sending(organizer, messages):
     from campaigns.tests.fake_sendgrid import FakeSendGrid
 
     sendgrid = FakeSendGrid(latency_seconds=0.02)
-    template = EmailTemplate.objects.create(organizer=organizer, name="Invitation", subject="{{display_name}}, hi",
-                                            body_html="<p>Dear {{first_name|\"colleague\"}}, see you.</p>")
+    template = EmailTemplate.objects.create(
+        organizer=organizer,
+        name="Invitation",
+        subject="{{display_name}}, hi",
+        body_html='<p>Dear {{first_name|"colleague"}}, see you.</p>',
+    )
     sender = SenderIdentity.objects.create(organizer=organizer, from_name="Fair", from_email="fair@o.test")
-    campaign = Campaign.objects.create(organizer=organizer, name="Capacity", template=template, sender=sender,
-                                       status="sending", recipient_count=messages)
+    campaign = Campaign.objects.create(
+        organizer=organizer,
+        name="Capacity",
+        template=template,
+        sender=sender,
+        status="sending",
+        recipient_count=messages,
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO campaign_recipients (id, organizer_id, campaign_id, email, name, meta, status, created_at,"
             " open_count, click_count) SELECT gen_random_uuid(), %s, %s, 'guest' || n || '@exhibitor.test',"
             " 'Anna Müller', '{\"first_name\": \"Anna\"}', 'pending', now(), 0, 0 FROM generate_series(1, %s) n",
-            [organizer.pk, campaign.pk, messages])
+            [organizer.pk, campaign.pk, messages],
+        )
     worker = start_worker("sending", SENDGRID_API_URL=sendgrid.url)
     try:
         started = time.perf_counter()
@@ -160,7 +188,8 @@ def measure_imports(organizer, user, rows):
     settings.CSV_UPLOAD_MAX_BYTES = 100 * 1024 * 1024
     data = "Email;Full Name;Company;Job Title;Country\n" + "".join(
         f"contact{n}@exhibitor{n % 5000}.test;Anna Müller;Exhibitor {n % 5000} GmbH;Sales Manager;Germany\n"
-        for n in range(rows))
+        for n in range(rows)
+    )
     worker = start_worker("imports")
     try:
         started = time.perf_counter()
@@ -183,8 +212,11 @@ def main():
     if not shutil.which("wrk"):
         sys.exit("wrk is needed for the web figures: apt-get install wrk")
     # This process queues tasks too, and encrypts the provider keys the web and worker processes read.
-    os.environ |= {"CELERY_BROKER_URL": BROKER, "CELERY_TASK_DEFAULT_QUEUE": PREFIX,
-                   "DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
+    os.environ |= {
+        "CELERY_BROKER_URL": BROKER,
+        "CELERY_TASK_DEFAULT_QUEUE": PREFIX,
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    }
     setup_django()
     from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -194,25 +226,36 @@ def main():
     from liffy.models import Organizer, User
 
     truncate("organizers")
-    organizer = Organizer.objects.create(name="Bench capacity", physical_address="Messe Allee 1, 04356 Leipzig",
-                                         sendgrid_api_key=VALID_KEY, send_rate_per_second=1_000_000,
-                                         send_batch_size=100)
+    organizer = Organizer.objects.create(
+        name="Bench capacity",
+        physical_address="Messe Allee 1, 04356 Leipzig",
+        sendgrid_api_key=VALID_KEY,
+        send_rate_per_second=1_000_000,
+        send_batch_size=100,
+    )
     password = secrets.token_urlsafe(12)
     user = User.objects.create_user("capacity@bench.test", password, organizer=organizer, role="owner")
     settings.CSV_INLINE_ROWS = PERSONS + 1
-    persons = "email;name;company\n" + "".join(f"p{n}@firm{n % 700}.test;Pat Doe;Firm {n % 700}\n"
-                                              for n in range(PERSONS))
+    persons = "email;name;company\n" + "".join(
+        f"p{n}@firm{n % 700}.test;Pat Doe;Firm {n % 700}\n" for n in range(PERSONS)
+    )
     start_csv_import(organizer, user, SimpleUploadedFile("persons.csv", persons.encode()))
 
-    figures = {f"web: {path}": f"{rate:,.0f} requests/s (p50 {p50:.1f} ms, p99 {p99:.1f} ms)"
-               for path, (rate, p50, p99) in measure_web(args.seconds, user.email, password).items()}
-    figures[f"worker, sending queue ({args.messages:,} messages)"] = \
+    figures = {
+        f"web: {path}": f"{rate:,.0f} requests/s (p50 {p50:.1f} ms, p99 {p99:.1f} ms)"
+        for path, (rate, p50, p99) in measure_web(args.seconds, user.email, password).items()
+    }
+    figures[f"worker, sending queue ({args.messages:,} messages)"] = (
         f"{measure_sending(organizer, args.messages):,.0f} messages/s"
-    figures[f"worker, imports queue (CSV of {args.rows:,} rows)"] = \
+    )
+    figures[f"worker, imports queue (CSV of {args.rows:,} rows)"] = (
         f"{measure_imports(organizer, user, args.rows):,.0f} rows/s"
+    )
     truncate("organizers")
-    print(f"\nCapacity per process type (gunicorn {os.environ.get('WEB_CONCURRENCY', '2')} processes x "
-          f"{os.environ.get('WEB_THREADS', '4')} threads; worker prefork x {os.cpu_count()}; {os.cpu_count()} cores)")
+    print(
+        f"\nCapacity per process type (gunicorn {os.environ.get('WEB_CONCURRENCY', '2')} processes x "
+        f"{os.environ.get('WEB_THREADS', '4')} threads; worker prefork x {os.cpu_count()}; {os.cpu_count()} cores)"
+    )
     for label, figure in figures.items():
         print(f"{label:<48} {figure}")
 

@@ -7,6 +7,7 @@ INSERT per table, in batches of the same size), all measured in the same run.
 
 Goals: ≤ 1.3x the floor at the same batch size, ≥ 20x the baseline per row, flat memory.
 """
+
 import argparse
 import io
 from unittest import mock
@@ -22,8 +23,10 @@ COUNTRIES = ["Germany", "Türkiye", "Spain", "DE", "France", "Italy"]
 def make_csv(rows, offset=0):
     lines = ["Email;Full Name;Company;Job Title;Country;Phone;Website"]
     for n in range(offset, offset + rows):
-        lines.append(f"contact{n}@exhibitor{n % 20000}.test;{FIRST[n % 8]} {LAST[n % 6]};Exhibitor {n % 20000} GmbH;"
-                     f"Sales Manager;{COUNTRIES[n % 6]};+49 30 {n:07d};https://exhibitor{n % 20000}.test")
+        lines.append(
+            f"contact{n}@exhibitor{n % 20000}.test;{FIRST[n % 8]} {LAST[n % 6]};Exhibitor {n % 20000} GmbH;"
+            f"Sales Manager;{COUNTRIES[n % 6]};+49 30 {n:07d};https://exhibitor{n % 20000}.test"
+        )
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -42,11 +45,21 @@ def naive_import(organizer, target, data):
     for line in data.decode().splitlines()[1:]:
         email, name, company, title, country, phone, website = line.split(";")
         first, _, last = name.partition(" ")
-        person, _ = Person.objects.get_or_create(organizer=organizer, email=email.lower(),
-                                                 defaults={"first_name": first, "last_name": last})
-        Affiliation.objects.get_or_create(organizer=organizer, person=person, company_name=company, defaults={
-            "position": title, "country_code": to_iso2(country), "phone": phone, "website": website,
-            "source_type": "import"})
+        person, _ = Person.objects.get_or_create(
+            organizer=organizer, email=email.lower(), defaults={"first_name": first, "last_name": last}
+        )
+        Affiliation.objects.get_or_create(
+            organizer=organizer,
+            person=person,
+            company_name=company,
+            defaults={
+                "position": title,
+                "country_code": to_iso2(country),
+                "phone": phone,
+                "website": website,
+                "source_type": "import",
+            },
+        )
         ListMember.objects.get_or_create(organizer=organizer, list=target, person=person)
 
 
@@ -96,12 +109,18 @@ def main():
     real = measure("upload-csv service (1 process)", args.rows, run, lambda: reset(organizer.pk))
     target, counts = real.result
     print(counts)
-    floor = Floor({table: "organizer_id = %(organizer)s" for table in ("persons", "affiliations", "list_members")},
-                  links={"affiliations": "person_id", "list_members": "person_id"})
+    floor = Floor(
+        {table: "organizer_id = %(organizer)s" for table in ("persons", "affiliations", "list_members")},
+        links={"affiliations": "person_id", "list_members": "person_id"},
+    )
     print("final rows:", floor.capture({"organizer": organizer.pk}))
     batches = -(-args.rows // settings.CSV_BATCH_SIZE)
-    least = measure(f"floor: staged COPY + 1 INSERT per table, {batches} batches", args.rows,
-                    lambda: floor.write(batches), lambda: reset(organizer.pk, keep_list=target))
+    least = measure(
+        f"floor: staged COPY + 1 INSERT per table, {batches} batches",
+        args.rows,
+        lambda: floor.write(batches),
+        lambda: reset(organizer.pk, keep_list=target),
+    )
     cores = all_cores_run("stored upload, all cores", args.rows, run, lambda: reset(organizer.pk))
 
     naive_list = List.objects.create(organizer=organizer, name="naive")
@@ -111,8 +130,9 @@ def main():
         with transaction.atomic():
             naive_import(organizer, naive_list, sample)
 
-    baseline = measure("per-row ORM baseline", args.baseline, naive_run,
-                       lambda: reset(organizer.pk, keep_list=naive_list.pk))
+    baseline = measure(
+        "per-row ORM baseline", args.baseline, naive_run, lambda: reset(organizer.pk, keep_list=naive_list.pk)
+    )
     report(f"CSV import of {args.rows:,} rows", real, least, baseline, all_cores=cores, floor_goal=1.3)
     truncate("organizers")
 

@@ -8,6 +8,7 @@ in one run, so the ratio shows what the pooler costs the bulk paths.
 The pooled rounds use the settings of DATABASE_POOLER=pgbouncer (no server-side cursors, no prepared
 statements). Rounds alternate which path goes first, so drift on a busy machine falls on both.
 """
+
 import argparse
 import os
 import statistics
@@ -18,8 +19,10 @@ from _setup import measured, setup_django, truncate
 
 def csv_rows(rows, offset):
     lines = ["Email;Full Name;Company;Job Title;Country"]
-    lines += [f"contact{n}@exhibitor{n % 5000}.test;Anna Müller;Exhibitor {n % 5000} GmbH;Sales Manager;Germany"
-              for n in range(offset, offset + rows)]
+    lines += [
+        f"contact{n}@exhibitor{n % 5000}.test;Anna Müller;Exhibitor {n % 5000} GmbH;Sales Manager;Germany"
+        for n in range(offset, offset + rows)
+    ]
     return ("\n".join(lines) + "\n").encode()
 
 

@@ -7,6 +7,7 @@ measured in the same run.
 Goals: resolve ≤ 1.15x the floor and ≥ 20x faster per row than the baseline. Resolve is one statement, so
 "all cores" is the same run: there is nothing to split.
 """
+
 import argparse
 
 from _report import measure, report
@@ -62,10 +63,15 @@ def naive_resolve(campaign):
             continue
         affiliation = person.affiliations.order_by("-created_at").first()
         CampaignRecipient.objects.get_or_create(
-            campaign=campaign, email=person.email.lower(),
-            defaults={"organizer": campaign.organizer, "person": person,
-                      "name": f"{person.first_name} {person.last_name}",
-                      "meta": {"company": affiliation.company_name if affiliation else None}})
+            campaign=campaign,
+            email=person.email.lower(),
+            defaults={
+                "organizer": campaign.organizer,
+                "person": person,
+                "name": f"{person.first_name} {person.last_name}",
+                "meta": {"company": affiliation.company_name if affiliation else None},
+            },
+        )
 
 
 def reset(campaign_id):
@@ -85,9 +91,12 @@ def written_rows(campaign_id):
     from liffy import sql
 
     data = bytearray()
-    with sql.cursor() as cursor, cursor.copy(
-            "COPY (SELECT * FROM campaign_recipients WHERE campaign_id = %s) TO STDOUT (FORMAT binary)",
-            [campaign_id]) as copy:
+    with (
+        sql.cursor() as cursor,
+        cursor.copy(
+            "COPY (SELECT * FROM campaign_recipients WHERE campaign_id = %s) TO STDOUT (FORMAT binary)", [campaign_id]
+        ) as copy,
+    ):
         for chunk in copy:
             data += chunk
     return bytes(data)
@@ -98,8 +107,11 @@ def copy_back(data):
 
     from liffy import sql
 
-    with transaction.atomic(), sql.cursor() as cursor, cursor.copy(
-            "COPY campaign_recipients FROM STDIN (FORMAT binary)") as copy:
+    with (
+        transaction.atomic(),
+        sql.cursor() as cursor,
+        cursor.copy("COPY campaign_recipients FROM STDIN (FORMAT binary)") as copy,
+    ):
         copy.write(data)
 
 
@@ -117,13 +129,18 @@ def main():
     truncate("organizers")
     campaign = build("Bench real", args.members)
     naive = build("Bench naive", args.baseline)
-    real = measure("resolve (one statement)", args.members,
-                   lambda: resolve_campaign(Campaign.objects.get(pk=campaign.pk)), lambda: reset(campaign.pk))
+    real = measure(
+        "resolve (one statement)",
+        args.members,
+        lambda: resolve_campaign(Campaign.objects.get(pk=campaign.pk)),
+        lambda: reset(campaign.pk),
+    )
     print("stats:", real.result)
     data = written_rows(campaign.pk)
     recipients = CampaignRecipient.objects.filter(campaign=campaign).count()
-    floor = measure("floor: plain COPY of the same rows", args.members, lambda: copy_back(data),
-                    lambda: reset(campaign.pk))
+    floor = measure(
+        "floor: plain COPY of the same rows", args.members, lambda: copy_back(data), lambda: reset(campaign.pk)
+    )
     assert CampaignRecipient.objects.filter(campaign=campaign).count() == recipients
 
     def naive_run():
@@ -131,8 +148,13 @@ def main():
             naive_resolve(Campaign.objects.get(pk=naive.pk))
 
     baseline = measure("per-row ORM baseline", args.baseline, naive_run, lambda: reset(naive.pk))
-    report(f"Resolve of a {args.members:,}-member list into {recipients:,} recipients", real, floor, baseline,
-           floor_goal=1.15)
+    report(
+        f"Resolve of a {args.members:,}-member list into {recipients:,} recipients",
+        real,
+        floor,
+        baseline,
+        floor_goal=1.15,
+    )
     truncate("organizers")
 
 

@@ -7,15 +7,16 @@ The organizer's rate limit is lifted for the run, so the numbers show the cost o
 (claim, unsubscribe re-check, render, compliance, HTTP, outcome write), not the configured pace. The
 fake server answers after --latency-ms (default 20 ms), about what an API across the internet takes.
 """
+
 import argparse
 import multiprocessing
 
 from _setup import measured, report, setup_django, truncate
 
 TEMPLATE_HTML = (
-    "<html><body><p>Dear {{first_name|\"colleague\"}},</p><p>{{company|\"Your company\"}} is invited to the "
-    "Leipzig fair. Your stand in hall {{tag|\"3\"}} is waiting.</p>"
-    "<p><a href=\"https://fair.test/tickets\">Tickets</a></p></body></html>"
+    '<html><body><p>Dear {{first_name|"colleague"}},</p><p>{{company|"Your company"}} is invited to the '
+    'Leipzig fair. Your stand in hall {{tag|"3"}} is waiting.</p>'
+    '<p><a href="https://fair.test/tickets">Tickets</a></p></body></html>'
 )
 
 
@@ -26,15 +27,26 @@ def build(name, recipients, server_url):
     from campaigns.tests.fake_sendgrid import VALID_KEY
     from liffy.models import Organizer
 
-    organizer = Organizer.objects.create(name=name, physical_address="Messe Allee 1\n04356 Leipzig",
-                                         sendgrid_api_key=VALID_KEY, send_rate_per_second=1_000_000,
-                                         send_batch_size=200)
-    template = EmailTemplate.objects.create(organizer=organizer, name="Invitation", subject="{{display_name}}, "
-                                            "your stand", body_html=TEMPLATE_HTML, body_text="Dear {{first_name}}")
-    sender = SenderIdentity.objects.create(organizer=organizer, from_name="Fair", from_email="fair@o.test",
-                                           is_default=True)
-    campaign = Campaign.objects.create(organizer=organizer, name=name, template=template, sender=sender,
-                                       status="sending", recipient_count=recipients)
+    organizer = Organizer.objects.create(
+        name=name,
+        physical_address="Messe Allee 1\n04356 Leipzig",
+        sendgrid_api_key=VALID_KEY,
+        send_rate_per_second=1_000_000,
+        send_batch_size=200,
+    )
+    template = EmailTemplate.objects.create(
+        organizer=organizer,
+        name="Invitation",
+        subject="{{display_name}}, your stand",
+        body_html=TEMPLATE_HTML,
+        body_text="Dear {{first_name}}",
+    )
+    sender = SenderIdentity.objects.create(
+        organizer=organizer, from_name="Fair", from_email="fair@o.test", is_default=True
+    )
+    campaign = Campaign.objects.create(
+        organizer=organizer, name=name, template=template, sender=sender, status="sending", recipient_count=recipients
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO campaign_recipients (id, organizer_id, campaign_id, email, name, meta, status, created_at,"
@@ -42,7 +54,8 @@ def build(name, recipients, server_url):
             " SELECT gen_random_uuid(), %s, %s, 'contact' || n || '@exhibitor' || (n %% 900) || '.test',"
             " 'Anna Müller', jsonb_build_object('first_name', 'Anna', 'company', 'Exhibitor ' || n), 'pending',"
             " now(), 0, 0 FROM generate_series(1, %s) AS n",
-            [organizer.pk, campaign.pk, recipients])
+            [organizer.pk, campaign.pk, recipients],
+        )
         cursor.execute("ANALYZE campaign_recipients")
     return campaign
 
@@ -79,21 +92,34 @@ def naive_send(campaign, server_url):
     context = send_context(campaign)
     while True:
         with transaction.atomic():
-            row = CampaignRecipient.objects.select_for_update(skip_locked=True).filter(
-                campaign=campaign, status="pending").first()
+            row = (
+                CampaignRecipient.objects.select_for_update(skip_locked=True)
+                .filter(campaign=campaign, status="pending")
+                .first()
+            )
             if row is None:
                 return
             row.status = "sending"
             row.save(update_fields=["status"])
         if row.email.endswith("@unsubscribed.test"):
             continue
-        response = requests.post(f"{server_url}/v3/mail/send", json=compose(context, Recipient(
-            str(row.pk), row.email, row.name, row.meta)), headers={"Authorization": "Bearer x"}, timeout=15)
+        response = requests.post(
+            f"{server_url}/v3/mail/send",
+            json=compose(context, Recipient(str(row.pk), row.email, row.name, row.meta)),
+            headers={"Authorization": "Bearer x"},
+            timeout=15,
+        )
         row.status = "sent"
         row.save(update_fields=["status"])
-        CampaignEvent.objects.create(organizer=campaign.organizer, campaign=campaign, recipient=row, event_type="sent",
-                                     email=row.email, provider_event_id=f"sent:{row.pk}",
-                                     provider_response={"message_id": response.headers.get("X-Message-Id")})
+        CampaignEvent.objects.create(
+            organizer=campaign.organizer,
+            campaign=campaign,
+            recipient=row,
+            event_type="sent",
+            email=row.email,
+            provider_event_id=f"sent:{row.pk}",
+            provider_response={"message_id": response.headers.get("X-Message-Id")},
+        )
 
 
 def main():
@@ -121,10 +147,16 @@ def main():
     baseline = build("Bench naive", args.baseline, server.url)
     with measured("per-row baseline", args.baseline, results):
         naive_send(baseline, server.url)
-    report(f"Messages rendered and handed to a local fake SendGrid answering in {args.latency_ms:g} ms", results, "send, 1 worker process(es)",
-           "per-row baseline")
-    print(f"accepted by the fake server: {sum(server.accepted.values()):,}, "
-          f"each recipient once: {set(server.accepted.values()) == {1}}")
+    report(
+        f"Messages rendered and handed to a local fake SendGrid answering in {args.latency_ms:g} ms",
+        results,
+        "send, 1 worker process(es)",
+        "per-row baseline",
+    )
+    print(
+        f"accepted by the fake server: {sum(server.accepted.values()):,}, "
+        f"each recipient once: {set(server.accepted.values()) == {1}}"
+    )
     server.close()
     truncate("organizers")
 

@@ -10,6 +10,7 @@ files saved after formatting whole rows do); and with a formatted empty cell at 
 row. Each path runs in a fresh process, so the peak memory printed is its own. The naive baseline is
 left out of the last shape unless asked for: it takes 100 s and 4 GB there.
 """
+
 import argparse
 import io
 import json
@@ -34,9 +35,10 @@ def make_workbook(rows, columns, shape):
     sheet = book.create_sheet()
     sheet.append(["Email", "Company", "Name", "Country", "Phone"] + [f"Field {c}" for c in range(columns - 5)])
     for r in range(rows):
-        sheet.append([f"contact{r}@firm{r % 500}.test", f"Firm {r % 500} GmbH", f"Anna Muster{r}", "Germany",
-                      f"+49 30 {r:07d}"]
-                     + [rnd.randint(0, 999) if c % 2 else f"v{rnd.randint(0, 99)}" for c in range(columns - 5)])
+        sheet.append(
+            [f"contact{r}@firm{r % 500}.test", f"Firm {r % 500} GmbH", f"Anna Muster{r}", "Germany", f"+49 30 {r:07d}"]
+            + [rnd.randint(0, 999) if c % 2 else f"v{rnd.randint(0, 99)}" for c in range(columns - 5)]
+        )
     buffer = io.BytesIO()
     book.save(buffer)
     return reshape(buffer.getvalue(), shape)
@@ -53,8 +55,9 @@ def reshape(data, shape):
                 if shape == SHAPES[1]:
                     body = body.replace(b"<sheetData", b'<dimension ref="A1:XFD1048576"/><sheetData', 1)
                 else:
-                    body = re.sub(rb'<row r="(\d+)"(.*?)</row>', rb'<row r="\1"\2<c r="XFD\1" s="0"/></row>', body,
-                                  flags=re.S)
+                    body = re.sub(
+                        rb'<row r="(\d+)"(.*?)</row>', rb'<row r="\1"\2<c r="XFD\1" s="0"/></row>', body, flags=re.S
+                    )
             target.writestr(part, body)
     return out.getvalue()
 
@@ -96,8 +99,17 @@ def child(args):
     started = time.perf_counter()
     found = run_path(args.path, data)
     seconds = time.perf_counter() - started
-    print(json.dumps({"bytes": len(data), "seconds": seconds, "found": found, "growth": peak_rss_mb() - before,
-                      "peak": peak_rss_mb()}))
+    print(
+        json.dumps(
+            {
+                "bytes": len(data),
+                "seconds": seconds,
+                "found": found,
+                "growth": peak_rss_mb() - before,
+                "peak": peak_rss_mb(),
+            }
+        )
+    )
 
 
 def main():
@@ -117,14 +129,31 @@ def main():
             if path == PATHS[2] and shape == SHAPES[2] and not args.naive_everywhere:
                 print(f"{shape:<28}{path:<28} skipped (about 100 s and 4 GB; --naive-everywhere runs it)")
                 continue
-            run = subprocess.run([sys.executable, __file__, "--rows", str(args.rows), "--columns", str(args.columns),
-                                  "--path", path, "--shape", shape], capture_output=True, text=True, cwd=ROOT)
+            run = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--rows",
+                    str(args.rows),
+                    "--columns",
+                    str(args.columns),
+                    "--path",
+                    path,
+                    "--shape",
+                    shape,
+                ],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            )
             if run.returncode:
                 print(f"{shape:<28}{path:<28} failed: {run.stderr.strip().splitlines()[-1]}")
                 continue
             r = json.loads(run.stdout.strip().splitlines()[-1])
-            print(f"{shape:<28}{path:<28}{r['bytes'] / 1024:>9.0f}{r['seconds']:>9.2f}{r['peak']:>9.0f}"
-                  f"{r['growth']:>11.0f}  {r['found']}")
+            print(
+                f"{shape:<28}{path:<28}{r['bytes'] / 1024:>9.0f}{r['seconds']:>9.2f}{r['peak']:>9.0f}"
+                f"{r['growth']:>11.0f}  {r['found']}"
+            )
 
 
 if __name__ == "__main__":

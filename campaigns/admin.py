@@ -29,8 +29,13 @@ class EmailTemplateAdmin(OrganizerScopedAdmin):
     search_fields = ("name", "subject")
     readonly_fields = ("id", "created_at", "preview")
     service_actions = (
-        ServiceAction("clone", "Clone", templates.clone_template, "cloned",
-                      explanation="Each template gets a copy named “… (copy)”."),
+        ServiceAction(
+            "clone",
+            "Clone",
+            templates.clone_template,
+            "cloned",
+            explanation="Each template gets a copy named “… (copy)”.",
+        ),
     )
 
     def delete_model(self, request, obj):
@@ -49,7 +54,8 @@ class EmailTemplateAdmin(OrganizerScopedAdmin):
         return format_html(
             '<p><strong>Subject:</strong> {}</p><iframe sandbox srcdoc="{}" '
             'style="width:100%;height:320px;border:1px solid #ccc;background:#fff"></iframe>',
-            message["subject"], message["body_html"],
+            message["subject"],
+            message["body_html"],
         )
 
 
@@ -62,9 +68,14 @@ class SenderIdentityAdmin(OrganizerScopedAdmin):
     search_fields = ("from_email", "from_name", "label")
     readonly_fields = ("id", "created_at")
     service_actions = (
-        ServiceAction("deactivate", "Deactivate", senders.deactivate_sender, "deactivated",
-                      explanation="Deactivated senders can no longer be used for new sends.",
-                      offered=lambda sender: sender.is_active),
+        ServiceAction(
+            "deactivate",
+            "Deactivate",
+            senders.deactivate_sender,
+            "deactivated",
+            explanation="Deactivated senders can no longer be used for new sends.",
+            offered=lambda sender: sender.is_active,
+        ),
     )
 
     def has_delete_permission(self, request, obj=None):
@@ -77,15 +88,18 @@ class SenderIdentityAdmin(OrganizerScopedAdmin):
 
 
 class ScheduleForm(forms.Form):
-    scheduled_at = forms.SplitDateTimeField(widget=AdminSplitDateTime, label="Send at",
-                                            help_text="In the server's time zone (UTC).")
+    scheduled_at = forms.SplitDateTimeField(
+        widget=AdminSplitDateTime, label="Send at", help_text="In the server's time zone (UTC)."
+    )
 
 
 def _resolved(stats):
-    excluded = ", ".join(f"{stats[key]} {key.removeprefix('excluded_')}" for key in stats
-                         if key.startswith("excluded_") and stats[key])
-    return (f"{stats['inserted']} of the list's {stats['total_in_list']} members became recipients"
-            + (f" (left out: {excluded})." if excluded else "."))
+    excluded = ", ".join(
+        f"{stats[key]} {key.removeprefix('excluded_')}" for key in stats if key.startswith("excluded_") and stats[key]
+    )
+    return f"{stats['inserted']} of the list's {stats['total_in_list']} members became recipients" + (
+        f" (left out: {excluded})." if excluded else "."
+    )
 
 
 @admin.register(Campaign)
@@ -96,41 +110,90 @@ class CampaignAdmin(OrganizerScopedAdmin):
     list_display = ("name", "status", "template", "recipient_count", "scheduled_at", "started_at", "completed_at")
     list_filter = ("status", "verification_mode", "include_risky")
     search_fields = ("name",)
-    readonly_fields = ("id", "status", "scheduled_at", "created_at", "started_at", "completed_at", "recipient_count",
-                       "error", "analytics_summary", "recipients_by_status")
+    readonly_fields = (
+        "id",
+        "status",
+        "scheduled_at",
+        "created_at",
+        "started_at",
+        "completed_at",
+        "recipient_count",
+        "error",
+        "analytics_summary",
+        "recipients_by_status",
+    )
     fieldsets = (
         (None, {"fields": ("id", "organizer", "name", "status", "error")}),
         ("Content and audience", {"fields": ("template", "list", "sender", "include_risky", "verification_mode")}),
-        ("Sending", {"fields": ("recipient_count", "recipients_by_status", "scheduled_at", "started_at",
-                                "completed_at")}),
+        (
+            "Sending",
+            {"fields": ("recipient_count", "recipients_by_status", "scheduled_at", "started_at", "completed_at")},
+        ),
         ("Analytics", {"fields": ("analytics_summary",)}),
         ("Dates", {"fields": ("created_at",)}),
     )
-    add_fieldsets = ((None, {"fields": ("organizer", "name", "template", "list", "sender", "include_risky",
-                                        "verification_mode")}),)
+    add_fieldsets = (
+        (None, {"fields": ("organizer", "name", "template", "list", "sender", "include_risky", "verification_mode")}),
+    )
     service_actions = (
-        ServiceAction("resolve", "Resolve into recipients", resolve_campaign, "resolved",
-                      explanation="The list's eligible members become the campaign's recipients (draft → ready).",
-                      offered=lambda c: c.status == S.DRAFT, report=_resolved),
-        ServiceAction("unresolve", "Send back to draft", lifecycle.unresolve_campaign, "sent back to draft",
-                      explanation="The recipients are dropped; the campaign can be edited and resolved again.",
-                      offered=lambda c: c.status == S.READY),
-        ServiceAction("schedule", "Schedule", lifecycle.schedule_campaign, "scheduled", form=ScheduleForm,
-                      explanation="Sending starts by itself at the given time.",
-                      offered=lambda c: c.status in (S.READY, S.SCHEDULED)),
-        ServiceAction("unschedule", "Unschedule", lifecycle.unschedule_campaign, "unscheduled",
-                      offered=lambda c: c.status == S.SCHEDULED),
-        ServiceAction("start", "Start sending", lifecycle.start_campaign, "started",
-                      explanation="Messages go out now, through SendGrid, at the organizer's send rate.",
-                      offered=lambda c: c.status in (S.READY, S.SCHEDULED)),
-        ServiceAction("pause", "Pause", lifecycle.pause_campaign, "paused",
-                      explanation="Workers stop after the batch they are sending.",
-                      offered=lambda c: c.status == S.SENDING),
-        ServiceAction("resume", "Resume", lifecycle.resume_campaign, "resumed",
-                      offered=lambda c: c.status == S.PAUSED),
-        ServiceAction("cancel", "Cancel", lifecycle.cancel_campaign, "cancelled",
-                      explanation="Recipients not sent yet are skipped. A cancelled campaign cannot be restarted.",
-                      offered=lambda c: c.status in lifecycle.CANCELLABLE),
+        ServiceAction(
+            "resolve",
+            "Resolve into recipients",
+            resolve_campaign,
+            "resolved",
+            explanation="The list's eligible members become the campaign's recipients (draft → ready).",
+            offered=lambda c: c.status == S.DRAFT,
+            report=_resolved,
+        ),
+        ServiceAction(
+            "unresolve",
+            "Send back to draft",
+            lifecycle.unresolve_campaign,
+            "sent back to draft",
+            explanation="The recipients are dropped; the campaign can be edited and resolved again.",
+            offered=lambda c: c.status == S.READY,
+        ),
+        ServiceAction(
+            "schedule",
+            "Schedule",
+            lifecycle.schedule_campaign,
+            "scheduled",
+            form=ScheduleForm,
+            explanation="Sending starts by itself at the given time.",
+            offered=lambda c: c.status in (S.READY, S.SCHEDULED),
+        ),
+        ServiceAction(
+            "unschedule",
+            "Unschedule",
+            lifecycle.unschedule_campaign,
+            "unscheduled",
+            offered=lambda c: c.status == S.SCHEDULED,
+        ),
+        ServiceAction(
+            "start",
+            "Start sending",
+            lifecycle.start_campaign,
+            "started",
+            explanation="Messages go out now, through SendGrid, at the organizer's send rate.",
+            offered=lambda c: c.status in (S.READY, S.SCHEDULED),
+        ),
+        ServiceAction(
+            "pause",
+            "Pause",
+            lifecycle.pause_campaign,
+            "paused",
+            explanation="Workers stop after the batch they are sending.",
+            offered=lambda c: c.status == S.SENDING,
+        ),
+        ServiceAction("resume", "Resume", lifecycle.resume_campaign, "resumed", offered=lambda c: c.status == S.PAUSED),
+        ServiceAction(
+            "cancel",
+            "Cancel",
+            lifecycle.cancel_campaign,
+            "cancelled",
+            explanation="Recipients not sent yet are skipped. A cancelled campaign cannot be restarted.",
+            offered=lambda c: c.status in lifecycle.CANCELLABLE,
+        ),
     )
 
     def get_fieldsets(self, request, obj=None):
@@ -160,11 +223,28 @@ class CampaignAdmin(OrganizerScopedAdmin):
     def recipients_by_status(self, campaign):
         if campaign.pk is None:
             return "—"
-        counts = dict(CampaignRecipient.objects.filter(organizer_id=campaign.organizer_id, campaign=campaign)
-                      .values_list("status").annotate(n=Count("id")).order_by())
-        links = format_html_join(" · ", "{}", (
-            (changelist_link(CampaignRecipient, f"{counts[status]} {status}", campaign__id__exact=campaign.pk,
-                             status__exact=status),) for status in RecipientStatus.values if counts.get(status)))
+        counts = dict(
+            CampaignRecipient.objects.filter(organizer_id=campaign.organizer_id, campaign=campaign)
+            .values_list("status")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        links = format_html_join(
+            " · ",
+            "{}",
+            (
+                (
+                    changelist_link(
+                        CampaignRecipient,
+                        f"{counts[status]} {status}",
+                        campaign__id__exact=campaign.pk,
+                        status__exact=status,
+                    ),
+                )
+                for status in RecipientStatus.values
+                if counts.get(status)
+            ),
+        )
         everyone = changelist_link(CampaignRecipient, "all recipients", campaign__id__exact=campaign.pk)
         return format_html("{} · {}", links, everyone) if links else "No recipients yet (resolve the campaign)."
 
@@ -177,18 +257,27 @@ class CampaignAdmin(OrganizerScopedAdmin):
         rows = [
             ("sent", summary["sent"], ""),
             ("delivered", summary["delivered"], f"{rates['delivery_rate']} %"),
-            ("opened (unique / total)", f"{summary['opens']['unique']} / {summary['opens']['total']}",
-             f"{rates['open_rate']} %"),
-            ("clicked (unique / total)", f"{summary['clicks']['unique']} / {summary['clicks']['total']}",
-             f"{rates['click_rate']} % of delivered"),
+            (
+                "opened (unique / total)",
+                f"{summary['opens']['unique']} / {summary['opens']['total']}",
+                f"{rates['open_rate']} %",
+            ),
+            (
+                "clicked (unique / total)",
+                f"{summary['clicks']['unique']} / {summary['clicks']['total']}",
+                f"{rates['click_rate']} % of delivered",
+            ),
             ("replied", summary["replies"], ""),
             ("bounced", summary["bounced"], f"{rates['bounce_rate']} %"),
             ("spam reports", summary["spam_reports"], f"{rates['spam_rate']} %"),
             ("unsubscribed", summary["unsubscribed"], f"{rates['unsubscribe_rate']} %"),
         ]
         body = format_html_join("", "<tr><th>{}</th><td>{}</td><td>{}</td></tr>", rows)
-        return format_html('<table class="analytics-summary"><tbody>{}</tbody></table><p>{}</p>', body,
-                           changelist_link(CampaignEvent, "the campaign's events", campaign__id__exact=campaign.pk))
+        return format_html(
+            '<table class="analytics-summary"><tbody>{}</tbody></table><p>{}</p>',
+            body,
+            changelist_link(CampaignEvent, "the campaign's events", campaign__id__exact=campaign.pk),
+        )
 
 
 @admin.register(CampaignRecipient)

@@ -4,6 +4,7 @@ Unique counts are distinct addresses (one recipient per address per campaign). R
 with two decimals over `sent` (0 when nothing was sent), except click_rate (unique clickers over
 delivered) and click_to_open (unique clickers over unique openers).
 """
+
 import zoneinfo
 from typing import Any
 
@@ -109,8 +110,16 @@ def domains(campaign: Campaign, limit: int = TOP_DOMAINS) -> list[dict[str, Any]
         [campaign.organizer_id, campaign.pk, limit],
     )
     return [
-        {"domain": domain, "sent": sent, "delivered": delivered, "opened": opened, "clicked": clicked,
-         "bounced": bounced, "open_rate": rate(opened, sent), "bounce_rate": rate(bounced, sent)}
+        {
+            "domain": domain,
+            "sent": sent,
+            "delivered": delivered,
+            "opened": opened,
+            "clicked": clicked,
+            "bounced": bounced,
+            "open_rate": rate(opened, sent),
+            "bounce_rate": rate(bounced, sent),
+        }
         for domain, sent, delivered, opened, clicked, bounced in rows
     ]
 
@@ -137,8 +146,12 @@ def timeline(campaign: Campaign, organizer: Organizer, interval: str = "hour") -
 
 
 def campaign_report(campaign: Campaign) -> dict[str, Any]:
-    return {"summary": campaign_summary(campaign), "bounces": bounce_breakdown(campaign),
-            "top_links": top_links(campaign), "domains": domains(campaign)}
+    return {
+        "summary": campaign_summary(campaign),
+        "bounces": bounce_breakdown(campaign),
+        "top_links": top_links(campaign),
+        "domains": domains(campaign),
+    }
 
 
 def organizer_overview(organizer: Organizer) -> dict[str, Any]:
@@ -151,14 +164,17 @@ def organizer_overview(organizer: Organizer) -> dict[str, Any]:
     )
     campaigns, totals = {}, {}
     for campaign_id, name, status, kind, total, unique in rows:
-        entry = campaigns.setdefault(campaign_id, {"id": str(campaign_id), "name": name, "status": status,
-                                                   "counts": {}})
+        entry = campaigns.setdefault(
+            campaign_id, {"id": str(campaign_id), "name": name, "status": status, "counts": {}}
+        )
         if kind:
             entry["counts"][kind] = (total, unique)
             previous = totals.get(kind, (0, 0))
             totals[kind] = (previous[0] + total, previous[1] + unique)
     return {
-        "campaigns": [{**{k: v for k, v in entry.items() if k != "counts"}, **_summary(entry["counts"])}
-                      for entry in campaigns.values()],
+        "campaigns": [
+            {**{k: v for k, v in entry.items() if k != "counts"}, **_summary(entry["counts"])}
+            for entry in campaigns.values()
+        ],
         "totals": _summary(totals),
     }

@@ -2,6 +2,7 @@
 
 Thin views over the services (templates, senders, lifecycle, resolve) and selectors (analytics).
 """
+
 import django_filters
 from django.db.models import Count
 from drf_spectacular.utils import extend_schema
@@ -47,8 +48,11 @@ class TemplateSerializer(serializers.ModelSerializer):
 
 
 class PreviewRequestSerializer(serializers.Serializer):
-    sample_data = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=1000),
-                                        required=False, help_text="Placeholder values to render with.")
+    sample_data = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=1000),
+        required=False,
+        help_text="Placeholder values to render with.",
+    )
 
 
 class PreviewSerializer(serializers.Serializer):
@@ -61,8 +65,14 @@ class CloneRequestSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, max_length=255)
 
 
-class TemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                      mixins.UpdateModelMixin, mixins.DestroyModelMixin, OrganizerScopedViewSet):
+class TemplateViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    OrganizerScopedViewSet,
+):
     """Email templates with {{placeholders}}; preview, clone; a template in use cannot be deleted (409)."""
 
     queryset = EmailTemplate.objects.order_by("name")
@@ -96,13 +106,13 @@ class TemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
 
 class SenderSerializer(serializers.ModelSerializer):
     from_email = serializers.EmailField(max_length=255, validators=[refuse_control_characters])
-    reply_to = serializers.EmailField(max_length=255, required=False, allow_null=True, allow_blank=True,
-                                      validators=[refuse_control_characters])
+    reply_to = serializers.EmailField(
+        max_length=255, required=False, allow_null=True, allow_blank=True, validators=[refuse_control_characters]
+    )
 
     class Meta:
         model = SenderIdentity
-        fields = ["id", "label", "from_name", "from_email", "reply_to", "is_default", "is_active", "user",
-                  "created_at"]
+        fields = ["id", "label", "from_name", "from_email", "reply_to", "is_default", "is_active", "user", "created_at"]
         read_only_fields = ["id", "is_active", "user", "created_at"]
 
     def validate_from_email(self, value):
@@ -112,8 +122,14 @@ class SenderSerializer(serializers.ModelSerializer):
         return value.strip().lower() or None if value else None
 
 
-class SenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                    mixins.UpdateModelMixin, mixins.DestroyModelMixin, OrganizerScopedViewSet):
+class SenderViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    OrganizerScopedViewSet,
+):
     """From addresses. One default per organizer; DELETE deactivates. Changes need owner or admin."""
 
     queryset = SenderIdentity.objects.order_by("-is_default", "from_email")
@@ -131,7 +147,8 @@ class SenderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
 
     def perform_create(self, serializer):
         serializer.instance = senders.save_sender(
-            SenderIdentity(organizer=self.organizer, user=self.request.user), **serializer.validated_data)
+            SenderIdentity(organizer=self.organizer, user=self.request.user), **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         senders.save_sender(serializer.instance, **serializer.validated_data)
@@ -150,10 +167,32 @@ class CampaignSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Campaign
-        fields = ["id", "name", "template", "list", "sender", "status", "include_risky", "verification_mode",
-                  "recipient_count", "scheduled_at", "started_at", "completed_at", "error", "created_at"]
-        read_only_fields = ["id", "status", "recipient_count", "scheduled_at", "started_at", "completed_at",
-                            "error", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "template",
+            "list",
+            "sender",
+            "status",
+            "include_risky",
+            "verification_mode",
+            "recipient_count",
+            "scheduled_at",
+            "started_at",
+            "completed_at",
+            "error",
+            "created_at",
+        ]
+        read_only_fields = [
+            "id",
+            "status",
+            "recipient_count",
+            "scheduled_at",
+            "started_at",
+            "completed_at",
+            "error",
+            "created_at",
+        ]
 
 
 class RecipientSerializer(serializers.ModelSerializer):
@@ -165,8 +204,21 @@ class RecipientSerializer(serializers.ModelSerializer):
 class EventSerializer(serializers.ModelSerializer):
     class Meta:
         model = CampaignEvent
-        fields = ["id", "campaign", "recipient", "person", "event_type", "email", "url", "reason", "user_agent",
-                  "ip_address", "provider_event_id", "occurred_at", "created_at"]
+        fields = [
+            "id",
+            "campaign",
+            "recipient",
+            "person",
+            "event_type",
+            "email",
+            "url",
+            "reason",
+            "user_agent",
+            "ip_address",
+            "provider_event_id",
+            "occurred_at",
+            "created_at",
+        ]
 
 
 ResolveStatsSerializer = counts_serializer("ResolveStatsSerializer", STAT_KEYS)
@@ -274,8 +326,14 @@ class ScheduleSerializer(serializers.Serializer):
     scheduled_at = serializers.DateTimeField()
 
 
-class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                      mixins.UpdateModelMixin, mixins.DestroyModelMixin, OrganizerScopedViewSet):
+class CampaignViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    OrganizerScopedViewSet,
+):
     """Campaigns: edit while draft, resolve the list into recipients, schedule, cancel. A request that
     finds the campaign in another status gets a 409 naming it."""
 
@@ -296,8 +354,9 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         lifecycle.delete_campaign(campaign)
 
     def _respond(self, campaign, status=200, **extra):
-        return Response({**CampaignSerializer(campaign, context=self.get_serializer_context()).data, **extra},
-                        status=status)
+        return Response(
+            {**CampaignSerializer(campaign, context=self.get_serializer_context()).data, **extra}, status=status
+        )
 
     @extend_schema(request=None, responses={200: ResolvedCampaignSerializer, 400: NothingToSendSerializer})
     @action(detail=True, methods=["post"])
@@ -386,8 +445,9 @@ class AnalyticsOverviewView(APIView):
 
 class EventFilter(FilterSet):
     event_type = django_filters.MultipleChoiceFilter(choices=EventType.choices)
-    email = django_filters.CharFilter(field_name="email", lookup_expr="lower_exact",
-                                      help_text="This address, in any case.")
+    email = django_filters.CharFilter(
+        field_name="email", lookup_expr="lower_exact", help_text="This address, in any case."
+    )
     occurred_after = DateTimeFilter(field_name="occurred_at", lookup_expr="gte")
     occurred_before = DateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 

@@ -10,6 +10,7 @@ missing opens, and a second run adds nothing. Added events have deterministic pr
 (`backfill_<recipient>_<type>[_<n>]`, n counting on from the events present), so two runs at once
 cannot add one twice either. The event's person is the recipient's.
 """
+
 from collections import Counter
 from uuid import UUID
 
@@ -55,19 +56,26 @@ SELECT (SELECT count(*) FROM batch), (SELECT coalesce(sum(copies), 0) FROM facts
 
 
 def recipients_to_scan(organizer_id: UUID | None = None) -> int:
-    return sql.fetch_value("SELECT count(*) FROM campaign_recipients" + (" WHERE organizer_id = %s" if organizer_id else ""),
-                           [organizer_id] if organizer_id else [])
+    return sql.fetch_value(
+        "SELECT count(*) FROM campaign_recipients" + (" WHERE organizer_id = %s" if organizer_id else ""),
+        [organizer_id] if organizer_id else [],
+    )
 
 
-def backfill_batch(after: UUID, size: int, upto: UUID = LAST_ID, organizer_id: UUID | str | None = None,
-                   ) -> tuple[UUID | None, Counter]:
+def backfill_batch(
+    after: UUID,
+    size: int,
+    upto: UUID = LAST_ID,
+    organizer_id: UUID | str | None = None,
+) -> tuple[UUID | None, Counter]:
     """One batch of recipients with ids in (`after`, `upto`]: (last id or None when done, counts).
 
     `already_present` counts the facts of the columns that events already recorded.
     """
     query = BATCH.format(only_organizer="AND organizer_id = %(organizer)s" if organizer_id else "")
     processed, facts, created, last_id = sql.fetch_one(
-        query, {"after": after, "size": size, "upto": upto, "organizer": organizer_id})
+        query, {"after": after, "size": size, "upto": upto, "organizer": organizer_id}
+    )
     if not processed:
         return None, Counter()
     return last_id, Counter(processed=processed, events_created=created, already_present=facts - created)

@@ -2,6 +2,7 @@
 
 Two racing requests can never both win: the loser gets a 409 naming the campaign's current status.
 """
+
 import logging
 from collections.abc import Iterable
 from datetime import datetime
@@ -29,8 +30,9 @@ def _refused(campaign: Campaign, action: str) -> Conflict:
     return Conflict(f"A {current} campaign cannot be {action}.", code=current)
 
 
-def transition(campaign: Campaign, expected: str | Iterable[str], new_status: str, action: str,
-               **changes: Any) -> Campaign:
+def transition(
+    campaign: Campaign, expected: str | Iterable[str], new_status: str, action: str, **changes: Any
+) -> Campaign:
     """Move `campaign` from one of `expected` statuses to `new_status`, or raise Conflict."""
     expected = (expected,) if isinstance(expected, str) else tuple(expected)
     updated = Campaign.objects.filter(pk=campaign.pk, status__in=expected).update(status=new_status, **changes)
@@ -51,8 +53,10 @@ def update_campaign(campaign: Campaign, **values: Any) -> Campaign:
         setattr(campaign, name, value)
     with checked_input():
         check_organizer_invariants(campaign, fields=set(values))  # the update below bypasses save()
-    columns = {f"{name}_id" if name in ("template", "list", "sender") else name: getattr(value, "pk", value)
-               for name, value in values.items()}
+    columns = {
+        f"{name}_id" if name in ("template", "list", "sender") else name: getattr(value, "pk", value)
+        for name, value in values.items()
+    }
     return transition(campaign, S.DRAFT, S.DRAFT, "edited", **columns)
 
 
@@ -105,14 +109,16 @@ def start_due_campaigns(now: datetime | None = None) -> int:
     """Start every scheduled campaign whose time has come; one that cannot send is marked failed."""
     started = 0
     due = Campaign.objects.select_related("template", "sender").filter(
-        status=S.SCHEDULED, scheduled_at__lte=now or timezone.now())
+        status=S.SCHEDULED, scheduled_at__lte=now or timezone.now()
+    )
     for campaign in due:
         try:
             start_campaign(campaign)
             started += 1
         except CannotSend as problem:
             Campaign.objects.filter(pk=campaign.pk, status=S.SCHEDULED).update(
-                status=S.FAILED, error="; ".join(problem.messages), completed_at=timezone.now())
+                status=S.FAILED, error="; ".join(problem.messages), completed_at=timezone.now()
+            )
             logger.warning("Scheduled campaign %s cannot send: %s", campaign.pk, problem.messages)
         except Conflict:
             pass  # unscheduled or started by someone else meanwhile
@@ -124,7 +130,8 @@ def cancel_campaign(campaign: Campaign) -> Campaign:
     """From draft, ready, scheduled or paused; recipients still pending are marked skipped."""
     transition(campaign, CANCELLABLE, S.CANCELLED, "cancelled", completed_at=timezone.now())
     CampaignRecipient.objects.filter(campaign=campaign, status=RecipientStatus.PENDING).update(
-        status=RecipientStatus.SKIPPED, last_error="campaign cancelled")
+        status=RecipientStatus.SKIPPED, last_error="campaign cancelled"
+    )
     return campaign
 
 

@@ -1,4 +1,5 @@
 """One recipient's message: rendered template + compliance footer + RFC 8058 headers → SendGrid payload."""
+
 import html
 from dataclasses import dataclass
 
@@ -37,8 +38,10 @@ class Recipient:
 def _html_footer(url, context, has_link):
     lines = []
     if not has_link:
-        lines.append(f'You receive this email from {html.escape(context.organizer_name)}. '
-                     f'<a href="{html.escape(url)}">Unsubscribe</a>')
+        lines.append(
+            f"You receive this email from {html.escape(context.organizer_name)}. "
+            f'<a href="{html.escape(url)}">Unsubscribe</a>'
+        )
     lines.append("<br>".join(html.escape(line) for line in context.physical_address.strip().splitlines()))
     return f'<div style="{FOOTER_STYLE}">{"<br>".join(lines)}</div>'
 
@@ -55,12 +58,12 @@ def _append_to_html(body, footer):
 
 def compose(context: SendContext, recipient: Recipient) -> dict:
     """The v3 mail/send payload for one recipient."""
-    url = unsubscribe_url(UnsubscribeRequest(context.organizer_id, recipient.email, context.campaign_id,
-                                             recipient.id))
+    url = unsubscribe_url(UnsubscribeRequest(context.organizer_id, recipient.email, context.campaign_id, recipient.id))
     values = recipient_values(name=recipient.name, email=recipient.email, meta=recipient.meta, unsubscribe_url=url)
     rendered = render_message(context.template, values)
-    body_html = _append_to_html(rendered["body_html"],
-                                _html_footer(url, context, html.escape(url) in rendered["body_html"]))
+    body_html = _append_to_html(
+        rendered["body_html"], _html_footer(url, context, html.escape(url) in rendered["body_html"])
+    )
     content = [{"type": "text/html", "value": body_html}]
     if rendered["body_text"]:
         text = rendered["body_text"] + _text_footer(url, context, url in rendered["body_text"])
@@ -69,11 +72,16 @@ def compose(context: SendContext, recipient: Recipient) -> dict:
     mailto = settings.UNSUBSCRIBE_MAILTO or context.reply_to or context.from_email
     to = {"email": recipient.email} | ({"name": header_safe(recipient.name)} if recipient.name else {})
     message = {
-        "personalizations": [{
-            "to": [to],
-            "custom_args": {"organizer_id": str(context.organizer_id), "campaign_id": str(context.campaign_id),
-                            "recipient_id": str(recipient.id)},
-        }],
+        "personalizations": [
+            {
+                "to": [to],
+                "custom_args": {
+                    "organizer_id": str(context.organizer_id),
+                    "campaign_id": str(context.campaign_id),
+                    "recipient_id": str(recipient.id),
+                },
+            }
+        ],
         "from": {"email": context.from_email, "name": header_safe(context.from_name)},
         "subject": rendered["subject"],
         "content": content,

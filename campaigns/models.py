@@ -1,4 +1,5 @@
 """Templates, senders, campaigns, their recipients, the immutable engagement log and unsubscribes."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -33,7 +34,9 @@ class SenderIdentity(OrganizerOwnedModel):
 
     id = uuid7_primary_key()
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     label = models.CharField(max_length=100, null=True, blank=True)
     from_name = models.CharField(max_length=255, validators=[refuse_control_characters])
     from_email = models.CharField(max_length=255, validators=[refuse_control_characters])
@@ -158,8 +161,9 @@ class CampaignRecipient(OrganizerOwnedModel):
         indexes = [
             models.Index(Lower("email"), name="campaign_recipients_email_idx"),
             models.Index(F("sent_at").desc(nulls_last=True), name="campaign_recipients_sent_idx"),
-            models.Index(fields=["campaign", "created_at"], condition=Q(status="pending"),
-                         name="campaign_recip_pending_idx"),
+            models.Index(
+                fields=["campaign", "created_at"], condition=Q(status="pending"), name="campaign_recip_pending_idx"
+            ),
             # the claims a dead send worker left behind (return_stale_claims): only rows being sent
             models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="campaign_recip_claimed_idx"),
             # a campaign's recipients in the API's order (also its cursors)
@@ -207,7 +211,11 @@ class CampaignEvent(OrganizerOwnedModel):
         CampaignRecipient, on_delete=models.SET_NULL, null=True, blank=True, related_name="events", db_index=False
     )
     person = models.ForeignKey(
-        "persons.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="campaign_events",
+        "persons.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="campaign_events",
         db_index=False,
     )
     event_type = models.CharField(max_length=20, choices=EventType.choices)
@@ -229,7 +237,10 @@ class CampaignEvent(OrganizerOwnedModel):
         constraints = [
             models.CheckConstraint(condition=Q(event_type__in=EventType.values), name="campaign_events_type_check"),
             models.UniqueConstraint(
-                "campaign", "event_type", Lower("email"), "provider_event_id",
+                "campaign",
+                "event_type",
+                Lower("email"),
+                "provider_event_id",
                 condition=Q(provider_event_id__isnull=False),
                 name="campaign_events_provider_uniq",
             ),
@@ -243,7 +254,9 @@ class CampaignEvent(OrganizerOwnedModel):
             models.Index(fields=["organizer", "campaign", "event_type"], name="campaign_events_org_camp_idx"),
             models.Index(fields=["organizer", "person"], name="campaign_events_org_person_idx"),
             # the API's event log, newest first (also its cursors)
-            models.Index(fields=["organizer", "occurred_at", "created_at", "id"], name="campaign_events_org_recent_idx"),
+            models.Index(
+                fields=["organizer", "occurred_at", "created_at", "id"], name="campaign_events_org_recent_idx"
+            ),
         ]
 
     def __str__(self):

@@ -2,11 +2,25 @@
 
 Pure functions: no database, no organizer. Values come from a recipient (its name, email and meta).
 """
+
 import html
 import re
 
-FIELDS = ("first_name", "last_name", "name", "company_name", "company", "display_name", "email", "country",
-          "position", "website", "tag", "unsubscribe_url", "unsubscribe_link")
+FIELDS = (
+    "first_name",
+    "last_name",
+    "name",
+    "company_name",
+    "company",
+    "display_name",
+    "email",
+    "country",
+    "position",
+    "website",
+    "tag",
+    "unsubscribe_url",
+    "unsubscribe_link",
+)
 DEFAULT_DISPLAY_NAME = "Valued Partner"
 PIPE = re.compile(r"\{\{\s*([^{}]*\|[^{}]*?)\s*\}\}")
 SIMPLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")

@@ -5,6 +5,7 @@ company name, else newest). One INSERT … SELECT per campaign applies every fil
 counts every member's verdict in the same statement; one recipient per lower(email) is kept by the
 unique index (ON CONFLICT DO NOTHING). The campaign row is locked for the whole resolve.
 """
+
 from django.db import transaction
 
 from campaigns.lifecycle import S, _refused
@@ -12,8 +13,17 @@ from campaigns.models import Campaign, VerificationMode
 from liffy import sql
 from liffy.errors import InvalidInput
 
-STAT_KEYS = ("total_in_list", "excluded_blank", "excluded_unsubscribed", "excluded_invalid", "excluded_risky",
-             "excluded_unverified", "excluded_duplicate", "eligible", "inserted")
+STAT_KEYS = (
+    "total_in_list",
+    "excluded_blank",
+    "excluded_unsubscribed",
+    "excluded_invalid",
+    "excluded_risky",
+    "excluded_unverified",
+    "excluded_duplicate",
+    "eligible",
+    "inserted",
+)
 
 
 class NothingToSend(InvalidInput):
@@ -28,8 +38,10 @@ def _why(stats):
     """The reason in words, consistent with the numbers next to it: eligible members that are all already
     recipients are said to be so, not "no eligible recipients"."""
     if stats["eligible"]:
-        return (f"All {stats['eligible']} eligible members of the list's {stats['total_in_list']} are already "
-                "recipients of this campaign: nothing to add.")
+        return (
+            f"All {stats['eligible']} eligible members of the list's {stats['total_in_list']} are already "
+            "recipients of this campaign: nothing to add."
+        )
     reasons = [f"{stats[key]} {key.removeprefix('excluded_')}" for key in STAT_KEYS[1:7] if stats[key]]
     base = f"No eligible recipients among the list's {stats['total_in_list']} members"
     return base + (f" (excluded: {', '.join(reasons)})." if reasons else ".")
@@ -40,7 +52,8 @@ CLASSIFY = """
     CASE
       WHEN coalesce(btrim(p.email), '') = '' THEN 'excluded_blank'
       WHEN EXISTS (SELECT 1 FROM unsubscribes u
-                   WHERE u.organizer_id = %(organizer)b AND lower(u.email) = lower(p.email)) THEN 'excluded_unsubscribed'
+                   WHERE u.organizer_id = %(organizer)b AND lower(u.email) = lower(p.email))
+        THEN 'excluded_unsubscribed'
       WHEN %(verified_only)b AND coalesce(p.verification_status, 'unknown') NOT IN ('valid', 'catchall')
            THEN 'excluded_unverified'
       WHEN p.verification_status = 'invalid' THEN 'excluded_invalid'
@@ -88,9 +101,13 @@ def resolve_campaign(campaign: Campaign) -> dict[str, int]:
         raise _refused(campaign, "resolved")
     _check_ready(locked)
     stats = dict.fromkeys(STAT_KEYS, 0)
-    params = {"organizer": locked.organizer_id, "campaign": locked.pk, "list": locked.list_id,
-              "verified_only": locked.verification_mode == VerificationMode.VERIFIED_ONLY,
-              "include_risky": locked.include_risky}
+    params = {
+        "organizer": locked.organizer_id,
+        "campaign": locked.pk,
+        "list": locked.list_id,
+        "verified_only": locked.verification_mode == VerificationMode.VERIFIED_ONLY,
+        "include_risky": locked.include_risky,
+    }
     for verdict, count in sql.fetch_all(RESOLVE, params):
         stats[verdict] += count
     # every member got one verdict; eligible members beyond one per address are the duplicates

@@ -1,4 +1,5 @@
 """Sender identities: one default per organizer, deactivation instead of deletion."""
+
 from typing import Any
 
 from django.db import transaction
@@ -15,8 +16,9 @@ def save_sender(sender: SenderIdentity, **values: Any) -> SenderIdentity:
     if sender.is_default:
         # one default per organizer, even when two requests race: they queue on the organizer row
         Organizer.objects.select_for_update().filter(pk=sender.organizer_id).first()
-        SenderIdentity.objects.filter(organizer_id=sender.organizer_id, is_default=True).exclude(
-            pk=sender.pk).update(is_default=False)
+        SenderIdentity.objects.filter(organizer_id=sender.organizer_id, is_default=True).exclude(pk=sender.pk).update(
+            is_default=False
+        )
         sender.is_active = True
     sender.save()
     return sender

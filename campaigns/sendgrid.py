@@ -3,6 +3,7 @@
 429, 5xx, timeouts and connection errors are retried with exponential backoff (or the server's
 Retry-After); any other 4xx is permanent and raised at once with SendGrid's own error text.
 """
+
 import requests
 from django.conf import settings
 
@@ -50,9 +51,16 @@ class SendGridClient:
     def _request(self, method, path, **kwargs):
         try:
             return request_with_retries(
-                self.session, method, settings.SENDGRID_API_URL + path, service="SendGrid",
-                headers={"Authorization": f"Bearer {self.api_key}"}, timeout=settings.SENDGRID_TIMEOUT_SECONDS,
-                max_retries=settings.SENDGRID_MAX_RETRIES, backoff=settings.SENDGRID_BACKOFF_SECONDS, **kwargs)
+                self.session,
+                method,
+                settings.SENDGRID_API_URL + path,
+                service="SendGrid",
+                headers={"Authorization": f"Bearer {self.api_key}"},
+                timeout=settings.SENDGRID_TIMEOUT_SECONDS,
+                max_retries=settings.SENDGRID_MAX_RETRIES,
+                backoff=settings.SENDGRID_BACKOFF_SECONDS,
+                **kwargs,
+            )
         except Unreachable as exc:
             raise SendGridError(str(exc)) from exc
 

@@ -8,6 +8,7 @@ written in one statement together with the `sent` events. A worker asked to shut
 with the batch's outcomes, and the task hands the campaign on. A worker that dies (SIGKILL) leaves
 `sending` rows that `return_stale_claims` hands back to pending after SEND_CLAIM_TIMEOUT_MINUTES.
 """
+
 import json
 import logging
 import time
@@ -69,15 +70,22 @@ def send_context(campaign: Campaign) -> SendContext:
         raise CannotSend("sendgrid_api_key", "The organizer has no SendGrid API key.")
     from_email, from_name, reply_to = _sender_of(campaign, organizer)
     return SendContext(
-        organizer_id=str(organizer.pk), organizer_name=organizer.name, physical_address=organizer.physical_address,
-        campaign_id=str(campaign.pk), template=campaign.template, from_email=from_email, from_name=from_name,
+        organizer_id=str(organizer.pk),
+        organizer_name=organizer.name,
+        physical_address=organizer.physical_address,
+        campaign_id=str(campaign.pk),
+        template=campaign.template,
+        from_email=from_email,
+        from_name=from_name,
         reply_to=reply_to,
     )
 
 
 def send_limits(organizer: Organizer) -> tuple[int, int]:
-    return (organizer.send_rate_per_second or settings.SEND_RATE_PER_SECOND,
-            organizer.send_batch_size or settings.SEND_BATCH_SIZE)
+    return (
+        organizer.send_rate_per_second or settings.SEND_RATE_PER_SECOND,
+        organizer.send_batch_size or settings.SEND_BATCH_SIZE,
+    )
 
 
 @transaction.atomic
@@ -102,9 +110,14 @@ def claim_batch(campaign_id: UUID | str, size: int) -> tuple[datetime, list[Reci
         if unsubscribed:
             cursor.execute(
                 "UPDATE campaign_recipients SET status = 'skipped', last_error = 'unsubscribed', claimed_at = NULL"
-                " WHERE id = ANY(%s)", [unsubscribed])
-    recipients = [Recipient(str(id_), email, name, json.loads(meta) if meta else None)
-                  for id_, email, name, meta, unsub in rows if not unsub]
+                " WHERE id = ANY(%s)",
+                [unsubscribed],
+            )
+    recipients = [
+        Recipient(str(id_), email, name, json.loads(meta) if meta else None)
+        for id_, email, name, meta, unsub in rows
+        if not unsub
+    ]
     return claimed_at, recipients
 
 
@@ -116,8 +129,13 @@ def record_outcomes(claimed_at: datetime, outcomes: Sequence[Outcome]) -> int:
     """
     if not outcomes:
         return 0
-    columns = ([o.recipient_id for o in outcomes], [o.status for o in outcomes], [o.error for o in outcomes],
-               [o.message_id for o in outcomes], [o.sent_at for o in outcomes])
+    columns = (
+        [o.recipient_id for o in outcomes],
+        [o.status for o in outcomes],
+        [o.error for o in outcomes],
+        [o.message_id for o in outcomes],
+        [o.sent_at for o in outcomes],
+    )
     with sql.cursor() as cursor:
         cursor.execute(
             "WITH o AS (SELECT * FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::text[], %s::timestamptz[])"
@@ -172,8 +190,9 @@ def _wait_for_slot(slot_at):
     return not shutdown.requested()
 
 
-def deliver_batch(context: SendContext, recipients: Sequence[Recipient], client: SendGridClient,
-                  per_second: float) -> list[Outcome]:
+def deliver_batch(
+    context: SendContext, recipients: Sequence[Recipient], client: SendGridClient, per_second: float
+) -> list[Outcome]:
     """Send each message at its reserved slot, SEND_CONCURRENCY requests in flight at most (SendGrid's
     latency would otherwise cap a worker far below the rate limit); one Outcome per recipient.
 
@@ -191,7 +210,8 @@ def deliver_batch(context: SendContext, recipients: Sequence[Recipient], client:
 
 def fail_campaign(campaign_id: UUID | str, error: str) -> int:
     return Campaign.objects.filter(pk=campaign_id, status=CampaignStatus.SENDING).update(
-        status=CampaignStatus.FAILED, error=error, completed_at=timezone.now())
+        status=CampaignStatus.FAILED, error=error, completed_at=timezone.now()
+    )
 
 
 def complete_finished_campaigns(campaign_id: UUID | str | None = None) -> int:
@@ -219,8 +239,11 @@ def send_campaign(campaign_id: UUID | str, *, seconds: float | None = None) -> L
         if shutdown.requested():
             logger.info("Worker shutting down: campaign %s is handed on", campaign_id)
             return "more"
-        campaign = Campaign.objects.select_related("template", "sender").filter(
-            pk=campaign_id, status=CampaignStatus.SENDING).first()
+        campaign = (
+            Campaign.objects.select_related("template", "sender")
+            .filter(pk=campaign_id, status=CampaignStatus.SENDING)
+            .first()
+        )
         if campaign is None:
             return "stopped"
         try:
@@ -249,7 +272,9 @@ def return_stale_claims(timeout_minutes: float | None = None) -> int:
     with sql.cursor() as cursor:
         cursor.execute(
             "UPDATE campaign_recipients SET status = 'pending', claimed_at = NULL"
-            " WHERE status = 'sending' AND claimed_at < %s", [cutoff])
+            " WHERE status = 'sending' AND claimed_at < %s",
+            [cutoff],
+        )
         return cursor.rowcount
 
 
@@ -258,5 +283,6 @@ def campaigns_needing_a_worker() -> list[UUID]:
     return list(
         Campaign.objects.filter(status=CampaignStatus.SENDING, recipients__status=RecipientStatus.PENDING)
         .exclude(recipients__status=RecipientStatus.SENDING)
-        .values_list("pk", flat=True).distinct()
+        .values_list("pk", flat=True)
+        .distinct()
     )

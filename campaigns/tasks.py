@@ -1,4 +1,5 @@
 """Celery tasks of the campaigns app: thin wrappers around sending and the lifecycle."""
+
 from celery import shared_task
 
 from campaigns import lifecycle, sending

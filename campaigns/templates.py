@@ -1,4 +1,5 @@
 """Email templates: preview, clone, and deletion only while no campaign uses them."""
+
 from typing import Any
 
 from django.db import transaction
@@ -39,8 +40,9 @@ def preview_template(template: EmailTemplate, sample_data: dict[str, str] | None
     """The template rendered for sample data (the built-in sample, or the caller's); unsubscribe shows as #."""
     sample = PREVIEW_SAMPLE | (sample_data or {})
     meta = {key: value for key, value in sample.items() if key not in ("name", "email")}
-    values = recipient_values(name=sample.get("name"), email=sample.get("email"), meta=meta,
-                              unsubscribe_url=PREVIEW_UNSUBSCRIBE_URL)
+    values = recipient_values(
+        name=sample.get("name"), email=sample.get("email"), meta=meta, unsubscribe_url=PREVIEW_UNSUBSCRIBE_URL
+    )
     return render_message(template, values)
 
 

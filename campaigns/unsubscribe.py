@@ -4,6 +4,7 @@ The token carries organizer, email, campaign and recipient and its issue time (D
 HMAC-SHA256, constant-time comparison). It is checked against UNSUBSCRIBE_SECRET and expires after
 UNSUBSCRIBE_TOKEN_DAYS. Recording is idempotent: a replayed link stores nothing new.
 """
+
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -31,15 +32,20 @@ class UnsubscribeRequest:
 
 
 def make_token(request: UnsubscribeRequest) -> str:
-    payload = {"o": str(request.organizer_id), "e": request.email, "c": str(request.campaign_id),
-               "r": str(request.recipient_id)}
+    payload = {
+        "o": str(request.organizer_id),
+        "e": request.email,
+        "c": str(request.campaign_id),
+        "r": str(request.recipient_id),
+    }
     return signing.dumps(payload, key=settings.UNSUBSCRIBE_SECRET, salt=SALT, compress=True)
 
 
 def read_token(token: str) -> UnsubscribeRequest:
     try:
-        payload = signing.loads(token, key=settings.UNSUBSCRIBE_SECRET, salt=SALT,
-                                max_age=timedelta(days=settings.UNSUBSCRIBE_TOKEN_DAYS))
+        payload = signing.loads(
+            token, key=settings.UNSUBSCRIBE_SECRET, salt=SALT, max_age=timedelta(days=settings.UNSUBSCRIBE_TOKEN_DAYS)
+        )
     except signing.SignatureExpired as exc:
         raise InvalidLink("This unsubscribe link has expired.") from exc
     except signing.BadSignature as exc:

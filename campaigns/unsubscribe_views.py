@@ -1,4 +1,5 @@
 """The public unsubscribe page: GET asks (and writes nothing), POST unsubscribes (also RFC 8058 one-click)."""
+
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import TemplateHTMLRenderer
 from rest_framework.response import Response

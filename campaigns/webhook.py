@@ -6,6 +6,7 @@ organizer and address (latest sent campaign); never across organizers. `sg_event
 dedup key, so a redelivered batch stores nothing twice while repeated opens and clicks all count.
 Only newly stored events have side effects: recipient status (forward only), suppression, intents.
 """
+
 import hashlib
 import json
 import uuid
@@ -21,15 +22,35 @@ from campaigns.webhook_signature import SHARED
 from liffy import sql
 
 EVENT_TYPES = {
-    "delivered": "delivered", "open": "open", "click": "click", "bounce": "bounce", "dropped": "dropped",
-    "deferred": "deferred", "spamreport": "spam_report", "unsubscribe": "unsubscribe",
-    "group_unsubscribe": "unsubscribe", "reply": "reply",
+    "delivered": "delivered",
+    "open": "open",
+    "click": "click",
+    "bounce": "bounce",
+    "dropped": "dropped",
+    "deferred": "deferred",
+    "spamreport": "spam_report",
+    "unsubscribe": "unsubscribe",
+    "group_unsubscribe": "unsubscribe",
+    "reply": "reply",
 }
-RECIPIENT_STATUS = {"delivered": "delivered", "open": "opened", "click": "clicked", "bounce": "bounced",
-                    "dropped": "dropped"}
+RECIPIENT_STATUS = {
+    "delivered": "delivered",
+    "open": "opened",
+    "click": "clicked",
+    "bounce": "bounced",
+    "dropped": "dropped",
+}
 TERMINAL = ("bounced", "dropped")
-KEPT_PROVIDER_FIELDS = ("type", "status", "sg_message_id", "bounce_classification", "response", "attempt",
-                        "smtp-id", "useragent")
+KEPT_PROVIDER_FIELDS = (
+    "type",
+    "status",
+    "sg_message_id",
+    "bounce_classification",
+    "response",
+    "attempt",
+    "smtp-id",
+    "useragent",
+)
 
 
 class EventError(ValueError):
@@ -94,11 +115,18 @@ def parse_event(index: int, raw: Any) -> IncomingEvent | None:
         event_id = "sha256:" + hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
     reason = _text(raw, "reason") or (_text(raw, "response") if kind == "deferred" else None)
     return IncomingEvent(
-        index=index, event_type=EVENT_TYPES[kind], email=email.strip(), occurred_at=occurred_at,
-        provider_event_id=event_id[:200], recipient_id=_uuid_arg(raw, "recipient_id"),
-        campaign_id=_uuid_arg(raw, "campaign_id"), organizer_id=_uuid_arg(raw, "organizer_id"),
-        url=_text(raw, "url", 4000) if kind == "click" else None, user_agent=_text(raw, "useragent", 1000),
-        ip_address=_text(raw, "ip", 45), reason=reason,
+        index=index,
+        event_type=EVENT_TYPES[kind],
+        email=email.strip(),
+        occurred_at=occurred_at,
+        provider_event_id=event_id[:200],
+        recipient_id=_uuid_arg(raw, "recipient_id"),
+        campaign_id=_uuid_arg(raw, "campaign_id"),
+        organizer_id=_uuid_arg(raw, "organizer_id"),
+        url=_text(raw, "url", 4000) if kind == "click" else None,
+        user_agent=_text(raw, "useragent", 1000),
+        ip_address=_text(raw, "ip", 45),
+        reason=reason,
         provider_response={key: raw[key] for key in KEPT_PROVIDER_FIELDS if key in raw} | {"event": kind},
     )
 
@@ -126,9 +154,13 @@ def locate_recipients(events: Sequence[IncomingEvent], signer: str | uuid.UUID) 
     that name none.
     """
     only = None if signer == SHARED else str(signer)
-    by_id = {str(id_): (str(org), str(camp)) for id_, org, camp in sql.fetch_all(
-        "SELECT id, organizer_id, campaign_id FROM campaign_recipients WHERE id = ANY(%b::uuid[])",
-        [list({e.recipient_id for e in events if e.recipient_id})])}
+    by_id = {
+        str(id_): (str(org), str(camp))
+        for id_, org, camp in sql.fetch_all(
+            "SELECT id, organizer_id, campaign_id FROM campaign_recipients WHERE id = ANY(%b::uuid[])",
+            [list({e.recipient_id for e in events if e.recipient_id})],
+        )
+    }
     located, by_address = {}, []
     for event in events:
         organizer = event.organizer_id or only
@@ -141,12 +173,16 @@ def locate_recipients(events: Sequence[IncomingEvent], signer: str | uuid.UUID) 
         elif organizer:
             by_address.append((event, organizer))
     if by_address:
-        latest = {(str(org), email): str(id_) for id_, org, email in sql.fetch_all(
-            "SELECT DISTINCT ON (r.organizer_id, lower(r.email)) r.id, r.organizer_id, lower(r.email)"
-            " FROM campaign_recipients r JOIN unnest(%b::uuid[], %b::text[]) AS k(organizer_id, email)"
-            " ON r.organizer_id = k.organizer_id AND lower(r.email) = k.email"
-            " ORDER BY r.organizer_id, lower(r.email), r.sent_at DESC NULLS LAST, r.created_at DESC",
-            [[org for _, org in by_address], [e.email.lower() for e, _ in by_address]])}
+        latest = {
+            (str(org), email): str(id_)
+            for id_, org, email in sql.fetch_all(
+                "SELECT DISTINCT ON (r.organizer_id, lower(r.email)) r.id, r.organizer_id, lower(r.email)"
+                " FROM campaign_recipients r JOIN unnest(%b::uuid[], %b::text[]) AS k(organizer_id, email)"
+                " ON r.organizer_id = k.organizer_id AND lower(r.email) = k.email"
+                " ORDER BY r.organizer_id, lower(r.email), r.sent_at DESC NULLS LAST, r.created_at DESC",
+                [[org for _, org in by_address], [e.email.lower() for e, _ in by_address]],
+            )
+        }
         for event, organizer in by_address:
             if (organizer, event.email.lower()) in latest:
                 located[event.index] = latest[(organizer, event.email.lower())]
@@ -183,10 +219,17 @@ FROM stored
 
 def _store_events(events, located):
     kept = [e for e in events if e.index in located]
-    columns = ([located[e.index] for e in kept], [e.event_type for e in kept], [e.occurred_at for e in kept],
-               [e.provider_event_id for e in kept], [e.url for e in kept], [e.user_agent for e in kept],
-               [e.ip_address for e in kept], [e.reason for e in kept],
-               [json.dumps(e.provider_response) for e in kept])
+    columns = (
+        [located[e.index] for e in kept],
+        [e.event_type for e in kept],
+        [e.occurred_at for e in kept],
+        [e.provider_event_id for e in kept],
+        [e.url for e in kept],
+        [e.user_agent for e in kept],
+        [e.ip_address for e in kept],
+        [e.reason for e in kept],
+        [json.dumps(e.provider_response) for e in kept],
+    )
     return sql.fetch_all(INSERT_EVENTS, list(columns)) if kept else []
 
 
@@ -230,34 +273,44 @@ INTENT_OF_EVENT = {"click": "click_through", "reply": "reply"}
 
 
 def _suppress(stored):
-    rows = [(org, email.lower(), SUPPRESSION_SOURCE.get(kind) or "hard_bounce", reason)
-            for _, org, _, _, kind, email, reason, _, bounce_kind in stored
-            if kind in SUPPRESSION_SOURCE or (kind == "bounce" and bounce_kind == "hard")]
+    rows = [
+        (org, email.lower(), SUPPRESSION_SOURCE.get(kind) or "hard_bounce", reason)
+        for _, org, _, _, kind, email, reason, _, bounce_kind in stored
+        if kind in SUPPRESSION_SOURCE or (kind == "bounce" and bounce_kind == "hard")
+    ]
     if rows:
         sql.execute(
             "INSERT INTO unsubscribes (organizer_id, email, source, reason, created_at)"
             " SELECT o, e, s, left(r, 100), now()"
             " FROM unnest(%b::uuid[], %b::text[], %b::text[], %b::text[]) AS u(o, e, s, r)"
-            " ON CONFLICT DO NOTHING", [list(column) for column in zip(*rows, strict=True)])
+            " ON CONFLICT DO NOTHING",
+            [list(column) for column in zip(*rows, strict=True)],
+        )
 
 
 def _record_intents(stored):
-    rows = [(org, person, campaign, INTENT_OF_EVENT[kind], occurred_at)
-            for _, org, campaign, person, kind, _, _, occurred_at, _ in stored
-            if kind in INTENT_OF_EVENT and person]
+    rows = [
+        (org, person, campaign, INTENT_OF_EVENT[kind], occurred_at)
+        for _, org, campaign, person, kind, _, _, occurred_at, _ in stored
+        if kind in INTENT_OF_EVENT and person
+    ]
     if rows:
         sql.execute(
             "INSERT INTO prospect_intents (organizer_id, person_id, campaign_id, intent_type, source, occurred_at,"
             " created_at)"
             " SELECT o, p, c, t, 'webhook', min(at), now()"
             " FROM unnest(%b::uuid[], %b::uuid[], %b::uuid[], %b::text[], %b::timestamptz[]) AS i(o, p, c, t, at)"
-            " GROUP BY o, p, c, t ON CONFLICT DO NOTHING", [list(column) for column in zip(*rows, strict=True)])
+            " GROUP BY o, p, c, t ON CONFLICT DO NOTHING",
+            [list(column) for column in zip(*rows, strict=True)],
+        )
 
 
 def _lock_recipients(recipient_ids):
     """Lock the batch's recipients in id order first, so batches delivered at once never deadlock."""
-    sql.execute("SELECT 1 FROM campaign_recipients WHERE id = ANY(%b::uuid[]) ORDER BY id FOR UPDATE",
-                [sorted(set(recipient_ids))])
+    sql.execute(
+        "SELECT 1 FROM campaign_recipients WHERE id = ANY(%b::uuid[]) ORDER BY id FOR UPDATE",
+        [sorted(set(recipient_ids))],
+    )
 
 
 @transaction.atomic
@@ -271,6 +324,10 @@ def ingest(payload: Sequence[Any], signer: str | uuid.UUID) -> dict[str, Any]:
     _suppress(stored)
     _record_intents(stored)
     return {
-        "received": len(payload), "stored": len(stored), "duplicates": len(located) - len(stored),
-        "ignored": ignored, "unknown_recipient": len(events) - len(located), "rejected": rejected,
+        "received": len(payload),
+        "stored": len(stored),
+        "duplicates": len(located) - len(stored),
+        "ignored": ignored,
+        "unknown_recipient": len(events) - len(located),
+        "rejected": rejected,
     }

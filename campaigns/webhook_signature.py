@@ -5,6 +5,7 @@ settings (SENDGRID_WEBHOOK_PUBLIC_KEY, for a SendGrid account shared by every or
 organizer, each key held by one organizer only. The key that verifies a request tells whose events it
 carries.
 """
+
 import base64
 import binascii
 import time
@@ -53,8 +54,11 @@ def verify_request(body, signature_b64, timestamp, now=None):
     signed = timestamp.encode() + body
     if settings.SENDGRID_WEBHOOK_PUBLIC_KEY and _verifies(settings.SENDGRID_WEBHOOK_PUBLIC_KEY, signed, signature):
         return SHARED
-    keys = Organizer.objects.exclude(sendgrid_webhook_public_key__isnull=True).exclude(
-        sendgrid_webhook_public_key="").values_list("pk", "sendgrid_webhook_public_key")
+    keys = (
+        Organizer.objects.exclude(sendgrid_webhook_public_key__isnull=True)
+        .exclude(sendgrid_webhook_public_key="")
+        .values_list("pk", "sendgrid_webhook_public_key")
+    )
     for organizer_id, key_text in keys:
         if _verifies(key_text, signed, signature):
             return organizer_id

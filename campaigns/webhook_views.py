@@ -1,4 +1,5 @@
 """`POST /api/webhooks/sendgrid`: public, authenticated by SendGrid's signature instead of a user."""
+
 import json
 
 from django.conf import settings
@@ -39,9 +40,16 @@ class SendGridWebhookView(APIView):
 
     @extend_schema(
         request={"application/json": {"type": "array", "items": {"type": "object"}}},
-        parameters=[OpenApiParameter(SIGNATURE_HEADER, str, OpenApiParameter.HEADER, required=True,
-                                     description="Base64 ECDSA signature of the timestamp and the raw body."),
-                    OpenApiParameter(TIMESTAMP_HEADER, str, OpenApiParameter.HEADER, required=True)],
+        parameters=[
+            OpenApiParameter(
+                SIGNATURE_HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="Base64 ECDSA signature of the timestamp and the raw body.",
+            ),
+            OpenApiParameter(TIMESTAMP_HEADER, str, OpenApiParameter.HEADER, required=True),
+        ],
         responses={200: WebhookReportSerializer, 400: ErrorSerializer, 403: ErrorSerializer, 413: ErrorSerializer},
     )
     def post(self, request):

@@ -6,8 +6,14 @@ from django.utils.html import format_html, format_html_join
 
 from legacy.csv_import import start_csv_import
 from legacy.models import List, ListMember, ListUpload, Prospect
-from liffy.admin_base import (OrganizerScopedAdmin, ReadOnlyAdmin, ViewAndDeleteAdmin, changelist_link, choices_filter,
-                              json_display)
+from liffy.admin_base import (
+    OrganizerScopedAdmin,
+    ReadOnlyAdmin,
+    ViewAndDeleteAdmin,
+    changelist_link,
+    choices_filter,
+    json_display,
+)
 from liffy.admin_messages import report_refusal
 from liffy.errors import InvalidInput
 from liffy.tables import read_upload
@@ -30,8 +36,9 @@ class ProspectAdmin(ReadOnlyAdmin):
 class ListAddForm(forms.ModelForm):
     """A new list, optionally filled from a CSV or XLSX file through the same import as the API."""
 
-    csv_file = forms.FileField(required=False, label="CSV or XLSX file",
-                               help_text="Optional: contacts to import (email column required).")
+    csv_file = forms.FileField(
+        required=False, label="CSV or XLSX file", help_text="Optional: contacts to import (email column required)."
+    )
 
     class Meta:
         model = List
@@ -53,21 +60,26 @@ def import_progress_text(list_):
     progress = list_.import_progress or {}
     if not list_.import_status:
         return "No import."
-    text = (f"{list_.import_status.capitalize()}: {progress.get('imported', 0)} of {progress.get('total', '?')} "
-            f"rows imported, {progress.get('skipped', 0)} skipped, {progress.get('duplicates', 0)} duplicates"
-            f"{' (file ' + progress['file_name'] + ')' if progress.get('file_name') else ''}.")
+    text = (
+        f"{list_.import_status.capitalize()}: {progress.get('imported', 0)} of {progress.get('total', '?')} "
+        f"rows imported, {progress.get('skipped', 0)} skipped, {progress.get('duplicates', 0)} duplicates"
+        f"{' (file ' + progress['file_name'] + ')' if progress.get('file_name') else ''}."
+    )
     errors = progress.get("errors") or []
     if not errors:
         return text
-    lines = format_html_join("", "<li>row {}: {}</li>", ((e.get("row"), e.get("error")) for e in
-                                                          errors[:SHOWN_IMPORT_ERRORS]))
+    lines = format_html_join(
+        "", "<li>row {}: {}</li>", ((e.get("row"), e.get("error")) for e in errors[:SHOWN_IMPORT_ERRORS])
+    )
     return format_html("{}<ul>{}</ul>", text, lines)
 
 
 def member_count_subquery():
     """Members of the list, counted per row shown (never for the whole table at once)."""
-    return Subquery(ListMember.objects.filter(list=OuterRef("pk")).order_by().values("list")
-                    .annotate(n=Count("*")).values("n"), output_field=IntegerField())
+    return Subquery(
+        ListMember.objects.filter(list=OuterRef("pk")).order_by().values("list").annotate(n=Count("*")).values("n"),
+        output_field=IntegerField(),
+    )
 
 
 @admin.register(List)
@@ -75,8 +87,15 @@ class ListAdmin(OrganizerScopedAdmin):
     list_display = ("name", "type", "member_count", "import_status", "created_at")
     list_filter = ("type", "import_status")
     search_fields = ("name", "description")
-    readonly_fields = ("id", "created_at", "created_by_user", "member_count", "import_status", "import_progress_words",
-                       json_display("import_progress", "import progress (raw)"))
+    readonly_fields = (
+        "id",
+        "created_at",
+        "created_by_user",
+        "member_count",
+        "import_status",
+        "import_progress_words",
+        json_display("import_progress", "import progress (raw)"),
+    )
     exclude = ("import_progress",)
 
     def get_queryset(self, request):

@@ -20,6 +20,7 @@ shapes compared (`legacy.catalog`). Everything then happens in one transaction:
 A dry run does all of it and rolls back, so its report is exactly what adoption would change.
 Should anything fail half-way, the database is left as it was.
 """
+
 import re
 from dataclasses import dataclass, field
 
@@ -36,8 +37,10 @@ from liffy import sql
 from liffy.fields import EncryptedTextField
 from liffy.sql import execute, fetch_value
 
-UTC_NOTE = ("Timestamps without time zone were read as UTC. The original system sets no time zone anywhere, "
-            "so this is right only if both its database server and its Node host ran in UTC.")
+UTC_NOTE = (
+    "Timestamps without time zone were read as UTC. The original system sets no time zone anywhere, "
+    "so this is right only if both its database server and its Node host ran in UTC."
+)
 
 MERGED = "Duplicates merged"
 CLEARED = "References to deleted rows cleared"
@@ -58,8 +61,7 @@ CHARACTER = re.compile(r"^(?:character varying|character|text)(?:\((\d+)\))?$")
 NUMERIC = re.compile(r"^numeric(?:\((\d+),(\d+)\))?$")
 WIDER_INTEGERS = {("smallint", "integer"), ("smallint", "bigint"), ("integer", "bigint")}
 FOREIGN_KEY = re.compile(r"^FOREIGN KEY \((\w+)\) REFERENCES (\w+)\(id\)")
-COMMENT_TARGETS = {"table": "TABLE", "table column": "COLUMN", "index": "INDEX", "view": "VIEW",
-                   "sequence": "SEQUENCE"}
+COMMENT_TARGETS = {"table": "TABLE", "table column": "COLUMN", "index": "INDEX", "view": "VIEW", "sequence": "SEQUENCE"}
 RECORDER_RELATIONS = ("django_migrations", "django_migrations_id_seq")  # created when steps are recorded
 
 
@@ -151,8 +153,11 @@ class _Adoption:
     def run(self):
         self.reference = reference_shape()
         self.models = project_models()
-        self.fields = {(model._meta.db_table, model_field.column): model_field
-                       for model in self.models for model_field in model._meta.local_fields}
+        self.fields = {
+            (model._meta.db_table, model_field.column): model_field
+            for model in self.models
+            for model_field in model._meta.local_fields
+        }
         found = self.differences()
         self.refuse_what_cannot_be_adopted(found)
         if self.report.problems:
@@ -185,16 +190,20 @@ class _Adoption:
                     problems.append(f"column {d.table}.{d.item}: {refusal}")
             elif d.kind == "extra column":
                 if d.actual.not_null and d.actual.default is None:
-                    problems.append(f"extra column {d.table}.{d.item} is NOT NULL without a default: the "
-                                    "project's inserts would fail; make it nullable or give it a default")
+                    problems.append(
+                        f"extra column {d.table}.{d.item} is NOT NULL without a default: the "
+                        "project's inserts would fail; make it nullable or give it a default"
+                    )
                 else:
                     accepted.append(f"extra column {d.table}.{d.item} ({d.actual.type}), kept as it is")
             elif d.kind == "extra relation" and d.actual not in ("v", "m"):  # views: below
                 accepted.append(f"extra relation {d.table}, kept as it is")
             elif d.kind in ("trigger", "function", "view"):
                 # they could write to the tables, or (views) block the column conversions
-                problems.append(f"{d.kind} {d.table + '.' if d.table else ''}{d.item}: the project's steps "
-                                f"001–023 have {'it otherwise' if d.expected else 'none'}; remove it first")
+                problems.append(
+                    f"{d.kind} {d.table + '.' if d.table else ''}{d.item}: the project's steps "
+                    f"001–023 have {'it otherwise' if d.expected else 'none'}; remove it first"
+                )
             elif d.kind == "extension" and d.actual:
                 accepted.append(f"extension {d.item}, kept as it is")
 
@@ -206,22 +215,27 @@ class _Adoption:
             return None
         if CHARACTER.match(have) and CHARACTER.match(want):
             limit = CHARACTER.match(want).group(1)
-            if limit and fetch_value(f"SELECT count(*) FROM {_q(table)} WHERE length({_q(column)}) > %s",
-                                     [int(limit)]):
+            if limit and fetch_value(f"SELECT count(*) FROM {_q(table)} WHERE length({_q(column)}) > %s", [int(limit)]):
                 raise Refused(f"values longer than {limit} characters do not fit {want}")
             return None
         if NUMERIC.match(have) and NUMERIC.match(want) and NUMERIC.match(want).group(1):
             precision, scale = map(int, NUMERIC.match(want).groups())
-            if fetch_value(f"SELECT count(*) FROM {_q(table)} WHERE abs(round({_q(column)}, %s)) >= 10 ^ %s",
-                           [scale, precision - scale]):
+            if fetch_value(
+                f"SELECT count(*) FROM {_q(table)} WHERE abs(round({_q(column)}, %s)) >= 10 ^ %s",
+                [scale, precision - scale],
+            ):
                 raise Refused(f"values too large for {want}")
             return None
         raise Refused(f"{have} cannot become {want}")
 
     # 2. the data ----------------------------------------------------------------------------------
     def fit_data(self, found):
-        missing_unique = {d.table for d in found if d.kind in ("missing index", "missing constraint")
-                          and re.match(r"^(CREATE UNIQUE|UNIQUE|PRIMARY)", d.expected)}
+        missing_unique = {
+            d.table
+            for d in found
+            if d.kind in ("missing index", "missing constraint")
+            and re.match(r"^(CREATE UNIQUE|UNIQUE|PRIMARY)", d.expected)
+        }
         for table, merge in adoption_data.MERGES.items():
             if table in missing_unique:
                 self.report.add(MERGED, merge())
@@ -234,8 +248,11 @@ class _Adoption:
         self.report.add(LOGINS, adoption_data.lowercase_user_emails())
 
     def clear_dangling_references(self, found):
-        existing = {(d.table, FOREIGN_KEY.match(d.actual).groups()) for d in found
-                    if d.kind == "extra constraint" and FOREIGN_KEY.match(d.actual)}
+        existing = {
+            (d.table, FOREIGN_KEY.match(d.actual).groups())
+            for d in found
+            if d.kind == "extra constraint" and FOREIGN_KEY.match(d.actual)
+        }
         for d in found:
             match = d.kind == "missing constraint" and FOREIGN_KEY.match(d.expected)
             if not match or (d.table, match.groups()) in existing:
@@ -244,8 +261,10 @@ class _Adoption:
             if not self.reference.columns[d.table][column].not_null:
                 self.report.add(CLEARED, adoption_data.clear_dangling(d.table, column, target))
             elif count := adoption_data.dangling(d.table, column, target):
-                self.report.problems.append(f"{d.table}.{column}: {count} row(s) point at no {target} row "
-                                            "and the column may not be empty; delete or repair them first")
+                self.report.problems.append(
+                    f"{d.table}.{column}: {count} row(s) point at no {target} row "
+                    "and the column may not be empty; delete or repair them first"
+                )
                 self.blocked.add((d.table, column))
 
     def fill_needed_values(self, found):
@@ -262,8 +281,10 @@ class _Adoption:
                 shown = str(default).lower() if isinstance(default, bool) else repr(default)
                 lines = adoption_data.fill_nulls(d.table, d.item, "%s", shown, [default])
             elif fetch_value(f"SELECT count(*) FROM {_q(d.table)} WHERE {_q(d.item)} IS NULL"):
-                self.report.problems.append(f"{d.table}.{d.item} has NULLs and the project needs a value there; "
-                                            "there is no safe value to fill in")
+                self.report.problems.append(
+                    f"{d.table}.{d.item} has NULLs and the project needs a value there; "
+                    "there is no safe value to fill in"
+                )
                 self.blocked.add((d.table, d.item))
                 continue
             else:
@@ -329,8 +350,10 @@ class _Adoption:
         missing_indexes = {d.item for d in found if d.kind == "missing index"}
         missing_constraints = {(d.table, d.item) for d in found if d.kind == "missing constraint"}
         wanted = [index for index in self.reference.indexes if index.name in missing_indexes]
-        wanted += sorted((c for c in self.reference.constraints if (c.table, c.name) in missing_constraints),
-                         key=lambda c: c.kind == "f")  # foreign keys last
+        wanted += sorted(
+            (c for c in self.reference.constraints if (c.table, c.name) in missing_constraints),
+            key=lambda c: c.kind == "f",
+        )  # foreign keys last
         for item in wanted:
             match = FOREIGN_KEY.match(item.definition)
             if match and (item.table, match.group(1)) in self.blocked:
@@ -353,7 +376,9 @@ class _Adoption:
                 self.report.problems.append(f"comment on {d.table} {d.item}: cannot be changed by adoption")
                 continue
             # a utility statement takes no bound parameters: the comment goes in as a quoted literal
-            execute(pgsql.SQL(f"COMMENT ON {COMMENT_TARGETS[d.table]} {d.item} IS {{}}").format(pgsql.Literal(d.expected)))
+            execute(
+                pgsql.SQL(f"COMMENT ON {COMMENT_TARGETS[d.table]} {d.item} IS {{}}").format(pgsql.Literal(d.expected))
+            )
             self.report.add(COMMENTS, f"{d.table} {d.item}: {'removed' if d.expected is None else 'set'}")
 
     # 4. record and prove ---------------------------------------------------------------------------
@@ -365,6 +390,9 @@ class _Adoption:
             self.report.recorded += 1
 
     def verify(self):
-        left = [d for d in differences(self.live(), self.reference)
-                if not (d.kind in ("extra column", "extra relation") or (d.kind == "extension" and d.actual))]
+        left = [
+            d
+            for d in differences(self.live(), self.reference)
+            if not (d.kind in ("extra column", "extra relation") or (d.kind == "extension" and d.actual))
+        ]
         self.report.problems += [f"still different after adoption: {d}" for d in left]

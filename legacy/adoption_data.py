@@ -5,16 +5,29 @@ the lines adoption reports. Duplicates are merged (never silently dropped), refe
 that no longer exist are cleared where the column may be empty, NULLs are filled where the project
 needs a value, provider keys are encrypted and bcrypt password hashes get Django's prefix.
 """
+
 from liffy.fields import ENCRYPTED_PREFIX, EncryptedTextField
 from liffy.sql import execute, fetch_all, fetch_value
 
 # When two recipients of a campaign share an address, the kept row takes the most telling status.
-STATUS_PRECEDENCE = ["pending", "skipped", "failed", "sending", "sent", "delivered", "opened", "clicked",
-                     "dropped", "bounced"]
+STATUS_PRECEDENCE = [
+    "pending",
+    "skipped",
+    "failed",
+    "sending",
+    "sent",
+    "delivered",
+    "opened",
+    "clicked",
+    "dropped",
+    "bounced",
+]
 # Fills that are not the column's own default (the rest come from the project's fields): SQL, description.
 FILLS = {
     ("mining_results", "organizer_id"): (
-        "(SELECT j.organizer_id FROM mining_jobs j WHERE j.id = mining_results.job_id)", "the organizer of its job"),
+        "(SELECT j.organizer_id FROM mining_jobs j WHERE j.id = mining_results.job_id)",
+        "the organizer of its job",
+    ),
     ("mining_results", "updated_at"): ("created_at", "its created_at"),
     ("mining_results", "source_url"): ("''", "'' (unknown)"),
 }
@@ -58,7 +71,8 @@ def merge_recipient_twins():
             GROUP BY k.campaign_id, k.id, k.email ORDER BY k.campaign_id, k.email
         """)
     ]
-    execute("""
+    execute(
+        """
         WITH members AS (
             SELECT merged_id AS id, kept_id FROM adoption_twins
             UNION SELECT kept_id, kept_id FROM adoption_twins
@@ -83,8 +97,12 @@ def merge_recipient_twins():
             bounced_at = g.bounced_at, open_count = g.open_count, click_count = g.click_count, status = g.status,
             last_error = g.last_error, name = g.name, meta = g.meta, prospect_id = g.prospect_id
         FROM merged g WHERE k.id = g.kept_id
-    """, {"precedence": STATUS_PRECEDENCE})
-    execute("UPDATE campaign_events e SET recipient_id = t.kept_id FROM adoption_twins t WHERE e.recipient_id = t.merged_id")
+    """,
+        {"precedence": STATUS_PRECEDENCE},
+    )
+    execute(
+        "UPDATE campaign_events e SET recipient_id = t.kept_id FROM adoption_twins t WHERE e.recipient_id = t.merged_id"
+    )
     execute("DELETE FROM campaign_recipients r USING adoption_twins t WHERE r.id = t.merged_id")
     return lines
 
@@ -120,8 +138,10 @@ def merge_person_twins():
     execute("""
         WITH merged AS (
             SELECT t.kept_id,
-                   (array_agg(p.first_name ORDER BY p.created_at) FILTER (WHERE p.first_name IS NOT NULL))[1] AS first_name,
-                   (array_agg(p.last_name ORDER BY p.created_at) FILTER (WHERE p.last_name IS NOT NULL))[1] AS last_name,
+                   (array_agg(p.first_name ORDER BY p.created_at)
+                      FILTER (WHERE p.first_name IS NOT NULL))[1] AS first_name,
+                   (array_agg(p.last_name ORDER BY p.created_at)
+                      FILTER (WHERE p.last_name IS NOT NULL))[1] AS last_name,
                    (array_agg(p.verification_status ORDER BY p.verified_at DESC NULLS LAST)
                       FILTER (WHERE p.verification_status <> 'unknown'))[1] AS verification_status,
                    max(p.verified_at) AS verified_at
@@ -180,20 +200,25 @@ def fill_nulls(table, column, expression, described, params=()):
 def encrypt_plaintext(table, column):
     """Encrypt the values of an EncryptedTextField column that the original stored in plaintext."""
     field = EncryptedTextField()
-    plain = fetch_all(f"SELECT id, {column} FROM {table} WHERE {column} <> '' AND {column} NOT LIKE %s",
-                  [ENCRYPTED_PREFIX + "%"])
+    plain = fetch_all(
+        f"SELECT id, {column} FROM {table} WHERE {column} <> '' AND {column} NOT LIKE %s", [ENCRYPTED_PREFIX + "%"]
+    )
     if not plain:
         return []
-    execute(f"""
+    execute(
+        f"""
         UPDATE {table} x SET {column} = v.value FROM unnest(%s::uuid[], %s::text[]) AS v(id, value) WHERE x.id = v.id
-    """, [[row_id for row_id, _ in plain], [field.get_prep_value(value) for _, value in plain]])
+    """,
+        [[row_id for row_id, _ in plain], [field.get_prep_value(value) for _, value in plain]],
+    )
     return [f"{table}.{column}: {len(plain)} plaintext value(s) encrypted"]
 
 
 def prefix_bcrypt_hashes():
     """`$2a$…`/`$2b$…` (the original's bcrypt) → Django's `bcrypt$$2b$…`; upgraded at the user's next login."""
-    count = execute("UPDATE users SET password_hash = 'bcrypt$' || password_hash WHERE password_hash ~ %s",
-                  [BCRYPT_HASH])
+    count = execute(
+        "UPDATE users SET password_hash = 'bcrypt$' || password_hash WHERE password_hash ~ %s", [BCRYPT_HASH]
+    )
     return [f"users.password_hash: {count} bcrypt hash(es) given Django's 'bcrypt$' prefix"] if count else []
 
 

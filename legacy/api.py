@@ -1,4 +1,5 @@
 """Lists API: CRUD, members, CSV upload and export. Thin views over legacy.lists and legacy.csv_import."""
+
 from django.db.models import Count
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
@@ -19,10 +20,18 @@ class ListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = List
-        fields = ["id", "name", "description", "type", "member_count", "import_status", "import_progress",
-                  "created_by_user", "created_at"]
-        read_only_fields = ["id", "member_count", "import_status", "import_progress", "created_by_user",
-                            "created_at"]
+        fields = [
+            "id",
+            "name",
+            "description",
+            "type",
+            "member_count",
+            "import_status",
+            "import_progress",
+            "created_by_user",
+            "created_at",
+        ]
+        read_only_fields = ["id", "member_count", "import_status", "import_progress", "created_by_user", "created_at"]
 
     def get_member_count(self, target) -> int:
         """Annotated on the view's queryset; counted for a list just created."""
@@ -32,8 +41,9 @@ class ListSerializer(serializers.ModelSerializer):
 
 class MembersRequestSerializer(serializers.Serializer):
     person_ids = serializers.ListField(child=serializers.UUIDField(), required=False, default=list, max_length=10_000)
-    emails = serializers.ListField(child=serializers.CharField(max_length=320), required=False, default=list,
-                                   max_length=10_000)
+    emails = serializers.ListField(
+        child=serializers.CharField(max_length=320), required=False, default=list, max_length=10_000
+    )
 
     def validate(self, data):
         if not data["person_ids"] and not data["emails"]:
@@ -61,8 +71,14 @@ class UploadSerializer(serializers.Serializer):
     tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list)
 
 
-class ListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                  mixins.UpdateModelMixin, mixins.DestroyModelMixin, OrganizerScopedViewSet):
+class ListViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    OrganizerScopedViewSet,
+):
     """Lists of persons: campaign targets. Deleting a list removes its memberships; persons stay."""
 
     queryset = List.objects.order_by("-created_at")
@@ -77,8 +93,11 @@ class ListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         return super().get_queryset().annotate(member_count=Count("members"))
 
     def perform_create(self, serializer):
-        serializer.save(organizer=self.organizer, created_by_user=self.request.user,
-                        type=serializer.validated_data.get("type") or List.Type.MANUAL)
+        serializer.save(
+            organizer=self.organizer,
+            created_by_user=self.request.user,
+            type=serializer.validated_data.get("type") or List.Type.MANUAL,
+        )
 
     @extend_schema(methods=["GET"], responses=PersonSerializer(many=True))
     @extend_schema(methods=["POST"], request=MembersRequestSerializer, responses=MembersAddedSerializer)
@@ -90,8 +109,9 @@ class ListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         target = self.get_object()
         if request.method == "GET":
             # newest member first, served by list_members_list_order_idx (and followed by its cursors)
-            page = self.paginate_queryset(lists.members(target).order_by("-list_memberships__created_at",
-                                                                         "-list_memberships__person_id"))
+            page = self.paginate_queryset(
+                lists.members(target).order_by("-list_memberships__created_at", "-list_memberships__person_id")
+            )
             return self.get_paginated_response(PersonSerializer(page, many=True).data)
         if request.method == "POST":
             data = MembersRequestSerializer(data=request.data)
@@ -109,9 +129,12 @@ class ListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         response["Content-Disposition"] = f'attachment; filename="list-{target.pk}.csv"'
         return response
 
-    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={201: ListSerializer,
-                                                                                   202: ListSerializer})
-    @action(detail=False, methods=["post"], url_path="upload-csv", parser_classes=[MultiPartParser, FormParser, JSONParser])
+    @extend_schema(
+        request={"multipart/form-data": UploadSerializer}, responses={201: ListSerializer, 202: ListSerializer}
+    )
+    @action(
+        detail=False, methods=["post"], url_path="upload-csv", parser_classes=[MultiPartParser, FormParser, JSONParser]
+    )
     def upload_csv(self, request):
         """A CSV or XLSX file into a new list (or `list_id`). Under CSV_INLINE_ROWS rows: imported now (201
         with the report); otherwise in the background (202; poll the list's import_progress). A malformed
@@ -119,9 +142,13 @@ class ListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         data = UploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        target = get_for_organizer_or_404(List.objects, self.organizer, values["list_id"], "list") \
-            if values.get("list_id") else None
-        target, _progress, inline = start_csv_import(self.organizer, request.user, values["file"],
-                                                    name=values.get("name"), target=target, tags=values["tags"])
+        target = (
+            get_for_organizer_or_404(List.objects, self.organizer, values["list_id"], "list")
+            if values.get("list_id")
+            else None
+        )
+        target, _progress, inline = start_csv_import(
+            self.organizer, request.user, values["file"], name=values.get("name"), target=target, tags=values["tags"]
+        )
         body = ListSerializer(self.get_queryset().get(pk=target.pk)).data
         return Response(body, status=201 if inline else 202)

@@ -12,6 +12,7 @@
 All go through `liffy.backfills.run_batches`: keyset batches within an id range `(after, upto]`, one
 transaction each, idempotent.
 """
+
 from collections import Counter
 from uuid import UUID
 
@@ -112,8 +113,10 @@ def members_without_person():
 
 def link_members_batch(after: UUID, size: int, upto: UUID = LAST_ID) -> tuple[UUID | None, Counter]:
     processed, created, linked, no_email, removed, last_id = _row(
-        LINK_MEMBERS, {"after": after, "size": size, "upto": upto, "statuses": list(VerificationStatus.values)})
+        LINK_MEMBERS, {"after": after, "size": size, "upto": upto, "statuses": list(VerificationStatus.values)}
+    )
     if not processed:
         return None, Counter()
-    return last_id, Counter(processed=processed, persons_created=created, linked=linked, no_email=no_email,
-                            duplicate_membership=removed)
+    return last_id, Counter(
+        processed=processed, persons_created=created, linked=linked, no_email=no_email, duplicate_membership=removed
+    )

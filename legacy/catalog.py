@@ -10,6 +10,7 @@ extensions installed in the schema are listed on their own.
 Adoption (`legacy.adoption`) uses this to compare a database of the original system with a schema
 built by the project's own migrations, and the tests to prove the two end up identical.
 """
+
 import re
 from dataclasses import dataclass, field
 
@@ -206,17 +207,24 @@ def differences(actual: Shape, expected: Shape) -> list[Difference]:
             for kind, attribute in (("column type", "type"), ("not null", "not_null"), ("default", "default")):
                 if getattr(have, attribute) != getattr(want, attribute):
                     add(Difference(kind, table, column, getattr(have, attribute), getattr(want, attribute)))
-    for kind, mine, theirs in (("constraint", actual.constraints, expected.constraints),
-                               ("index", actual.indexes, expected.indexes)):
+    for kind, mine, theirs in (
+        ("constraint", actual.constraints, expected.constraints),
+        ("index", actual.indexes, expected.indexes),
+    ):
         pairs, extra, missing = _matched(mine, theirs)
         found += [Difference(f"extra {kind}", item.table, item.name, actual=item.definition) for item in extra]
         found += [Difference(f"missing {kind}", item.table, item.name, expected=item.definition) for item in missing]
-        found += [Difference(f"{kind} name", have.table, have.name, have.name, want.name)
-                  for have, want in pairs if have.name != want.name]
-    for kind, mine, theirs in (("trigger", actual.triggers, expected.triggers),
-                               ("function", actual.functions, expected.functions),
-                               ("view", actual.views, expected.views),
-                               ("comment", actual.comments, expected.comments)):
+        found += [
+            Difference(f"{kind} name", have.table, have.name, have.name, want.name)
+            for have, want in pairs
+            if have.name != want.name
+        ]
+    for kind, mine, theirs in (
+        ("trigger", actual.triggers, expected.triggers),
+        ("function", actual.functions, expected.functions),
+        ("view", actual.views, expected.views),
+        ("comment", actual.comments, expected.comments),
+    ):
         for key in sorted(mine.keys() | theirs.keys(), key=str):
             if mine.get(key) != theirs.get(key):
                 table, item = key if isinstance(key, tuple) else (None, key)

@@ -13,6 +13,7 @@ imported in parallel (worker processes, or Celery tasks on every imports worker 
 backend is configured); the progress counters are added to on the server, so they stay right, and
 the end (duplicates over the whole file, errors in row order, verification) runs once after all.
 """
+
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -71,9 +72,17 @@ def _candidate(values):
     affiliation = {name: (values.get(name) or "")[:limit] or None for name, limit in AFFILIATION_FIELDS.items()}
     affiliations = []
     if affiliation["company_name"]:
-        affiliations.append(AffiliationData(
-            company_name=affiliation["company_name"], position=affiliation["job_title"], country_code=country,
-            city=affiliation["city"], website=affiliation["website"], phone=affiliation["phone"], confidence=1.0))
+        affiliations.append(
+            AffiliationData(
+                company_name=affiliation["company_name"],
+                position=affiliation["job_title"],
+                country_code=country,
+                city=affiliation["city"],
+                website=affiliation["website"],
+                phone=affiliation["phone"],
+                confidence=1.0,
+            )
+        )
     return first and first[:255], last and last[:255], affiliations
 
 
@@ -108,15 +117,28 @@ def import_batch(organizer_id: UUID | str, list_id: UUID | str, candidates: list
     """One batch's upserts and members (call inside its transaction); returns its counters."""
     upserted = upsert_candidates(organizer_id, candidates, source_type="import")
     added = add_members(organizer_id, list_id, upserted.person_ids.values())
-    return {"imported": len(candidates), "persons_upserted": len(upserted.person_ids),
-            "affiliations_upserted": upserted.affiliations_created + upserted.affiliations_enriched,
-            "members_added": added, "person_ids": upserted.person_ids}
+    return {
+        "imported": len(candidates),
+        "persons_upserted": len(upserted.person_ids),
+        "affiliations_upserted": upserted.affiliations_created + upserted.affiliations_enriched,
+        "members_added": added,
+        "person_ids": upserted.person_ids,
+    }
 
 
 def _progress(total, started_at):
-    return {"total": total, "imported": 0, "skipped": 0, "duplicates": 0, "persons_upserted": 0,
-            "affiliations_upserted": 0, "members_added": 0, "errors": [], "started_at": started_at.isoformat(),
-            "completed_at": None}
+    return {
+        "total": total,
+        "imported": 0,
+        "skipped": 0,
+        "duplicates": 0,
+        "persons_upserted": 0,
+        "affiliations_upserted": 0,
+        "members_added": 0,
+        "errors": [],
+        "started_at": started_at.isoformat(),
+        "completed_at": None,
+    }
 
 
 def _import_rows(target, table, rows=None):
@@ -130,11 +152,17 @@ def _import_rows(target, table, rows=None):
             counts = import_batch(target.organizer_id, target.pk, candidates)
             person_ids = counts.pop("person_ids")
             checked = {"skipped": table.skipped, "duplicates": table.duplicates}
-            add_progress("lists", target.pk, counts | {name: value - recorded[name] for name, value in checked.items()},
-                         table.errors[recorded["errors"]:])
+            add_progress(
+                "lists",
+                target.pk,
+                counts | {name: value - recorded[name] for name, value in checked.items()},
+                table.errors[recorded["errors"] :],
+            )
         recorded = checked | {"errors": len(table.errors)}
         outcome.add(Outcome(Counter(counts), ids=person_ids))
-    add_progress("lists", target.pk, {"skipped": table.skipped - recorded["skipped"]}, table.errors[recorded["errors"]:])
+    add_progress(
+        "lists", target.pk, {"skipped": table.skipped - recorded["skipped"]}, table.errors[recorded["errors"] :]
+    )
     outcome.counts.update(skipped=table.skipped)
     outcome.errors = list(table.errors)
     return outcome
@@ -156,22 +184,35 @@ def complete_import(target: List, outcome: Outcome) -> dict[str, Any]:
 
     queued = queue_for_verification(target.organizer_id, list(outcome.ids), only_with_key=True)
     errors = sorted(outcome.errors, key=lambda error: error["row"])[:MAX_REPORTED_ERRORS]
-    sql.execute("UPDATE lists SET import_status = 'completed', import_progress = import_progress ||"
-                " jsonb_build_object('duplicates', %s::int, 'errors', %s::jsonb, 'completed_at', now(),"
-                " 'verification_queued', %s::int) WHERE id = %s",
-                [outcome.counts["imported"] - len(outcome.ids), json.dumps(errors), queued, target.pk])
+    sql.execute(
+        "UPDATE lists SET import_status = 'completed', import_progress = import_progress ||"
+        " jsonb_build_object('duplicates', %s::int, 'errors', %s::jsonb, 'completed_at', now(),"
+        " 'verification_queued', %s::int) WHERE id = %s",
+        [outcome.counts["imported"] - len(outcome.ids), json.dumps(errors), queued, target.pk],
+    )
     target.refresh_from_db()
     return target.import_progress
 
 
-def start_csv_import(organizer: Organizer, user: User | None, upload: UploadedFile, *, name: str | None = None,
-                     target: List | None = None, tags: Iterable[str] = ()) -> tuple[List, dict[str, Any], bool]:
+def start_csv_import(
+    organizer: Organizer,
+    user: User | None,
+    upload: UploadedFile,
+    *,
+    name: str | None = None,
+    target: List | None = None,
+    tags: Iterable[str] = (),
+) -> tuple[List, dict[str, Any], bool]:
     """Create (or reuse) the list and import the file: (list, progress, inline?)."""
     data, total = read_upload(upload)
     if target is None:
-        target = List.objects.create(organizer=organizer, name=(name or upload.name or "CSV import")[:255],
-                                     type=List.Type.IMPORT, created_by_user=user,
-                                     description=f"Imported from {upload.name}"[:1000])
+        target = List.objects.create(
+            organizer=organizer,
+            name=(name or upload.name or "CSV import")[:255],
+            type=List.Type.IMPORT,
+            created_by_user=user,
+            description=f"Imported from {upload.name}"[:1000],
+        )
     progress = _progress(total, timezone.now()) | {"file_name": upload.name, "tags": list(tags)}
     List.objects.filter(pk=target.pk).update(import_status="processing", import_progress=progress)
     target.refresh_from_db()
@@ -179,8 +220,9 @@ def start_csv_import(organizer: Organizer, user: User | None, upload: UploadedFi
         return target, _import_file(target, upload.name, data, total), True
     from legacy.tasks import import_csv_task
 
-    stored = ListUpload.objects.create(organizer=organizer, list=target, name=(upload.name or "")[:255],
-                                       size=len(data), data=data)
+    stored = ListUpload.objects.create(
+        organizer=organizer, list=target, name=(upload.name or "")[:255], size=len(data), data=data
+    )
     transaction.on_commit(lambda: import_csv_task.delay(str(target.pk), str(stored.pk)))
     return target, target.import_progress, False
 
@@ -203,8 +245,10 @@ def parts_for(list_id: UUID | str) -> int:
 def csv_import_parts(list_id: UUID | str, upload_id: UUID | str, parts: int) -> tuple[Work, list[tuple[int, int]]]:
     """The work and the row ranges of a stored upload's import split in `parts` (processes or Celery tasks)."""
     total = List.objects.values_list("import_progress__total", flat=True).get(pk=list_id)
-    return (Work("legacy.csv_import.import_row_range", {"list_id": str(list_id), "upload_id": str(upload_id)}),
-            row_ranges(total, parts))
+    return (
+        Work("legacy.csv_import.import_row_range", {"list_id": str(list_id), "upload_id": str(upload_id)}),
+        row_ranges(total, parts),
+    )
 
 
 def finish_csv_import(list_id: UUID | str, upload_id: UUID | str, outcome: Outcome) -> dict[str, Any]:

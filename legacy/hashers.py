@@ -6,6 +6,7 @@ first successful login. Like the original's libraries, bcrypt reads only the fir
 password; the `bcrypt` package refuses longer ones instead, so they are cut here the same way (a
 long password then still logs in, and never raises).
 """
+
 from django.contrib.auth.hashers import BCryptPasswordHasher
 
 BCRYPT_MAX_BYTES = 72

@@ -1,4 +1,5 @@
 """Lists: membership writes and the reads of a list's members."""
+
 import io
 from collections.abc import Iterable
 from functools import partial
@@ -17,8 +18,18 @@ from persons.candidates import Candidate
 from persons.models import Person
 from persons.selectors import persons_with_latest_affiliation
 
-EXPORT_COLUMNS = ("email", "first_name", "last_name", "company", "position", "country", "city", "phone", "website",
-                  "verification_status")
+EXPORT_COLUMNS = (
+    "email",
+    "first_name",
+    "last_name",
+    "company",
+    "position",
+    "country",
+    "city",
+    "phone",
+    "website",
+    "verification_status",
+)
 
 
 def add_members(organizer_id: UUID | str, list_id: UUID | str, person_ids: Iterable[UUID | str]) -> int:
@@ -34,15 +45,18 @@ def add_members(organizer_id: UUID | str, list_id: UUID | str, person_ids: Itera
 
 
 @transaction.atomic
-def add_members_by_reference(target: List, *, person_ids: Iterable[UUID | str] = (),
-                             emails: Iterable[str] = ()) -> dict[str, int]:
+def add_members_by_reference(
+    target: List, *, person_ids: Iterable[UUID | str] = (), emails: Iterable[str] = ()
+) -> dict[str, int]:
     """Add the organizer's persons by id, and by address (a person is created for an unknown address).
 
     Every id must be the organizer's (else InvalidInput naming it); returns {added, already_members}.
     """
     organizer_id = target.organizer_id
     ids = set(map(str, person_ids))
-    found = {str(pk) for pk in Person.objects.for_organizer(organizer_id).filter(pk__in=ids).values_list("pk", flat=True)}
+    found = {
+        str(pk) for pk in Person.objects.for_organizer(organizer_id).filter(pk__in=ids).values_list("pk", flat=True)
+    }
     if ids - found:
         raise InvalidInput({"person_ids": [f"unknown person {pk}" for pk in sorted(ids - found)]})
     addresses, bad = {}, []
@@ -68,8 +82,11 @@ def remove_members(target: List, person_ids: Iterable[UUID | str]) -> int:
 
 def members(target: List) -> QuerySet[Person]:
     """The list's persons with their latest affiliation (`latest_affiliation_list`), newest member first."""
-    return (persons_with_latest_affiliation(target.organizer_id).filter(list_memberships__list=target)
-            .order_by("-list_memberships__created_at", "email"))
+    return (
+        persons_with_latest_affiliation(target.organizer_id)
+        .filter(list_memberships__list=target)
+        .order_by("-list_memberships__created_at", "email")
+    )
 
 
 def _value_of(affiliation, name):
@@ -84,7 +101,18 @@ def export_csv(target: List) -> str:
     for person in members(target).iterator(chunk_size=2000):
         affiliation = person.latest_affiliation_list[0] if person.latest_affiliation_list else None
         of = partial(_value_of, affiliation)
-        writer.writerow([person.email, person.first_name or "", person.last_name or "", of("company_name"),
-                         of("position"), of("country_code"), of("city"), of("phone"), of("website"),
-                         person.verification_status])
+        writer.writerow(
+            [
+                person.email,
+                person.first_name or "",
+                person.last_name or "",
+                of("company_name"),
+                of("position"),
+                of("country_code"),
+                of("city"),
+                of("phone"),
+                of("website"),
+                person.verification_status,
+            ]
+        )
     return buffer.getvalue()

@@ -2,6 +2,7 @@
 
 `email_logs` existed until step 027 dropped it; it lives on only in the migration history.
 """
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q

@@ -3,6 +3,7 @@
 Used by the 027 migrations (which refuse to run while any check fails) and by `manage.py phase4_check`.
 Plain SQL against the live schema, so the checks work at any migration state and on adopted databases.
 """
+
 from dataclasses import dataclass
 
 from django.db import connection as default_connection
@@ -71,8 +72,14 @@ def _sent_recipients_without_events(cursor):
 
 def _events_immutable(cursor):
     """True once step 028's trigger guards campaign_events (nothing but detaching can change them then)."""
-    return _count(cursor, "SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass('campaign_events')"
-                          " AND tgname = 'campaign_events_immutable'") > 0
+    return (
+        _count(
+            cursor,
+            "SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass('campaign_events')"
+            " AND tgname = 'campaign_events_immutable'",
+        )
+        > 0
+    )
 
 
 def events_are_immutable(connection=default_connection):

@@ -4,6 +4,7 @@ The reference is built by the migrations themselves (never by a copy of their re
 caller's transaction, in a schema of its own that is dropped again; so what adoption aims at can
 never drift from what a fresh database gets.
 """
+
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader

@@ -1,4 +1,5 @@
 """Celery tasks of lists: thin wrappers around the services."""
+
 from celery import chord, shared_task
 
 from legacy import csv_import

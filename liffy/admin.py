@@ -4,6 +4,7 @@ Who may manage whom: only platform staff create staff users or change `is_staff`
 or manage superusers, and an organizer's own staff users manage only their organizer's non-staff users
 of a role no higher than theirs (so none can reset the owner's password or grant themselves more).
 """
+
 from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
@@ -59,8 +60,19 @@ class OrganizerAdmin(OrganizerScopedAdmin):
     readonly_fields = ("id", "created_at", "masked_keys", "zoho_access_token_expires_at")
     fieldsets = (
         (None, {"fields": ("id", "name", "slug", "logo_url", "phone", "country", "timezone", "created_at")}),
-        ("Sending", {"fields": ("default_from_email", "default_from_name", "physical_address",
-                                "sendgrid_webhook_public_key", "send_rate_per_second", "send_batch_size")}),
+        (
+            "Sending",
+            {
+                "fields": (
+                    "default_from_email",
+                    "default_from_name",
+                    "physical_address",
+                    "sendgrid_webhook_public_key",
+                    "send_rate_per_second",
+                    "send_batch_size",
+                )
+            },
+        ),
         ("Zoho CRM", {"fields": ("zoho_client_id", "zoho_datacenter", "zoho_access_token_expires_at")}),
         ("Provider keys (masked)", {"fields": ("masked_keys",)}),
     )
@@ -118,8 +130,17 @@ class UserChangeForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ("email", "password", "organizer", "role", "is_active", "is_staff", "is_superuser", "groups",
-                  "user_permissions")
+        fields = (
+            "email",
+            "password",
+            "organizer",
+            "role",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+        )
 
 
 @admin.register(User)
@@ -143,8 +164,10 @@ class UserAdmin(OrganizerScopedAdmin, DjangoUserAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         hidden = () if request.user.is_platform_staff else self.PLATFORM_FIELDS[1:] + (() if obj else ("is_staff",))
-        return [(name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
-                for name, options in fieldsets]
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for name, options in fieldsets
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
@@ -187,7 +210,6 @@ admin.site.unregister(Group)
 @admin.register(Group)
 class GroupAdmin(PlatformStaffOnly, OrganizerScopedAdmin, DjangoGroupAdmin):
     """Permission groups apply across organizers: platform staff only."""
-
 
 
 # --- API tokens and login lockouts -----------------------------------------------------------------

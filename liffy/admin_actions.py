@@ -7,6 +7,7 @@ confirmed POST runs the service, row by row, each in its own transaction. A row 
 reported as an admin error message (`liffy.admin_messages`) and the others go ahead; every change is
 recorded in the row's admin history.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -65,8 +66,11 @@ class ServiceActionsMixin:
     def get_urls(self):
         opts = self.model._meta
         return [
-            path("<path:object_id>/do/<str:action_name>/", self.admin_site.admin_view(self.service_action_view),
-                 name=f"{opts.app_label}_{opts.model_name}_service_action"),
+            path(
+                "<path:object_id>/do/<str:action_name>/",
+                self.admin_site.admin_view(self.service_action_view),
+                name=f"{opts.app_label}_{opts.model_name}_service_action",
+            ),
             *super().get_urls(),
         ]
 
@@ -79,15 +83,18 @@ class ServiceActionsMixin:
             raise PermissionDenied
         response = self.confirm_service_action(request, action, [obj], single=True)
         opts = self.model._meta
-        return response or HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change",
-                                                        args=[obj.pk]))
+        return response or HttpResponseRedirect(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        )
 
     def service_action_buttons(self, request, obj):
         """(label, url) of the actions offered on `obj`'s page."""
         opts = self.model._meta
         return [
-            (action.label, reverse(f"admin:{opts.app_label}_{opts.model_name}_service_action",
-                                   args=[obj.pk, action.name]))
+            (
+                action.label,
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_service_action", args=[obj.pk, action.name]),
+            )
             for action in self.service_actions
             if (action.offered is None or action.offered(obj)) and self._permitted(request, action, obj)
         ]
@@ -95,8 +102,9 @@ class ServiceActionsMixin:
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id)) if self.service_actions else None
         buttons = self.service_action_buttons(request, obj) if obj is not None else []
-        return super().change_view(request, object_id, form_url,
-                                   {**(extra_context or {}), "service_action_buttons": buttons})
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "service_action_buttons": buttons}
+        )
 
     def confirm_service_action(self, request, action, objects, single=False):
         """The confirmation page; once confirmed, run the action and return None."""

@@ -10,6 +10,7 @@ For everyone, the organizer of a row is fixed once it is saved, and on a saved r
 and autocomplete offers only that organizer's rows; the model's own invariants
 (`liffy.tenancy.check_organizer_invariants`) refuse the rest, in the admin as in the API.
 """
+
 import contextlib
 import json
 import uuid
@@ -106,10 +107,11 @@ class OrganizerScopedFormMixin:
         if hasattr(errors, "error_dict"):
             for name in list(errors.error_dict):
                 if name != NON_FIELD_ERRORS and name not in self.fields:
-                    moved = [f"{name.replace('_', ' ')}: {message}" for message in
-                             forms.ValidationError(errors.error_dict.pop(name)).messages]
-                    errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(
-                        forms.ValidationError(moved).error_list)
+                    moved = [
+                        f"{name.replace('_', ' ')}: {message}"
+                        for message in forms.ValidationError(errors.error_dict.pop(name)).messages
+                    ]
+                    errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(forms.ValidationError(moved).error_list)
         super()._update_errors(errors)
 
 
@@ -121,8 +123,9 @@ class OrganizerScopedRelatedFilter(admin.RelatedFieldListFilter):
         lookup = organizer_lookup(field.related_model, model_admin.admin_site)
         if request.user.is_platform_staff or lookup is None:
             return field.get_choices(include_blank=False, ordering=ordering)
-        return field.get_choices(include_blank=False, ordering=ordering,
-                                 limit_choices_to={lookup: request.user.organizer_id})
+        return field.get_choices(
+            include_blank=False, ordering=ordering, limit_choices_to={lookup: request.user.organizer_id}
+        )
 
 
 class EstimatedCountPaginator(Paginator):
@@ -231,8 +234,9 @@ class OrganizerScopedAdmin(ServiceActionsMixin, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (OrganizerScopedFormMixin, form),
-                    {"scope_organizer_id": self._organizer_scope(request, obj)})
+        return type(
+            form.__name__, (OrganizerScopedFormMixin, form), {"scope_organizer_id": self._organizer_scope(request, obj)}
+        )
 
     def get_readonly_fields(self, request, obj=None):
         """The organizer is fixed once saved, and organizer staff never choose one."""
@@ -245,8 +249,11 @@ class OrganizerScopedAdmin(ServiceActionsMixin, admin.ModelAdmin):
         """Every editable foreign key whose target has a searchable admin."""
         declared = tuple(super().get_autocomplete_fields(request))
         automatic = tuple(
-            field.name for field in self.model._meta.fields
-            if is_foreign_key(field) and field.editable and field.name not in declared
+            field.name
+            for field in self.model._meta.fields
+            if is_foreign_key(field)
+            and field.editable
+            and field.name not in declared
             and field.name not in self.raw_id_fields
             and self.admin_site._registry.get(field.related_model) is not None
             and self.admin_site._registry[field.related_model].search_fields
@@ -309,8 +316,10 @@ class OrganizerScopedAdmin(ServiceActionsMixin, admin.ModelAdmin):
         """Platform staff filter by organizer first; organizer staff get foreign-key filters offering only
         their organizer's rows, and no organizer filter at all."""
         filters = [item for item in super().get_list_filter(request) if item != "organizer"]
-        filters = [(item, OrganizerScopedRelatedFilter) if isinstance(item, str) and self._is_foreign_key(item)
-                   else item for item in filters]
+        filters = [
+            (item, OrganizerScopedRelatedFilter) if isinstance(item, str) and self._is_foreign_key(item) else item
+            for item in filters
+        ]
         path = self._organizer_path()
         if request.user.is_platform_staff and path:
             filters.insert(0, path)
@@ -358,8 +367,9 @@ class OrganizerScopedInline:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "queryset" not in kwargs:
-            kwargs["queryset"] = scoped(db_field.remote_field.model._default_manager.all(), request.user,
-                                        self.admin_site)
+            kwargs["queryset"] = scoped(
+                db_field.remote_field.model._default_manager.all(), request.user, self.admin_site
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_formset(self, request, obj=None, **kwargs):

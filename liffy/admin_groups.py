@@ -12,6 +12,7 @@ Which organizers' rows a staff user sees is not a permission but who they are (`
 The permissions of these three groups are reset to this definition on each `migrate`; make other groups
 for other needs.
 """
+
 from django.apps import apps as global_apps
 
 APPS = ("liffy", "persons", "campaigns", "mining", "legacy")
@@ -25,10 +26,12 @@ EDITED = {
 USER_MANAGERS_MODELS = {("liffy", "user"), ("knox", "authtoken"), ("axes", "accessattempt")}
 GROUPS = {
     "Support (read-only)": lambda app, model, action: app in APPS and action == "view",
-    "Editors": lambda app, model, action: app in APPS and (
-        action == "view" or (model in EDITED.get(app, ()) and action in ("add", "change", "delete"))),
-    "User managers": lambda app, model, action: (app, model) in USER_MANAGERS_MODELS
-    and action in ("view", "add", "change", "delete"),
+    "Editors": lambda app, model, action: (
+        app in APPS and (action == "view" or (model in EDITED.get(app, ()) and action in ("add", "change", "delete")))
+    ),
+    "User managers": lambda app, model, action: (
+        (app, model) in USER_MANAGERS_MODELS and action in ("view", "add", "change", "delete")
+    ),
 }
 
 
@@ -44,8 +47,11 @@ def sync_admin_groups(app_label=None, apps=global_apps):
         permissions = permissions.filter(content_type__app_label=app_label)
     for name, grants in GROUPS.items():
         group, _ = Group.objects.get_or_create(name=name)
-        wanted = {p for p in permissions
-                  if grants(p.content_type.app_label, p.content_type.model, p.codename.split("_", 1)[0])}
+        wanted = {
+            p
+            for p in permissions
+            if grants(p.content_type.app_label, p.content_type.model, p.codename.split("_", 1)[0])
+        }
         current = set(group.permissions.filter(pk__in=[p.pk for p in permissions]))
         group.permissions.remove(*(current - wanted))
         group.permissions.add(*(wanted - current))

@@ -9,6 +9,7 @@ another organizer) is a refusal too. A request Django itself refuses while readi
 such as a body over the upload limit, which is also an API error) is not a service's refusal: it keeps
 Django's 400, as it gets anyway when the CSRF check reads the body before the admin does.
 """
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError as DjangoValidationError
 

@@ -1,4 +1,5 @@
 """Core API: token login and logout, the caller, and the organizer's settings."""
+
 from django.contrib.auth import logout
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -95,10 +96,26 @@ class OrganizerSettingsSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organizer
         fields = [
-            "id", "name", "slug", "logo_url", "phone", "country", "timezone", "physical_address",
-            "default_from_email", "default_from_name", "zoho_datacenter", "zoho_client_id",
-            "sendgrid_webhook_public_key", "send_rate_per_second", "send_batch_size", *SECRET_FIELDS,
-            "has_sendgrid_key", "has_zerobounce_key", "has_zoho_credentials", "masked_keys",
+            "id",
+            "name",
+            "slug",
+            "logo_url",
+            "phone",
+            "country",
+            "timezone",
+            "physical_address",
+            "default_from_email",
+            "default_from_name",
+            "zoho_datacenter",
+            "zoho_client_id",
+            "sendgrid_webhook_public_key",
+            "send_rate_per_second",
+            "send_batch_size",
+            *SECRET_FIELDS,
+            "has_sendgrid_key",
+            "has_zerobounce_key",
+            "has_zoho_credentials",
+            "masked_keys",
         ]
         read_only_fields = ["id", "slug"]
         extra_kwargs = {

@@ -5,6 +5,7 @@ Every password login (the admin's form, `POST /api/auth/token`) goes through the
 only a hash is stored, each expires (REST_KNOX TOKEN_TTL, from API_TOKEN_TTL_HOURS), logout deletes
 the one in use and a new password deletes them all (`User.save`).
 """
+
 from datetime import datetime
 
 from axes.backends import AxesStandaloneBackend
@@ -46,9 +47,15 @@ def lockout_minutes(request):
 
 def lockout_page(request, original_response=None, credentials=None):
     """The admin's answer (429) while the client's address is locked out."""
-    return render(request, "liffy/login_locked_out.html", {
-        "failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": lockout_minutes(request),
-    }, status=429)
+    return render(
+        request,
+        "liffy/login_locked_out.html",
+        {
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "minutes": lockout_minutes(request),
+        },
+        status=429,
+    )
 
 
 class BadCredentials(InvalidInput):

@@ -6,6 +6,7 @@ A run can be split into id ranges processed in parallel (`workers`, see `liffy.p
 is batched the same way, the progress bar and the report stay one for the whole run. A dry run stays
 in one process (its one transaction is what makes it exact).
 """
+
 import json
 import sys
 import uuid
@@ -20,8 +21,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
-from liffy.parallel import (FIRST_ID, LAST_ID, Outcome, Progress, Work, default_workers, key_ranges, run_parts,
-                            usable_workers)
+from liffy.parallel import (
+    FIRST_ID,
+    LAST_ID,
+    Outcome,
+    Progress,
+    Work,
+    default_workers,
+    key_ranges,
+    run_parts,
+    usable_workers,
+)
 
 __all__ = ["FIRST_ID", "LAST_ID", "BackfillCommand", "option_uuid", "run_batches", "run_or_rehearse"]
 
@@ -70,10 +80,19 @@ def batch_range(part: tuple, progress: Progress, *, batch: str | Batch, batch_si
         progress(counts.get("processed", 0))
 
 
-def run_batches(batch: str | Batch, report: Counter | None = None, *, batch_size: int, dry_run: bool = False,
-                options: dict | None = None, errors: list | None = None, progress: Progress | None = None,
-                workers: int = 1, ranges: Callable[[int], list[tuple]] | None = None,
-                workload: str = "maintenance") -> Counter:
+def run_batches(
+    batch: str | Batch,
+    report: Counter | None = None,
+    *,
+    batch_size: int,
+    dry_run: bool = False,
+    options: dict | None = None,
+    errors: list | None = None,
+    progress: Progress | None = None,
+    workers: int = 1,
+    ranges: Callable[[int], list[tuple]] | None = None,
+    workload: str = "maintenance",
+) -> Counter:
     """Run `batch` (see `batch_range`) over all ids, adding its counters to `report` (so a caller whose run
     failed still has the counts of the batches before) and its errors to `errors`; without an `errors`
     list, the first error is raised once every range has ended.
@@ -123,13 +142,21 @@ class BackfillCommand(BaseCommand, metaclass=ABCMeta):
     table: str
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch-size", type=int, default=self.default_batch_size,
-                            help=f"Rows per transaction (default {self.default_batch_size}).")
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=self.default_batch_size,
+            help=f"Rows per transaction (default {self.default_batch_size}).",
+        )
         if self.parallel:
-            parser.add_argument("--workers", type=int, default=default_workers(),
-                                help="Id ranges processed in parallel: worker processes here, or Celery tasks on "
-                                     "the workers of every machine when a broker and a result backend are "
-                                     "configured (default: the cores of this machine). A dry run uses one.")
+            parser.add_argument(
+                "--workers",
+                type=int,
+                default=default_workers(),
+                help="Id ranges processed in parallel: worker processes here, or Celery tasks on "
+                "the workers of every machine when a broker and a result backend are "
+                "configured (default: the cores of this machine). A dry run uses one.",
+            )
         parser.add_argument("--dry-run", action="store_true", help="Compute the report, write nothing.")
         self.add_filters(parser)
 
@@ -168,14 +195,24 @@ class BackfillCommand(BaseCommand, metaclass=ABCMeta):
         where, params = self.where()
         try:
             with tqdm(total=self.total(), unit=self.unit, disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
-                run_batches(self.batch_path, counts, batch_size=batch_size, dry_run=dry_run, options=self.options(),
-                            errors=errors, progress=bar.update, workers=workers, workload=self.workload,
-                            ranges=partial(key_ranges, self.table, where=where, params=params))
+                run_batches(
+                    self.batch_path,
+                    counts,
+                    batch_size=batch_size,
+                    dry_run=dry_run,
+                    options=self.options(),
+                    errors=errors,
+                    progress=bar.update,
+                    workers=workers,
+                    workload=self.workload,
+                    ranges=partial(key_ranges, self.table, where=where, params=params),
+                )
         except Exception as exc:  # noqa: BLE001 - reported; the batches before the failing one are kept
             errors.append(str(exc)[:500])
         report = self.report(counts, errors, dry_run)
         self.stdout.write(json.dumps(report, indent=2, default=str))
         if errors:
-            raise CommandError(f"{len(errors)} batch(es) failed: {errors[0]}. The batches before are kept; "
-                               "run again to continue.")
+            raise CommandError(
+                f"{len(errors)} batch(es) failed: {errors[0]}. The batches before are kept; run again to continue."
+            )
         self.stdout.write(self.style.SUCCESS(self.summary(report, dry_run)))

@@ -4,6 +4,7 @@ Workers: the queues of WORKER_QUEUES (workload names, see `liffy.queues`), else 
 exactly as Django's LOGGING says (one line per record, LOG_FORMAT=json included); a shutdown request
 reaches the running task (`liffy.shutdown`).
 """
+
 import logging.config
 import os
 

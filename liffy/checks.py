@@ -4,6 +4,7 @@ Settings import does not fail on it (tests, CI, `migrate` and the other commands
 and that key), but `manage.py check --deploy` reports an error and the server (liffy/wsgi.py,
 liffy/asgi.py, loaded by gunicorn and runserver) refuses to start.
 """
+
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
@@ -21,8 +22,13 @@ def uses_development_secret_key():
 @register(Tags.security, deploy=True)
 def development_secret_key_check(app_configs, **kwargs):
     if uses_development_secret_key():
-        return [Error(DEVELOPMENT_KEY_MESSAGE, hint='e.g. python -c "import secrets; print(secrets.token_urlsafe(50))"',
-                      id="liffy.E001")]
+        return [
+            Error(
+                DEVELOPMENT_KEY_MESSAGE,
+                hint='e.g. python -c "import secrets; print(secrets.token_urlsafe(50))"',
+                id="liffy.E001",
+            )
+        ]
     return []
 
 

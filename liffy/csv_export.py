@@ -5,6 +5,7 @@ and Google Sheets when the file is opened (`=HYPERLINK(...)`, DDE `=cmd|' /C cal
 gets a leading apostrophe, which spreadsheets read as "this is text" and do not show; values that
 merely contain these characters later on are left as they are.
 """
+
 import csv
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")

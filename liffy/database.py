@@ -6,6 +6,7 @@ started it, so the next process (another `manage.py`, a test run, a worker) reus
 under the package's inter-process lock, so two processes starting at once never double-start or
 re-initialise the data folder. `python -m liffy.database stop` (`scripts/stop`) stops it.
 """
+
 import contextlib
 import logging
 import os

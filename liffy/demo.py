@@ -7,6 +7,7 @@ campaign "Spring fair invitation" does not trip it up. `seed_demo(only_if_missin
 `scripts/run` does) leaves a database that already has the demo alone, so every start after the
 first is quick and keeps what users changed.
 """
+
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -41,16 +42,56 @@ ORGANIZERS = {
         "physical_address": "Acme Events GmbH, Messeplatz 1, 10115 Berlin, Germany",
         "users": [("owner@acme.test", Role.OWNER), ("admin@acme.test", Role.ADMIN), ("user@acme.test", Role.USER)],
         "persons": [
-            ("maria.rossi@fieramilano.it", "Maria", "Rossi", VerificationStatus.VALID,
-             "Fiera Milano", "Head of Exhibitor Relations", "IT", "https://fieramilano.it"),
-            ("jan.novak@expo-praha.cz", "Jan", "Novák", VerificationStatus.VALID,
-             "Expo Praha", "Sales Director", "CZ", "https://expo-praha.cz"),
-            ("sophie.martin@salons-lyon.fr", "Sophie", "Martin", VerificationStatus.RISKY,
-             "Salons de Lyon", "Marketing Manager", "FR", "https://salons-lyon.fr"),
-            ("k.schmidt@messe-nord.de", "Klaus", "Schmidt", VerificationStatus.UNKNOWN,
-             "Messe Nord", "Geschäftsführer", "DE", "https://messe-nord.de"),
-            ("ana.garcia@ferias-madrid.es", "Ana", "García", VerificationStatus.INVALID,
-             "Ferias Madrid", "Event Coordinator", "ES", None),
+            (
+                "maria.rossi@fieramilano.it",
+                "Maria",
+                "Rossi",
+                VerificationStatus.VALID,
+                "Fiera Milano",
+                "Head of Exhibitor Relations",
+                "IT",
+                "https://fieramilano.it",
+            ),
+            (
+                "jan.novak@expo-praha.cz",
+                "Jan",
+                "Novák",
+                VerificationStatus.VALID,
+                "Expo Praha",
+                "Sales Director",
+                "CZ",
+                "https://expo-praha.cz",
+            ),
+            (
+                "sophie.martin@salons-lyon.fr",
+                "Sophie",
+                "Martin",
+                VerificationStatus.RISKY,
+                "Salons de Lyon",
+                "Marketing Manager",
+                "FR",
+                "https://salons-lyon.fr",
+            ),
+            (
+                "k.schmidt@messe-nord.de",
+                "Klaus",
+                "Schmidt",
+                VerificationStatus.UNKNOWN,
+                "Messe Nord",
+                "Geschäftsführer",
+                "DE",
+                "https://messe-nord.de",
+            ),
+            (
+                "ana.garcia@ferias-madrid.es",
+                "Ana",
+                "García",
+                VerificationStatus.INVALID,
+                "Ferias Madrid",
+                "Event Coordinator",
+                "ES",
+                None,
+            ),
             ("info@trade-hub.nl", None, None, VerificationStatus.UNKNOWN, "Trade Hub", None, "NL", None),
         ],
     },
@@ -61,19 +102,44 @@ ORGANIZERS = {
         "users": [("owner@globex.test", Role.OWNER), ("user@globex.test", Role.USER)],
         "persons": [
             # the same address as at Acme: organizers never see each other's copy
-            ("maria.rossi@fieramilano.it", "Maria", "Rossi", VerificationStatus.UNKNOWN,
-             "Fiera Milano", "Exhibitor Relations", "IT", None),
-            ("tom.baker@expo-london.co.uk", "Tom", "Baker", VerificationStatus.VALID,
-             "Expo London", "Partnerships Lead", "GB", "https://expo-london.co.uk"),
-            ("li.wei@canton-trade.cn", "Wei", "Li", VerificationStatus.VALID,
-             "Canton Trade Center", "Overseas Sales", "CN", None),
+            (
+                "maria.rossi@fieramilano.it",
+                "Maria",
+                "Rossi",
+                VerificationStatus.UNKNOWN,
+                "Fiera Milano",
+                "Exhibitor Relations",
+                "IT",
+                None,
+            ),
+            (
+                "tom.baker@expo-london.co.uk",
+                "Tom",
+                "Baker",
+                VerificationStatus.VALID,
+                "Expo London",
+                "Partnerships Lead",
+                "GB",
+                "https://expo-london.co.uk",
+            ),
+            (
+                "li.wei@canton-trade.cn",
+                "Wei",
+                "Li",
+                VerificationStatus.VALID,
+                "Canton Trade Center",
+                "Overseas Sales",
+                "CN",
+                None,
+            ),
         ],
     },
 }
 
 TEMPLATE_HTML = (
     "<p>Hello {{first_name|there}},</p>"
-    "<p>{{company_name|Your team}} is invited to exhibit at our spring fair. Reply to this mail to get the floor plan.</p>"
+    "<p>{{company_name|Your team}} is invited to exhibit at our spring fair. "
+    "Reply to this mail to get the floor plan.</p>"
     "<p>Best regards,<br>{{sender_name}}</p>"
 )
 
@@ -97,8 +163,9 @@ def demo_id(organizer_slug, kind, key):
 
 def demo_present():
     """The staff login and every demo organizer exist."""
-    return (User.objects.filter(email=STAFF_EMAIL).exists()
-            and Organizer.objects.filter(slug__in=ORGANIZERS).count() == len(ORGANIZERS))
+    return User.objects.filter(email=STAFF_EMAIL).exists() and Organizer.objects.filter(
+        slug__in=ORGANIZERS
+    ).count() == len(ORGANIZERS)
 
 
 def seed_demo(only_if_missing=False) -> SeedReport:
@@ -130,7 +197,10 @@ def _seed():
         _demo_list(organizer, owner, persons)
         _campaigns(organizer, owner, persons)
         ProspectIntent.objects.get_or_create(
-            organizer=organizer, person=persons[1], campaign=None, intent_type="manual_qualification",
+            organizer=organizer,
+            person=persons[1],
+            campaign=None,
+            intent_type="manual_qualification",
             defaults={"source": "manual", "notes": "Met at the booth, wants a quote.", "created_by_user": owner},
         )
 
@@ -160,52 +230,97 @@ def _person(organizer, row):
     person = Person.objects.filter(organizer=organizer, email__lower_exact=email).first()
     if person is None:
         person = Person.objects.create(
-            organizer=organizer, email=email, first_name=first, last_name=last, verification_status=status,
+            organizer=organizer,
+            email=email,
+            first_name=first,
+            last_name=last,
+            verification_status=status,
             # a status other than unknown is ZeroBounce's answer, given when the demo was "verified"
             verified_at=None if status == VerificationStatus.UNKNOWN else timezone.now() - timedelta(days=7),
         )
     if not Affiliation.objects.filter(organizer=organizer, person=person, company_name__iexact=company).exists():
         Affiliation.objects.create(
-            organizer=organizer, person=person, company_name=company, position=position, country_code=country,
-            website=website, source_type="manual", confidence="0.90",
+            organizer=organizer,
+            person=person,
+            company_name=company,
+            position=position,
+            country_code=country,
+            website=website,
+            source_type="manual",
+            confidence="0.90",
         )
     return person
 
 
 def _by_demo_id(model, organizer, key, **defaults):
-    row, _ = model.objects.get_or_create(pk=demo_id(organizer.slug, model._meta.model_name, key),
-                                         defaults={"organizer": organizer, **defaults})
+    row, _ = model.objects.get_or_create(
+        pk=demo_id(organizer.slug, model._meta.model_name, key), defaults={"organizer": organizer, **defaults}
+    )
     return row
 
 
 def _demo_list(organizer, owner, persons):
-    fair_list = _by_demo_id(List, organizer, "spring-fair", name="Spring fair prospects", type=List.Type.MANUAL,
-                            description="Demo list", created_by_user=owner)
+    fair_list = _by_demo_id(
+        List,
+        organizer,
+        "spring-fair",
+        name="Spring fair prospects",
+        type=List.Type.MANUAL,
+        description="Demo list",
+        created_by_user=owner,
+    )
     for person in persons:
         ListMember.objects.get_or_create(organizer=organizer, list=fair_list, person=person)
     return fair_list
 
 
 def _campaigns(organizer, owner, persons):
-    template = _by_demo_id(EmailTemplate, organizer, "spring-fair", name="Spring fair invitation",
-                           subject="{{first_name|Hello}}, exhibit with us this spring", body_html=TEMPLATE_HTML)
-    sender = _by_demo_id(SenderIdentity, organizer, "events", from_email=f"events@{organizer.slug}.test",
-                         from_name=organizer.name, label="Events team", is_default=True, user=owner)
+    template = _by_demo_id(
+        EmailTemplate,
+        organizer,
+        "spring-fair",
+        name="Spring fair invitation",
+        subject="{{first_name|Hello}}, exhibit with us this spring",
+        body_html=TEMPLATE_HTML,
+    )
+    sender = _by_demo_id(
+        SenderIdentity,
+        organizer,
+        "events",
+        from_email=f"events@{organizer.slug}.test",
+        from_name=organizer.name,
+        label="Events team",
+        is_default=True,
+        user=owner,
+    )
     fair_list = List.objects.get(pk=demo_id(organizer.slug, "list", "spring-fair"))
-    _by_demo_id(Campaign, organizer, "autumn-draft", name="Autumn follow-up (draft)", template=template,
-                sender=sender, list=fair_list)
+    _by_demo_id(
+        Campaign,
+        organizer,
+        "autumn-draft",
+        name="Autumn follow-up (draft)",
+        template=template,
+        sender=sender,
+        list=fair_list,
+    )
     sent_at = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(days=3)
     campaign, created = Campaign.objects.get_or_create(
         pk=demo_id(organizer.slug, "campaign", "spring-fair"),
         defaults={
-            "organizer": organizer, "name": "Spring fair invitation", "template": template, "sender": sender,
-            "list": fair_list, "status": CampaignStatus.COMPLETED, "started_at": sent_at,
+            "organizer": organizer,
+            "name": "Spring fair invitation",
+            "template": template,
+            "sender": sender,
+            "list": fair_list,
+            "status": CampaignStatus.COMPLETED,
+            "started_at": sent_at,
             "completed_at": sent_at + timedelta(hours=1),
         },
     )
     if created:
-        _engagement(organizer, campaign, [p for p in persons if p.verification_status != VerificationStatus.INVALID],
-                    sent_at)
+        _engagement(
+            organizer, campaign, [p for p in persons if p.verification_status != VerificationStatus.INVALID], sent_at
+        )
 
 
 # what happened to the n-th recipient: its final status and the events after `sent`
@@ -221,9 +336,13 @@ STORIES = [
 def _engagement(organizer, campaign, persons, sent_at):
     recipients = CampaignRecipient.objects.bulk_create(
         CampaignRecipient(
-            organizer=organizer, campaign=campaign, person=person, email=person.email,
+            organizer=organizer,
+            campaign=campaign,
+            person=person,
+            email=person.email,
             name=" ".join(filter(None, [person.first_name, person.last_name])) or None,
-            status=STORIES[index % len(STORIES)][0], sent_at=sent_at,
+            status=STORIES[index % len(STORIES)][0],
+            sent_at=sent_at,
         )
         for index, person in enumerate(persons)
     )
@@ -231,14 +350,20 @@ def _engagement(organizer, campaign, persons, sent_at):
     for index, recipient in enumerate(recipients):
         _status, story = STORIES[index % len(STORIES)]
         for step, event_type in enumerate([EventType.SENT, *story]):
-            events.append(CampaignEvent(
-                organizer=organizer, campaign=campaign, recipient=recipient, person=recipient.person,
-                email=recipient.email, event_type=event_type,
-                occurred_at=sent_at + timedelta(minutes=5 * step + index),
-                provider_event_id=f"demo-{campaign.pk}-{index}-{step}",
-                url="https://example.com/floor-plan" if event_type == EventType.CLICK else None,
-                reason="550 mailbox unavailable" if event_type == EventType.BOUNCE else None,
-            ))
+            events.append(
+                CampaignEvent(
+                    organizer=organizer,
+                    campaign=campaign,
+                    recipient=recipient,
+                    person=recipient.person,
+                    email=recipient.email,
+                    event_type=event_type,
+                    occurred_at=sent_at + timedelta(minutes=5 * step + index),
+                    provider_event_id=f"demo-{campaign.pk}-{index}-{step}",
+                    url="https://example.com/floor-plan" if event_type == EventType.CLICK else None,
+                    reason="550 mailbox unavailable" if event_type == EventType.BOUNCE else None,
+                )
+            )
             if event_type == EventType.REPLY:
                 _intent(organizer, recipient, campaign, "reply", sent_at)
             if event_type == EventType.CLICK:
@@ -254,6 +379,9 @@ def _engagement(organizer, campaign, persons, sent_at):
 
 def _intent(organizer, recipient, campaign, intent_type, when):
     ProspectIntent.objects.get_or_create(
-        organizer=organizer, person=recipient.person, campaign=campaign, intent_type=intent_type,
+        organizer=organizer,
+        person=recipient.person,
+        campaign=campaign,
+        intent_type=intent_type,
         defaults={"source": "webhook", "occurred_at": when + timedelta(hours=2), "confidence": "0.80"},
     )

@@ -17,6 +17,7 @@ A database constraint violation is not a refusal by itself: a service that expec
 with the same address) catches that constraint by name with `refuse_on_violation` and raises its own
 error; any other `IntegrityError` is a bug, and the API answers it with a logged 500.
 """
+
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 
@@ -66,8 +67,12 @@ class InvalidInput(DomainError):
         """The same reasons as a Django ValidationError (a validator's, a model invariant's)."""
         if not hasattr(error, "error_dict"):
             return cls({WHOLE_INPUT: error.messages})
-        return cls({WHOLE_INPUT if field == NON_FIELD_ERRORS else field: reasons
-                    for field, reasons in error.message_dict.items()})
+        return cls(
+            {
+                WHOLE_INPUT if field == NON_FIELD_ERRORS else field: reasons
+                for field, reasons in error.message_dict.items()
+            }
+        )
 
 
 class NotFound(DomainError):

@@ -11,6 +11,7 @@ what Django answers by itself (an unknown path, a trailing-slash variant, an err
 becomes JSON in `ApiErrorMiddleware`. Bodies are `{"detail": "..."}`, except 400s, which name each
 field with its messages (`{"field": ["reason"]}`).
 """
+
 import logging
 from http import HTTPStatus
 

@@ -1,4 +1,5 @@
 """Model fields shared by every app."""
+
 import base64
 import hashlib
 import os
@@ -55,9 +56,10 @@ def created_at_field(editable=False, **kwargs):
 
 
 def _fernet():
-    key = settings.FIELD_ENCRYPTION_KEY or base64.urlsafe_b64encode(
-        hashlib.sha256(settings.SECRET_KEY.encode()).digest()
-    ).decode()
+    key = (
+        settings.FIELD_ENCRYPTION_KEY
+        or base64.urlsafe_b64encode(hashlib.sha256(settings.SECRET_KEY.encode()).digest()).decode()
+    )
     return Fernet(key)
 
 
@@ -72,7 +74,7 @@ class EncryptedTextField(models.TextField):
         if not value or not value.startswith(ENCRYPTED_PREFIX):
             return value
         try:
-            return _fernet().decrypt(value[len(ENCRYPTED_PREFIX):].encode()).decode()
+            return _fernet().decrypt(value[len(ENCRYPTED_PREFIX) :].encode()).decode()
         except InvalidToken as exc:
             raise ValueError(f"{self.model.__name__}.{self.name}: cannot decrypt with FIELD_ENCRYPTION_KEY") from exc
 

@@ -1,5 +1,6 @@
 """Shared query filters: the date-time filter of every filterset (`liffy.tenancy.FilterSet` maps model
 date-times to it), and the search backend of the lists that can reach millions of rows."""
+
 from datetime import UTC, timedelta
 
 import django_filters

@@ -6,6 +6,7 @@ separators have no place there either. `refuse_control_characters` is the one va
 model field (so the API serializers and the admin forms refuse them with the field named);
 `header_safe` neutralises values that arrive through imports and mining, at render time.
 """
+
 import re
 
 from django.core.exceptions import ValidationError
@@ -18,7 +19,10 @@ def refuse_control_characters(value):
     if found:
         raise ValidationError(
             "Must not contain control characters such as line breaks or tabs (found U+%(code)04X): "
-            "this value goes into an email header.", code="control_characters", params={"code": ord(found.group()[0])})
+            "this value goes into an email header.",
+            code="control_characters",
+            params={"code": ord(found.group()[0])},
+        )
 
 
 def header_safe(value):

@@ -10,6 +10,7 @@ parts. No auth, no session, no host check: the middleware answers before any of 
 call by address, over plain http inside the network), so it must say nothing secret: the reasons are
 short and fixed, the details go to the log.
 """
+
 import json
 import logging
 from functools import lru_cache
@@ -53,8 +54,11 @@ def check_database():
     except DatabaseError as error:
         logger.warning("Health check: the database cannot be used", exc_info=True)
         return ("unreachable" if isinstance(error, OperationalError) else "error"), "not checked"
-    missing = [key for key, replaces in _code_migrations().items()
-               if key not in applied and not (replaces and applied.issuperset(replaces))]
+    missing = [
+        key
+        for key, replaces in _code_migrations().items()
+        if key not in applied and not (replaces and applied.issuperset(replaces))
+    ]
     if missing:
         logger.warning("Health check: unapplied migrations %s", ", ".join(f"{app}.{name}" for app, name in missing))
         return "ok", f"{len(missing)} unapplied"

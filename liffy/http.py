@@ -1,4 +1,5 @@
 """Calls to outside services: the one retry policy of the SendGrid, ZeroBounce and Zoho client modules."""
+
 import logging
 import time
 
@@ -33,7 +34,7 @@ def request_with_retries(session, method, url, *, service, timeout, max_retries,
             if response.status_code not in RETRYABLE_STATUSES or attempt >= max_retries:
                 return response
             retry_after = response.headers.get("Retry-After")
-        delay = backoff * 2 ** attempt
+        delay = backoff * 2**attempt
         if retry_after and retry_after.isdigit():
             delay = min(int(retry_after), MAX_RETRY_AFTER_SECONDS)
         logger.info("%s retry %d in %.2fs", service, attempt + 1, delay)

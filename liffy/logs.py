@@ -9,6 +9,7 @@ formatter writes them with the time, level, logger and message as one object per
 - The organizer is the authenticated user's once the API has authenticated the request, or the one
   a task was queued for. Beat's periodic tasks span organizers and name none.
 """
+
 import contextvars
 import json
 import logging
@@ -68,8 +69,10 @@ def logging_config(level, log_format):
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": log_format, "filters": ["context"]}},
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
-            **{name: {"handlers": [], "level": level, "propagate": True}
-               for name in ("django", "django.server", "gunicorn.error", "gunicorn.access")},
+            **{
+                name: {"handlers": [], "level": level, "propagate": True}
+                for name in ("django", "django.server", "gunicorn.error", "gunicorn.access")
+            },
             "environ": {"level": "WARNING"},  # "no .env file" is the normal case in production
         },
     }

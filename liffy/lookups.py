@@ -4,6 +4,7 @@
 `lower(email)` indexes of persons, recipients, events, unsubscribes and the verification queue serve,
 which Django's own `iexact` (`upper(email::text) = upper(…)`) cannot use.
 """
+
 from django.db.models import CharField, Lookup, TextField
 
 

@@ -1,4 +1,5 @@
 """Tenant root (Organizer) and the custom user."""
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -23,7 +24,8 @@ class Organizer(models.Model):
     timezone = models.CharField(max_length=100, null=True, blank=True)
     sendgrid_api_key = EncryptedTextField(blank=True, default="")
     default_from_email = models.CharField(
-        max_length=255, null=True, blank=True, validators=[refuse_control_characters, EmailValidator()])
+        max_length=255, null=True, blank=True, validators=[refuse_control_characters, EmailValidator()]
+    )
     default_from_name = models.CharField(max_length=255, null=True, blank=True, validators=[refuse_control_characters])
     created_at = created_at_field()
     physical_address = models.TextField(null=True, blank=True)
@@ -35,11 +37,16 @@ class Organizer(models.Model):
     zoho_access_token_expires_at = models.DateTimeField(null=True, blank=True)
     zoho_datacenter = models.CharField(max_length=20, default="com", null=True, blank=True)
     sendgrid_webhook_public_key = models.TextField(
-        null=True, blank=True, validators=[validate_webhook_public_key],
+        null=True,
+        blank=True,
+        validators=[validate_webhook_public_key],
         help_text="Base64 DER public key of the organizer's SendGrid signed event webhook.",
     )
     sendgrid_webhook_key_fingerprint = models.CharField(
-        max_length=64, null=True, blank=True, editable=False,
+        max_length=64,
+        null=True,
+        blank=True,
+        editable=False,
         help_text="SHA-256 of the webhook key's canonical DER: one organizer per key.",
     )
     send_rate_per_second = models.PositiveIntegerField(
@@ -75,8 +82,10 @@ class Organizer(models.Model):
     def clean(self):
         """The admin's check of the key's single owner (the database constraint holds it everywhere)."""
         key_fingerprint = webhook_keys.fingerprint(self.sendgrid_webhook_public_key)
-        if key_fingerprint and Organizer.objects.exclude(pk=self.pk).filter(
-                sendgrid_webhook_key_fingerprint=key_fingerprint).exists():
+        if (
+            key_fingerprint
+            and Organizer.objects.exclude(pk=self.pk).filter(sendgrid_webhook_key_fingerprint=key_fingerprint).exists()
+        ):
             raise ValidationError({"sendgrid_webhook_public_key": webhook_keys.KEY_TAKEN})
 
 
@@ -158,7 +167,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         """A new password (set_password, set_unusable_password; not a hash upgrade at login) ends every API
         token of the user: whoever held one must log in with the new password."""
         password_changed = not self._state.adding and (
-            self._password is not None or getattr(self, "_password_withdrawn", False))
+            self._password is not None or getattr(self, "_password_withdrawn", False)
+        )
         super().save(*args, **kwargs)
         if password_changed:
             self._password_withdrawn = False

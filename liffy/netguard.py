@@ -16,6 +16,7 @@ ignored. Redirects are the caller's to follow: each hop is a new request, checke
 The setting MINING_ALLOW_PRIVATE_ADDRESSES (for an intranet deployment or a test suite) turns the
 address checks off; the scheme and credential checks stay.
 """
+
 import ipaddress
 import re
 import socket
@@ -95,11 +96,16 @@ def address_refusal(address):
         embedded = _embedded_ipv4(address)
         if embedded is not None:
             return address_refusal(embedded)
-    for test, kind in ((address.is_unspecified, "an unspecified address"), (address.is_loopback, "a loopback address"),
-                       (address.is_link_local, "a link-local address"), (address.is_multicast, "a multicast address"),
-                       (address.is_private, "a private address"),
-                       (address.version == 4 and address in SHARED_ADDRESS_SPACE, "a shared (CGNAT) address"),
-                       (address.is_reserved, "a reserved address"), (not address.is_global, "a non-public address")):
+    for test, kind in (
+        (address.is_unspecified, "an unspecified address"),
+        (address.is_loopback, "a loopback address"),
+        (address.is_link_local, "a link-local address"),
+        (address.is_multicast, "a multicast address"),
+        (address.is_private, "a private address"),
+        (address.version == 4 and address in SHARED_ADDRESS_SPACE, "a shared (CGNAT) address"),
+        (address.is_reserved, "a reserved address"),
+        (not address.is_global, "a non-public address"),
+    ):
         if test:
             return kind
     return None
@@ -212,8 +218,9 @@ class GuardedAdapter(HTTPAdapter):
         port = host_params["port"] or (443 if host_params["scheme"] == "https" else 80)
         addresses = resolve(host_params["host"], port, self.allow_private)
         if addresses not in self._managers:
-            self._managers[addresses] = _PinnedPoolManager(addresses, num_pools=self._pool_connections,
-                                                           maxsize=self._pool_maxsize, block=self._pool_block)
+            self._managers[addresses] = _PinnedPoolManager(
+                addresses, num_pools=self._pool_connections, maxsize=self._pool_maxsize, block=self._pool_block
+            )
         return self._managers[addresses].connection_from_host(**host_params, pool_kwargs=pool_kwargs)
 
     def close(self):

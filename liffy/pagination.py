@@ -15,6 +15,7 @@ count that never scans a whole big list.
 Every order ends with a key (the primary key is added when the view's order has none), so pages never
 overlap.
 """
+
 import base64
 import binascii
 import json
@@ -51,7 +52,7 @@ class RowComparison(Expression):
         return [*self.columns, *self.values]
 
     def set_source_expressions(self, expressions):
-        self.columns, self.values = expressions[: len(self.columns)], expressions[len(self.columns):]
+        self.columns, self.values = expressions[: len(self.columns)], expressions[len(self.columns) :]
 
     def as_sql(self, compiler, connection):
         sides, params = [], []
@@ -146,7 +147,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         offset = (self.number - 1) * self.size
         if offset:
             # the offset walks only the ids (the ordering index), then just the page's rows are read
-            queryset = queryset.filter(pk__in=queryset.values("pk")[offset: offset + self.size + 1])
+            queryset = queryset.filter(pk__in=queryset.values("pk")[offset : offset + self.size + 1])
         rows = list(queryset[: self.size + 1])
         if not rows and self.number > 1:
             raise NotFound("Invalid page.")
@@ -157,16 +158,26 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def _cursor_page(self, queryset, raw_cursor):
         if not self.keys:
-            raise ValidationError({self.cursor_query_param: [
-                "A cursor follows the list's default order: drop `ordering` (or use `page`)."]})
+            raise ValidationError(
+                {
+                    self.cursor_query_param: [
+                        "A cursor follows the list's default order: drop `ordering` (or use `page`)."
+                    ]
+                }
+            )
         values, backwards = self._decode(queryset.model, raw_cursor)
         descending = self.keys[0].startswith("-")
         operator = "<" if descending != backwards else ">"
-        queryset = self._keyed(queryset).filter(RowComparison(
-            [F(f"{KEY_PREFIX}{i}") for i in range(len(self.keys))], operator,
-            [Value(value, output_field=field_at(queryset.model, term.lstrip("-")))
-             for term, value in zip(self.keys, values, strict=True)],
-        ))
+        queryset = self._keyed(queryset).filter(
+            RowComparison(
+                [F(f"{KEY_PREFIX}{i}") for i in range(len(self.keys))],
+                operator,
+                [
+                    Value(value, output_field=field_at(queryset.model, term.lstrip("-")))
+                    for term, value in zip(self.keys, values, strict=True)
+                ],
+            )
+        )
         if backwards:
             queryset = queryset.reverse()
         rows = list(queryset[: self.size + 1])
@@ -182,19 +193,27 @@ class PageNumberPagination(pagination.PageNumberPagination):
     # --- cursors -------------------------------------------------------------------------------
     def _encode(self, row, backwards):
         values = [getattr(row, f"{KEY_PREFIX}{i}") for i in range(len(self.keys))]
-        payload = json.dumps({"k": [value.isoformat() if hasattr(value, "isoformat") else str(value)
-                                    for value in values], "b": int(backwards)}, separators=(",", ":"))
+        payload = json.dumps(
+            {
+                "k": [value.isoformat() if hasattr(value, "isoformat") else str(value) for value in values],
+                "b": int(backwards),
+            },
+            separators=(",", ":"),
+        )
         return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
     def _decode(self, model, raw):
-        refused = ValidationError({self.cursor_query_param: [
-            "Not a cursor of this list: take it from the `next` or `previous` link."]})
+        refused = ValidationError(
+            {self.cursor_query_param: ["Not a cursor of this list: take it from the `next` or `previous` link."]}
+        )
         try:
             payload = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
             keys, backwards = payload["k"], payload["b"]
             if not isinstance(keys, list) or len(keys) != len(self.keys) or backwards not in (0, 1):
                 raise refused
-            values = [field_at(model, term.lstrip("-")).to_python(value) for term, value in zip(self.keys, keys, strict=True)]
+            values = [
+                field_at(model, term.lstrip("-")).to_python(value) for term, value in zip(self.keys, keys, strict=True)
+            ]
         except (ValueError, TypeError, KeyError, binascii.Error, DjangoValidationError, OverflowError):
             raise refused from None
         if any(value is None or (isinstance(value, datetime) and timezone.is_naive(value)) for value in values):
@@ -224,21 +243,27 @@ class PageNumberPagination(pagination.PageNumberPagination):
         return remove_query_param(url, self.page_query_param)
 
     def get_paginated_response(self, data):
-        return Response(OrderedDict([
-            ("count", self.count),
-            ("count_exact", self.count_exact),
-            ("next", self.get_next_link()),
-            ("previous", self.get_previous_link()),
-            ("results", data),
-        ]))
+        return Response(
+            OrderedDict(
+                [
+                    ("count", self.count),
+                    ("count_exact", self.count_exact),
+                    ("next", self.get_next_link()),
+                    ("previous", self.get_previous_link()),
+                    ("results", data),
+                ]
+            )
+        )
 
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)
         response["properties"]["count"]["description"] = (
-            f"Rows of the list: exact up to {COUNT_LIMIT:,}, beyond that the database's estimate.")
+            f"Rows of the list: exact up to {COUNT_LIMIT:,}, beyond that the database's estimate."
+        )
         response["properties"]["count_exact"] = {
-            "type": "boolean", "description": "False when `count` is an estimate (more than "
-                                              f"{COUNT_LIMIT:,} rows)."}
+            "type": "boolean",
+            "description": f"False when `count` is an estimate (more than {COUNT_LIMIT:,} rows).",
+        }
         response["required"] = ["count", "count_exact", "results"]
         return response
 
@@ -248,9 +273,14 @@ class PageNumberPagination(pagination.PageNumberPagination):
             parameter["schema"]["minimum"] = 1
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["maximum"] = self.max_page_size
-        parameters.append({
-            "name": self.cursor_query_param, "required": False, "in": "query", "schema": {"type": "string"},
-            "description": "A position in the list, from the `next` or `previous` link: the page after (or "
-                           "before) it in the default order, at any depth. Not with `ordering`.",
-        })
+        parameters.append(
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "schema": {"type": "string"},
+                "description": "A position in the list, from the `next` or `previous` link: the page after (or "
+                "before) it in the default order, at any depth. Not with `ordering`.",
+            }
+        )
         return parameters

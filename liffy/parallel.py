@@ -15,6 +15,7 @@ rows are done. `run_parts` runs the parts and adds their outcomes into one:
 Each part is idempotent and commits batch by batch, so a run killed at any point is completed by
 running it again. A dry run is one transaction rolled back at the end: it stays in one process.
 """
+
 import importlib
 import os
 import pickle
@@ -92,8 +93,10 @@ def key_ranges(table: str, parts: int, where: str = "TRUE", params: Iterable[Any
     from liffy import sql
 
     fractions = [n / parts for n in range(1, parts)]
-    found = sql.fetch_value(f"SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY id) FROM {table} WHERE {where}",
-                            [fractions, *params])
+    found = sql.fetch_value(
+        f"SELECT percentile_disc(%s::float8[]) WITHIN GROUP (ORDER BY id) FROM {table} WHERE {where}",
+        [fractions, *params],
+    )
     bounds = sorted({bound for bound in found or [] if bound is not None})
     edges = [FIRST_ID, *bounds, LAST_ID]
     return [(str(after), str(upto)) for after, upto in pairwise(edges)]
@@ -129,8 +132,14 @@ def run_part_task(path: str, part: list, kwargs: dict) -> dict:
     return Work(path, kwargs)(tuple(part), _ignore).as_json()
 
 
-def run_parts(work: Work | Callable[[tuple, Progress], Outcome], parts: list[tuple], *, workers: int = 1,
-              progress: Progress | None = None, workload: str | None = None) -> Outcome:
+def run_parts(
+    work: Work | Callable[[tuple, Progress], Outcome],
+    parts: list[tuple],
+    *,
+    workers: int = 1,
+    progress: Progress | None = None,
+    workload: str | None = None,
+) -> Outcome:
     """Run `work` over every part and add up the outcomes (see the module docstring for where they run).
 
     A part that raises stops the run; in worker processes, the other parts run to their end first.
@@ -170,8 +179,9 @@ def _in_processes(work, parts, workers, progress):
     connections.close_all()  # every process opens its own
     context = multiprocessing.get_context("fork")
     taken, messages = context.Value("i", 0), context.Queue()  # parts handed out so far; what comes back
-    processes = [context.Process(target=_worker, args=(work, parts, taken, messages), daemon=True)
-                 for _ in range(workers)]
+    processes = [
+        context.Process(target=_worker, args=(work, parts, taken, messages), daemon=True) for _ in range(workers)
+    ]
     for process in processes:
         process.start()
     outcome, finished, failures = Outcome(), 0, []
@@ -183,8 +193,9 @@ def _in_processes(work, parts, workers, progress):
                 if any(process.is_alive() for process in processes):
                     continue
                 codes = [process.exitcode for process in processes]
-                raise RuntimeError(f"The worker processes ended (exit codes {codes}) before every part was done; "
-                                   "run again to finish.") from None
+                raise RuntimeError(
+                    f"The worker processes ended (exit codes {codes}) before every part was done; run again to finish."
+                ) from None
             if kind == "progress":
                 progress(value)
                 continue
@@ -279,6 +290,7 @@ def in_thread(function: Callable[[], Any]) -> Callable[[], Any]:
         if "error" in box:
             raise box["error"]
         return box["result"]
+
     return result
 
 

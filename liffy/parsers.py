@@ -1,4 +1,5 @@
 """Request body parsing shared by every API view."""
+
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 

@@ -1,4 +1,5 @@
 """Who may do what inside an organizer. The organizer itself always comes from the authenticated user."""
+
 from rest_framework.permissions import BasePermission
 
 from liffy.models import Role

@@ -4,6 +4,7 @@
 (`n = n + delta`, never read in Python and written back), so batches committed by several processes
 at once all count; errors are appended up to a cap.
 """
+
 import json
 from collections.abc import Iterable, Mapping
 from uuid import UUID
@@ -14,8 +15,9 @@ MAX_REPORTED_ERRORS = 100
 TABLES = {"lists", "mining_jobs"}
 
 
-def add_progress(table: str, pk: UUID | str, counts: Mapping[str, int], errors: Iterable = (), *,
-                 stamp: bool = False) -> None:
+def add_progress(
+    table: str, pk: UUID | str, counts: Mapping[str, int], errors: Iterable = (), *, stamp: bool = False
+) -> None:
     """Add `counts` to the row's progress counters and `errors` to its list (up to MAX_REPORTED_ERRORS);
     `stamp` also sets `updated_at` (the heartbeat a stale import is recognised by)."""
     if table not in TABLES:
@@ -24,10 +26,14 @@ def add_progress(table: str, pk: UUID | str, counts: Mapping[str, int], errors: 
     for name, value in counts.items():
         pairs.append("%s::text, coalesce((import_progress->>%s::text)::bigint, 0) + %s::bigint")
         params += [name, name, int(value)]
-    pairs.append("'errors', (SELECT coalesce(jsonb_agg(e), '[]'::jsonb) FROM (SELECT e FROM jsonb_array_elements("
-                 "coalesce(import_progress->'errors', '[]'::jsonb) || %s::jsonb) e LIMIT %s) s)")
+    pairs.append(
+        "'errors', (SELECT coalesce(jsonb_agg(e), '[]'::jsonb) FROM (SELECT e FROM jsonb_array_elements("
+        "coalesce(import_progress->'errors', '[]'::jsonb) || %s::jsonb) e LIMIT %s) s)"
+    )
     params += [json.dumps(list(errors), default=str), MAX_REPORTED_ERRORS]
     if stamp:
         pairs.append("'updated_at', now()")
-    sql.execute(f"UPDATE {table} SET import_progress = import_progress || jsonb_build_object({', '.join(pairs)})"
-                " WHERE id = %s", [*params, pk])
+    sql.execute(
+        f"UPDATE {table} SET import_progress = import_progress || jsonb_build_object({', '.join(pairs)}) WHERE id = %s",
+        [*params, pk],
+    )

@@ -19,12 +19,19 @@ No Django import here: settings, the Celery app and the test fixtures all use it
 
 WORKLOADS = {
     "sending": ("campaigns.tasks.send_campaign_task",),
-    "imports": ("legacy.tasks.import_csv_task", "legacy.tasks.finish_csv_import_task", "mining.tasks.import_all_task",
-                "mining.tasks.finish_import_all_task"),
+    "imports": (
+        "legacy.tasks.import_csv_task",
+        "legacy.tasks.finish_csv_import_task",
+        "mining.tasks.import_all_task",
+        "mining.tasks.finish_import_all_task",
+    ),
     "mining": ("mining.tasks.run_mining_job_task",),
     "verification": ("persons.tasks.verify_pending_task",),
-    "maintenance": ("campaigns.tasks.dispatch_campaigns_task", "mining.tasks.fail_stale_mining_jobs_task",
-                    "liffy.parallel.run_part_task"),  # a part of a bulk run: sent to its run's workload queue
+    "maintenance": (
+        "campaigns.tasks.dispatch_campaigns_task",
+        "mining.tasks.fail_stale_mining_jobs_task",
+        "liffy.parallel.run_part_task",
+    ),  # a part of a bulk run: sent to its run's workload queue
 }
 
 

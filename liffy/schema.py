@@ -5,6 +5,7 @@ they can occur: 400 (input: query parameters or a body), 401/403 (authenticated 
 the path, the query or the body; a page past the end), 409 (writes), 413/415 (bodies), 429 (throttled
 routes). 503 (an outside service failed) is declared by the views that call one (`OUTSIDE_SERVICE`).
 """
+
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import ResolvedComponent, force_instance
 from drf_spectacular.utils import OpenApiResponse
@@ -21,9 +22,14 @@ class ErrorSerializer(serializers.Serializer):
 
 # 400 bodies name each field, so they are a free-form object: {"field": ["reason"], "detail": …}.
 VALIDATION_ERROR = ResolvedComponent(
-    name="ValidationError", type=ResolvedComponent.SCHEMA, object="ValidationError",
-    schema={"type": "object", "additionalProperties": {},
-            "description": "Each refused field (or `detail`, `non_field_errors`) with its reasons."},
+    name="ValidationError",
+    type=ResolvedComponent.SCHEMA,
+    object="ValidationError",
+    schema={
+        "type": "object",
+        "additionalProperties": {},
+        "description": "Each refused field (or `detail`, `non_field_errors`) with its reasons.",
+    },
 )
 ERRORS = {
     400: "The input was refused: each field with its reasons.",

@@ -3,6 +3,7 @@
 A GIN index on `Words(<columns>)` serves `Words(<columns>) @@ prefix_query(term)`: every word of the term
 begins a word of the columns. Models declare the index, selectors and views use the same expression.
 """
+
 import re
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField

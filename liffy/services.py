@@ -1,4 +1,5 @@
 """Writes of the core app: organizer settings."""
+
 from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

@@ -1,4 +1,5 @@
 """Settings, all from the environment (django-environ). Every variable is listed in the README."""
+
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -314,8 +315,9 @@ except ValueError as problem:
 # --- Static files in production (README "Deployment") ---------------------------------------------
 # whitenoise serves `collectstatic`'s output under content-hashed names with far-future cache headers
 # (and pre-compressed copies), so the admin is styled with debug off and needs no other server.
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-                  "whitenoise.middleware.WhiteNoiseMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "whitenoise.middleware.WhiteNoiseMiddleware"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -344,8 +346,7 @@ elif DATABASE_POOLER:
 # Queue names derive from CELERY_TASK_DEFAULT_QUEUE (`<prefix>.sending`, …), so deployments sharing a
 # broker stay apart. Beat runs once per deployment; workers scale per workload.
 # Each queue has its own exchange and routing key: a message reaches exactly one queue.
-CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name)
-                      for name in queue_names(CELERY_TASK_DEFAULT_QUEUE)]
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in queue_names(CELERY_TASK_DEFAULT_QUEUE)]
 CELERY_TASK_ROUTES = task_routes(CELERY_TASK_DEFAULT_QUEUE)
 # Workloads a worker consumes (comma-separated names of `liffy.queues.WORKLOADS`); empty: all.
 WORKER_QUEUES = env.list("WORKER_QUEUES", default=[])

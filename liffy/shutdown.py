@@ -7,6 +7,7 @@ process) and when a prefork pool process is sent SIGTERM itself (a signal to the
 as honcho and systemd send). The flag lives in shared memory created before the pool forks, so the
 main process's request reaches prefork pool processes too; thread and solo pools share it anyway.
 """
+
 import multiprocessing
 import signal
 

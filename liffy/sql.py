@@ -7,6 +7,7 @@ than quoting them into the SQL text. Errors come out as Django's database errors
 ProgrammingError…, the psycopg error as `__cause__`), and statements are recorded wherever Django
 records its own (`connection.queries`, `CaptureQueriesContext`).
 """
+
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -83,8 +84,14 @@ def fetch_dicts(query: str, params: Sequence | None = None) -> list[dict]:
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def copy_rows(cur: psycopg.Cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence],
-              *, types: Sequence[str] | None = None) -> int:
+def copy_rows(
+    cur: psycopg.Cursor,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    types: Sequence[str] | None = None,
+) -> int:
     """COPY `rows` into `table` (binary when the PostgreSQL `types` of the columns are given); rows written."""
     statement = pgsql.SQL("COPY {} ({}) FROM STDIN{}").format(
         pgsql.Identifier(table),

@@ -18,6 +18,7 @@ names it (row number, limit), never another exception:
 - Both: at most TABLE_MAX_ROWS rows and TABLE_MAX_CELLS cells below the header; a cell over the
   csv module's field size limit is refused in a workbook too.
 """
+
 import csv
 import io
 import logging
@@ -45,32 +46,146 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 # field → header aliases (lower-case, accents folded); the longest whole-word match wins
 ALIASES = {
-    "email": ["email", "e-mail", "e mail", "mail", "email address", "e-mail address", "e-mail-adresse", "eposta",
-              "e-posta", "correo", "correo electronico", "courriel", "adresse e-mail", "posta elettronica",
-              "e-mailadres", "emailadres"],
-    "company_name": ["company", "company name", "organization", "organisation", "organization name", "firma",
-                     "firmenname", "unternehmen", "empresa", "societe", "entreprise", "azienda", "sirket",
-                     "firma adi", "exhibitor", "aussteller", "account", "account name", "business name", "bedrijf",
-                     "bedrijfsnaam", "ragione sociale", "raison sociale", "razao social"],
-    "contact_name": ["name", "full name", "contact", "contact name", "contact person", "ansprechpartner",
-                     "nombre completo", "nom complet", "ad soyad", "adi soyadi", "isim", "yetkili", "contactpersoon",
-                     "referente", "contato", "contacto"],
-    "first_name": ["first name", "firstname", "given name", "vorname", "nombre", "prenom", "nome", "ad", "adi",
-                   "voornaam"],
-    "last_name": ["last name", "lastname", "surname", "family name", "nachname", "apellido", "apellidos", "nom",
-                  "cognome", "soyad", "soyadi", "achternaam", "apelido", "sobrenome"],
-    "job_title": ["title", "job title", "position", "role", "job", "funktion", "position title", "cargo", "poste",
-                  "fonction", "ruolo", "unvan", "gorev", "designation", "functie"],
-    "phone": ["phone", "telephone", "tel", "mobile", "phone number", "telefon", "telefono", "telephone number",
-              "cell", "gsm"],
+    "email": [
+        "email",
+        "e-mail",
+        "e mail",
+        "mail",
+        "email address",
+        "e-mail address",
+        "e-mail-adresse",
+        "eposta",
+        "e-posta",
+        "correo",
+        "correo electronico",
+        "courriel",
+        "adresse e-mail",
+        "posta elettronica",
+        "e-mailadres",
+        "emailadres",
+    ],
+    "company_name": [
+        "company",
+        "company name",
+        "organization",
+        "organisation",
+        "organization name",
+        "firma",
+        "firmenname",
+        "unternehmen",
+        "empresa",
+        "societe",
+        "entreprise",
+        "azienda",
+        "sirket",
+        "firma adi",
+        "exhibitor",
+        "aussteller",
+        "account",
+        "account name",
+        "business name",
+        "bedrijf",
+        "bedrijfsnaam",
+        "ragione sociale",
+        "raison sociale",
+        "razao social",
+    ],
+    "contact_name": [
+        "name",
+        "full name",
+        "contact",
+        "contact name",
+        "contact person",
+        "ansprechpartner",
+        "nombre completo",
+        "nom complet",
+        "ad soyad",
+        "adi soyadi",
+        "isim",
+        "yetkili",
+        "contactpersoon",
+        "referente",
+        "contato",
+        "contacto",
+    ],
+    "first_name": [
+        "first name",
+        "firstname",
+        "given name",
+        "vorname",
+        "nombre",
+        "prenom",
+        "nome",
+        "ad",
+        "adi",
+        "voornaam",
+    ],
+    "last_name": [
+        "last name",
+        "lastname",
+        "surname",
+        "family name",
+        "nachname",
+        "apellido",
+        "apellidos",
+        "nom",
+        "cognome",
+        "soyad",
+        "soyadi",
+        "achternaam",
+        "apelido",
+        "sobrenome",
+    ],
+    "job_title": [
+        "title",
+        "job title",
+        "position",
+        "role",
+        "job",
+        "funktion",
+        "position title",
+        "cargo",
+        "poste",
+        "fonction",
+        "ruolo",
+        "unvan",
+        "gorev",
+        "designation",
+        "functie",
+    ],
+    "phone": [
+        "phone",
+        "telephone",
+        "tel",
+        "mobile",
+        "phone number",
+        "telefon",
+        "telefono",
+        "telephone number",
+        "cell",
+        "gsm",
+    ],
     "country": ["country", "land", "pais", "pays", "paese", "ulke", "nation", "country code"],
     "city": ["city", "town", "stadt", "ort", "ciudad", "ville", "citta", "sehir", "il"],
     "address": ["address", "street", "adresse", "anschrift", "direccion", "indirizzo", "adres", "strasse"],
-    "website": ["website", "web", "url", "homepage", "web site", "webseite", "internet", "sitio web", "site web",
-                "web sitesi"],
+    "website": [
+        "website",
+        "web",
+        "url",
+        "homepage",
+        "web site",
+        "webseite",
+        "internet",
+        "sitio web",
+        "site web",
+        "web sitesi",
+    ],
 }
-ALIAS_PATTERNS = [(field_name, alias, re.compile(rf"(?<![\w-]){re.escape(alias)}(?![\w-])"))
-                  for field_name, aliases in ALIASES.items() for alias in aliases]
+ALIAS_PATTERNS = [
+    (field_name, alias, re.compile(rf"(?<![\w-]){re.escape(alias)}(?![\w-])"))
+    for field_name, aliases in ALIASES.items()
+    for alias in aliases
+]
 
 NOT_TEXT = "The file is not readable text (a binary file, or an unknown encoding): save it as CSV in UTF-8."
 NOT_A_WORKBOOK = "The file is not a readable XLSX workbook."
@@ -125,14 +240,18 @@ def decode_text(data):
         try:
             return data[3:].decode("utf-8")
         except UnicodeDecodeError as error:
-            raise TableFileError(f"The file starts with a UTF-8 byte order mark but is not UTF-8: byte "
-                                 f"{error.start + 3:,} cannot be read. Save it as CSV in UTF-8 again.") from error
+            raise TableFileError(
+                f"The file starts with a UTF-8 byte order mark but is not UTF-8: byte "
+                f"{error.start + 3:,} cannot be read. Save it as CSV in UTF-8 again."
+            ) from error
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as error:
-            raise TableFileError(f"The file is UTF-16 (it starts with a byte order mark) but is cut short or "
-                                 f"damaged at byte {error.start:,}.") from error
+            raise TableFileError(
+                f"The file is UTF-16 (it starts with a byte order mark) but is cut short or "
+                f"damaged at byte {error.start:,}."
+            ) from error
     sample = data[:4096]
     if b"\x00" in sample:
         # UTF-16 without a BOM has a zero in every other byte of plain ASCII text
@@ -141,8 +260,9 @@ def decode_text(data):
                 try:
                     return data.decode(encoding)
                 except UnicodeDecodeError as error:
-                    raise TableFileError(f"The file looks like UTF-16 but is cut short or damaged at byte "
-                                         f"{error.start:,}.") from error
+                    raise TableFileError(
+                        f"The file looks like UTF-16 but is cut short or damaged at byte {error.start:,}."
+                    ) from error
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -258,12 +378,15 @@ def _check_archive(data):
         raise TableFileError(f"The workbook has {len(parts):,} parts, more than the {MAX_ZIP_MEMBERS:,} allowed.")
     unpacked, limit = sum(part.file_size for part in parts), settings.TABLE_MAX_UNCOMPRESSED_BYTES
     if unpacked > limit:
-        raise TableFileError(f"The workbook unpacks to {describe_size(unpacked)}, more than the "
-                             f"{describe_size(limit)} allowed.")
+        raise TableFileError(
+            f"The workbook unpacks to {describe_size(unpacked)}, more than the {describe_size(limit)} allowed."
+        )
     for part in parts:
         if part.file_size > RATIO_CHECKED_ABOVE and part.file_size > MAX_COMPRESSION_RATIO * max(part.compress_size, 1):
-            raise TableFileError(f"The workbook part {part.filename} is compressed more than "
-                                 f"{MAX_COMPRESSION_RATIO} to 1: refused as a possible zip bomb.")
+            raise TableFileError(
+                f"The workbook part {part.filename} is compressed more than "
+                f"{MAX_COMPRESSION_RATIO} to 1: refused as a possible zip bomb."
+            )
 
 
 def is_workbook(file_name, data):
@@ -291,10 +414,12 @@ class Table:
             for number, cells in rows:
                 if number <= self.header_number or not any(cells):
                     continue
-                if len(cells) > self.width and any(cells[self.width:]):
+                if len(cells) > self.width and any(cells[self.width :]):
                     used = max(index for index, cell in enumerate(cells) if cell) + 1
-                    raise TableFileError(f"Row {number} has {used} cells but the header (row {self.header_number}) "
-                                         f"has {self.width}: check the delimiter and the quoting.")
+                    raise TableFileError(
+                        f"Row {number} has {used} cells but the header (row {self.header_number}) "
+                        f"has {self.width}: check the delimiter and the quoting."
+                    )
                 cells_read += len(cells)
                 if cells_read > cell_limit:
                     raise TableFileError(f"The file has more than {cell_limit:,} cells, the most a file may have.")

@@ -11,6 +11,7 @@
   `FilterBackend`), which makes each foreign key an `OrganizerScopedIdFilter`: a foreign id matches
   nothing, exactly like an unknown one.
 """
+
 import django_filters
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError

@@ -2,6 +2,7 @@
 
 Model imports stay inside the fixtures: this module is imported before Django is set up.
 """
+
 import json
 import os
 import subprocess
@@ -62,10 +63,13 @@ def _static_files_without_manifest():
     pages without running it (liffy/tests/test_serving.py runs it and checks the hashed names)."""
     from django.test import override_settings
 
-    with override_settings(STATIC_ROOT=None, STORAGES={
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }):
+    with override_settings(
+        STATIC_ROOT=None,
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
         yield
 
 
@@ -271,18 +275,44 @@ def celery_workers(transactional_db):
     workers, logs = [], []
 
     def start(count=1, *, queues=None, pool="solo", **environment):
-        env = os.environ | {"LOG_LEVEL": "WARNING"} | {key: str(value) for key, value in environment.items()} | {
-            "CELERY_BROKER_URL": url, "CELERY_TASK_DEFAULT_QUEUE": prefix, "WORKER_QUEUES": ",".join(queues or ()),
-        } | _test_database_environment(connection.settings_dict["NAME"])
+        env = (
+            os.environ
+            | {"LOG_LEVEL": "WARNING"}
+            | {key: str(value) for key, value in environment.items()}
+            | {
+                "CELERY_BROKER_URL": url,
+                "CELERY_TASK_DEFAULT_QUEUE": prefix,
+                "WORKER_QUEUES": ",".join(queues or ()),
+            }
+            | _test_database_environment(connection.settings_dict["NAME"])
+        )
         for _ in range(count):
             with tempfile.NamedTemporaryFile("w", prefix="celery-worker-", suffix=".log", delete=False) as log:
                 logs.append(log.name)
-                workers.append(subprocess.Popen(
-                    [sys.executable, "-m", "celery", "-A", "liffy", "worker", "--pool", pool,
-                     "--hostname", f"w{len(workers)}-{prefix}@%h", "--without-gossip", "--without-mingle",
-                     "--without-heartbeat"],
-                    cwd=Path(__file__).resolve().parent.parent, env=env, stdout=log, stderr=subprocess.STDOUT,
-                    start_new_session=True))  # its own process group, as a process manager starts it
+                workers.append(
+                    subprocess.Popen(
+                        [
+                            sys.executable,
+                            "-m",
+                            "celery",
+                            "-A",
+                            "liffy",
+                            "worker",
+                            "--pool",
+                            pool,
+                            "--hostname",
+                            f"w{len(workers)}-{prefix}@%h",
+                            "--without-gossip",
+                            "--without-mingle",
+                            "--without-heartbeat",
+                        ],
+                        cwd=Path(__file__).resolve().parent.parent,
+                        env=env,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                    )
+                )  # its own process group, as a process manager starts it
         return logs
 
     start.processes = workers

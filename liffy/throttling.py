@@ -11,6 +11,7 @@ which settings keep equal to TRUSTED_PROXY_COUNT).
 IPv6 clients are counted by their /64 network: one subscriber usually holds a whole /64, and could
 otherwise take a fresh address for every request.
 """
+
 import ipaddress
 
 from django.conf import settings

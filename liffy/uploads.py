@@ -7,6 +7,7 @@ the limit while it streams in (a body without a length, or one that lies) is ref
 Accepted uploads above FILE_UPLOAD_MAX_MEMORY_SIZE go on to a temporary file, never memory.
 The refusal is a 413 with a JSON body in the API, and Django's 400 for a suspicious request elsewhere.
 """
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler

@@ -6,6 +6,7 @@ one key: the organizer's key is stored in its canonical spelling, and the SHA-25
 is unique among organizers (`organizers.sendgrid_webhook_key_fingerprint`), because the key that
 verifies a webhook request decides whose events it carries.
 """
+
 import base64
 import binascii
 import functools
@@ -16,10 +17,14 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat,
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-KEY_TAKEN = ("Another organizer has registered this key. Each organizer needs a Signed Event Webhook key of its "
-             "own (its own SendGrid account or subuser), so that its events reach it.")
-SHARED_KEY = ("This is the deployment's shared key (SENDGRID_WEBHOOK_PUBLIC_KEY), whose events are matched for every "
-              "organizer already: leave this field empty, or register a key of your own.")
+KEY_TAKEN = (
+    "Another organizer has registered this key. Each organizer needs a Signed Event Webhook key of its "
+    "own (its own SendGrid account or subuser), so that its events reach it."
+)
+SHARED_KEY = (
+    "This is the deployment's shared key (SENDGRID_WEBHOOK_PUBLIC_KEY), whose events are matched for every "
+    "organizer already: leave this field empty, or register a key of your own."
+)
 
 
 @functools.lru_cache(maxsize=256)

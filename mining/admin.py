@@ -27,8 +27,11 @@ class MiningJobAddForm(forms.ModelForm):
 
     url = forms.URLField(required=False, max_length=2048, assume_scheme="https")
     upload = forms.FileField(required=False, label="CSV or XLSX file")
-    config = forms.JSONField(required=False, initial=jobs.DEFAULT_CONFIG,
-                             help_text="max_pages, page_delay (s), timeout (s), max_bytes, follow_contact_pages")
+    config = forms.JSONField(
+        required=False,
+        initial=jobs.DEFAULT_CONFIG,
+        help_text="max_pages, page_delay (s), timeout (s), max_bytes, follow_contact_pages",
+    )
 
     class Meta:
         model = MiningJob
@@ -50,8 +53,13 @@ class MiningJobAddForm(forms.ModelForm):
         organizer = data.get("organizer") or Organizer.objects.get(pk=self.instance.organizer_id)
         try:
             self.created_job = jobs.create_mining_job(
-                organizer, url=data.get("url") or None, file=data.get("upload"), name=data.get("name") or None,
-                config=data.get("config") or None, strategy=data.get("strategy") or None)
+                organizer,
+                url=data.get("url") or None,
+                file=data.get("upload"),
+                name=data.get("name") or None,
+                config=data.get("config") or None,
+                strategy=data.get("strategy") or None,
+            )
         except InvalidInput as error:
             for key, reasons in error.errors.items():
                 field = ERROR_FIELDS.get(key.split(".", 1)[0])
@@ -78,25 +86,70 @@ class MiningJobAdmin(OrganizerScopedAdmin):
     list_display = ("__str__", "type", "status", "total_found", "progress", "import_status", "created_at")
     list_filter = ("status", "type", "import_status", "manual_required")
     search_fields = ("name", "input")
-    readonly_fields = ("id", "type", "input", "strategy", "status", "outcome", "results", "recent_logs",
-                       "created_at", "started_at", "completed_at", "total_found", "total_prospects_created",
-                       "total_emails_raw", "progress", "manual_required", "manual_reason", "import_status",
-                       STATS, CONFIG, IMPORT_PROGRESS)
+    readonly_fields = (
+        "id",
+        "type",
+        "input",
+        "strategy",
+        "status",
+        "outcome",
+        "results",
+        "recent_logs",
+        "created_at",
+        "started_at",
+        "completed_at",
+        "total_found",
+        "total_prospects_created",
+        "total_emails_raw",
+        "progress",
+        "manual_required",
+        "manual_reason",
+        "import_status",
+        STATS,
+        CONFIG,
+        IMPORT_PROGRESS,
+    )
     fieldsets = (
         (None, {"fields": ("id", "organizer", "name", "type", "input", "strategy")}),
-        ("Outcome", {"fields": ("status", "outcome", "results", "progress", "total_found", "total_emails_raw",
-                                "total_prospects_created", "manual_required", "manual_reason")}),
+        (
+            "Outcome",
+            {
+                "fields": (
+                    "status",
+                    "outcome",
+                    "results",
+                    "progress",
+                    "total_found",
+                    "total_emails_raw",
+                    "total_prospects_created",
+                    "manual_required",
+                    "manual_reason",
+                )
+            },
+        ),
         ("Log", {"fields": ("recent_logs",)}),
-        ("Details", {"fields": (STATS, CONFIG, "import_status", IMPORT_PROGRESS, "created_at", "started_at",
-                                "completed_at")}),
+        (
+            "Details",
+            {"fields": (STATS, CONFIG, "import_status", IMPORT_PROGRESS, "created_at", "started_at", "completed_at")},
+        ),
     )
     service_actions = (
-        ServiceAction("cancel", "Cancel", jobs.cancel_mining_job, "cancelled",
-                      explanation="A running job stops after the page it is reading; its results are kept.",
-                      offered=lambda job: job.status in (Status.PENDING, Status.RUNNING)),
-        ServiceAction("retry", "Retry", jobs.retry_mining_job, "queued again",
-                      explanation="The job runs again; results it already stored are not stored twice.",
-                      offered=lambda job: job.status in (Status.FAILED, Status.CANCELLED)),
+        ServiceAction(
+            "cancel",
+            "Cancel",
+            jobs.cancel_mining_job,
+            "cancelled",
+            explanation="A running job stops after the page it is reading; its results are kept.",
+            offered=lambda job: job.status in (Status.PENDING, Status.RUNNING),
+        ),
+        ServiceAction(
+            "retry",
+            "Retry",
+            jobs.retry_mining_job,
+            "queued again",
+            explanation="The job runs again; results it already stored are not stored twice.",
+            offered=lambda job: job.status in (Status.FAILED, Status.CANCELLED),
+        ),
     )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -124,8 +177,11 @@ class MiningJobAdmin(OrganizerScopedAdmin):
         """Say what happened: the job is queued, not done."""
         if "_popup" in request.POST:
             return super().response_add(request, obj, post_url_continue)
-        self.message_user(request, f"Mining job “{obj}” was queued: it runs in the background, and this page "
-                                   "shows its progress and outcome.", messages.SUCCESS)
+        self.message_user(
+            request,
+            f"Mining job “{obj}” was queued: it runs in the background, and this page shows its progress and outcome.",
+            messages.SUCCESS,
+        )
         return HttpResponseRedirect(reverse("admin:mining_miningjob_change", args=[obj.pk]))
 
     @admin.display(description="outcome")
@@ -143,10 +199,16 @@ class MiningJobAdmin(OrganizerScopedAdmin):
         lines = list(MiningJobLog.objects.filter(job=job).order_by("-timestamp")[:RECENT_LOG_LINES])
         if not lines:
             return "—"
-        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", (
-            (line.timestamp.strftime("%Y-%m-%d %H:%M:%S"), line.level, line.message) for line in reversed(lines)))
-        return format_html('<table class="job-log"><tbody>{}</tbody></table><p>{}</p>', rows,
-                           changelist_link(MiningJobLog, "the whole log", job__id__exact=job.pk))
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((line.timestamp.strftime("%Y-%m-%d %H:%M:%S"), line.level, line.message) for line in reversed(lines)),
+        )
+        return format_html(
+            '<table class="job-log"><tbody>{}</tbody></table><p>{}</p>',
+            rows,
+            changelist_link(MiningJobLog, "the whole log", job__id__exact=job.pk),
+        )
 
 
 @admin.register(MiningResult)

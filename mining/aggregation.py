@@ -9,6 +9,7 @@ Persist mode writes one transaction per batch; a failing batch is logged to the 
 the counters, and never fails the mining job itself. A large job's candidates can be written by
 several worker processes at once (`workers`), split by address.
 """
+
 import logging
 import os
 from collections import Counter
@@ -36,9 +37,16 @@ def flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in TRUE
 
 
-def aggregate(organizer_id: UUID | str, candidates: Iterable[Candidate], *, job: MiningJob | None = None,
-              source_type: str = "mining", source_ref: str | None = None, batch_size: int = BATCH_SIZE,
-              workers: int = 1) -> dict[str, Any]:
+def aggregate(
+    organizer_id: UUID | str,
+    candidates: Iterable[Candidate],
+    *,
+    job: MiningJob | None = None,
+    source_type: str = "mining",
+    source_ref: str | None = None,
+    batch_size: int = BATCH_SIZE,
+    workers: int = 1,
+) -> dict[str, Any]:
     """Hand normalized candidates to persons + affiliations. Returns the counters (also logged to the job).
 
     `workers` > 1 splits the candidates by address into that many parts written by worker processes at
@@ -51,11 +59,16 @@ def aggregate(organizer_id: UUID | str, candidates: Iterable[Candidate], *, job:
         return _shadow(candidates, job)
 
     parts = _by_address(candidates, usable_workers(workers))
-    write = partial(_write_part, parts, organizer_id, job, source_type=source_type, source_ref=source_ref,
-                    batch_size=batch_size)
+    write = partial(
+        _write_part, parts, organizer_id, job, source_type=source_type, source_ref=source_ref, batch_size=batch_size
+    )
     outcome = run_parts(write, [(number,) for number in range(len(parts))], workers=workers)
-    result = {"mode": "persist", "candidates": len(candidates),
-              **{name: outcome.counts[name] for name in UpsertCounters().as_dict()}, "errors": outcome.errors}
+    result = {
+        "mode": "persist",
+        "candidates": len(candidates),
+        **{name: outcome.counts[name] for name in UpsertCounters().as_dict()},
+        "errors": outcome.errors,
+    }
     if job:
         log_job(job, LogLevel.WARN if outcome.errors else LogLevel.SUCCESS, "Aggregation finished", **result)
     result["person_ids"] = outcome.ids
@@ -78,18 +91,23 @@ def _write_part(parts, organizer_id, job, part, progress, *, source_type, source
     for start in range(0, len(candidates), batch_size):
         try:
             with transaction.atomic():
-                counters = upsert_candidates(organizer_id, candidates[start:start + batch_size],
-                                             source_type=source_type, mining_job_id=job.pk if job else None,
-                                             source_ref=source_ref)
+                counters = upsert_candidates(
+                    organizer_id,
+                    candidates[start : start + batch_size],
+                    source_type=source_type,
+                    mining_job_id=job.pk if job else None,
+                    source_ref=source_ref,
+                )
         except Exception as error:  # isolated: a bad batch must not fail the mining job
             logger.exception("aggregation batch failed")
             outcome.errors.append(f"{where}batch {start // batch_size + 1}: {error}")
             if job:
-                log_job(job, LogLevel.ERROR, "Aggregation batch failed", batch=start // batch_size + 1,
-                        error=str(error))
+                log_job(
+                    job, LogLevel.ERROR, "Aggregation batch failed", batch=start // batch_size + 1, error=str(error)
+                )
             continue
         outcome.add(Outcome(Counter(counters.as_dict()), ids=counters.person_ids))
-        progress(len(candidates[start:start + batch_size]))
+        progress(len(candidates[start : start + batch_size]))
     return outcome
 
 
@@ -99,8 +117,15 @@ def _shadow(candidates, job):
     sample = [candidate.as_dict() for candidate in shown]
     for candidate in sample:
         logger.info("shadow aggregation candidate: %s", candidate)
-    result = {"mode": "shadow", "candidates": len(candidates), "persons_created": 0, "persons_updated": 0,
-              "affiliations_created": 0, "affiliations_enriched": 0, "errors": []}
+    result = {
+        "mode": "shadow",
+        "candidates": len(candidates),
+        "persons_created": 0,
+        "persons_updated": 0,
+        "affiliations_created": 0,
+        "affiliations_enriched": 0,
+        "errors": [],
+    }
     if job:
         log_job(job, LogLevel.INFO, "Aggregation in shadow mode: nothing written", **result, logged=sample)
     return result

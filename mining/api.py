@@ -1,4 +1,5 @@
 """Mining jobs and results API: thin views over mining.jobs, mining.imports and the models."""
+
 import json
 
 import django_filters
@@ -29,9 +30,25 @@ class MiningJobLogSerializer(serializers.ModelSerializer):
 class MiningJobSerializer(serializers.ModelSerializer):
     class Meta:
         model = MiningJob
-        fields = ["id", "name", "type", "input", "strategy", "config", "status", "progress", "total_found",
-                  "total_emails_raw", "stats", "error", "created_at", "started_at", "completed_at",
-                  "import_status", "import_progress"]
+        fields = [
+            "id",
+            "name",
+            "type",
+            "input",
+            "strategy",
+            "config",
+            "status",
+            "progress",
+            "total_found",
+            "total_emails_raw",
+            "stats",
+            "error",
+            "created_at",
+            "started_at",
+            "completed_at",
+            "import_status",
+            "import_progress",
+        ]
         read_only_fields = fields
 
 
@@ -198,8 +215,9 @@ class MiningJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organiz
         data.is_valid(raise_exception=True)
         target = imports.start_import_all(job, user=request.user, **data.validated_data)
         progress_url = reverse("mining-job-import-progress", args=[job.pk], request=request)
-        return Response({"list_id": target.pk, "progress_url": progress_url}, status=202,
-                        headers={"Location": progress_url})
+        return Response(
+            {"list_id": target.pk, "progress_url": progress_url}, status=202, headers={"Location": progress_url}
+        )
 
     @extend_schema(responses=ImportProgressSerializer)
     @action(detail=True, methods=["get"], url_path="import-progress")
@@ -211,9 +229,26 @@ class MiningJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organiz
 class MiningResultSerializer(serializers.ModelSerializer):
     class Meta:
         model = MiningResult
-        fields = ["id", "job", "source_url", "emails", "contact_name", "company_name", "job_title", "phone",
-                  "country", "city", "address", "website", "confidence_score", "verification_status", "status",
-                  "raw", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "job",
+            "source_url",
+            "emails",
+            "contact_name",
+            "company_name",
+            "job_title",
+            "phone",
+            "country",
+            "city",
+            "address",
+            "website",
+            "confidence_score",
+            "verification_status",
+            "status",
+            "raw",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -233,9 +268,11 @@ class MiningResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Orga
     serializer_class = MiningResultSerializer
     filterset_class = MiningResultFilter
     filter_backends = [FilterBackend, WordSearchFilter, OrderingFilter]
-    search_help = ("Results with a word starting with each word of the term in their contact name, company "
-                   "name, website or source address, any case; words are runs of letters and digits "
-                   "(`expo.test/hall` is expo, test, hall).")
+    search_help = (
+        "Results with a word starting with each word of the term in their contact name, company "
+        "name, website or source address, any case; words are runs of letters and digits "
+        "(`expo.test/hall` is expo, test, hall)."
+    )
     ordering_fields = ["created_at", "confidence_score"]
 
     def search(self, queryset, term):

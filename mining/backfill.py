@@ -6,6 +6,7 @@ per batch, through the shared backfill runner (`liffy.backfills`): idempotent, s
 killed is simply run again; split into id ranges over `workers` processes (or Celery tasks); a dry
 run does all the work in one transaction rolled back at the end, so its report is exact.
 """
+
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -21,13 +22,32 @@ from mining.models import MiningResult
 from mining.normalize import normalize_blocks_counted
 from persons.bulk import upsert_candidates
 
-FIELDS = ("pk", "organizer_id", "job_id", "emails", "contact_name", "company_name", "job_title", "phone", "country",
-          "city", "address", "website", "source_url", "confidence_score")
+FIELDS = (
+    "pk",
+    "organizer_id",
+    "job_id",
+    "emails",
+    "contact_name",
+    "company_name",
+    "job_title",
+    "phone",
+    "country",
+    "city",
+    "address",
+    "website",
+    "source_url",
+    "confidence_score",
+)
 COLUMNS = ("id", *FIELDS[1:])
 MAX_REPORTED_ERRORS = 50
-COUNTERS = {"results_scanned": "processed", "persons_created": "persons_created",
-            "persons_updated": "persons_updated", "affiliations_created": "affiliations_created",
-            "affiliations_enriched": "affiliations_enriched", "skipped_no_email": "skipped_no_email"}
+COUNTERS = {
+    "results_scanned": "processed",
+    "persons_created": "persons_created",
+    "persons_updated": "persons_updated",
+    "affiliations_created": "affiliations_created",
+    "affiliations_enriched": "affiliations_enriched",
+    "skipped_no_email": "skipped_no_email",
+}
 
 
 @dataclass
@@ -44,8 +64,11 @@ class BackfillReport:
         return asdict(self)
 
 
-def selected_results(*, organizer_id: UUID | str | None = None, job_id: UUID | str | None = None,
-                     ) -> QuerySet[MiningResult]:
+def selected_results(
+    *,
+    organizer_id: UUID | str | None = None,
+    job_id: UUID | str | None = None,
+) -> QuerySet[MiningResult]:
     results = MiningResult.objects.all()
     if organizer_id:
         results = results.filter(organizer_id=organizer_id)
@@ -64,22 +87,38 @@ def selection(organizer_id: UUID | str | None = None, job_id: UUID | str | None 
     return " AND ".join(conditions), params
 
 
-def backfill_persons(*, organizer_id: UUID | str | None = None, job_id: UUID | str | None = None,
-                     batch_size: int = 1000, dry_run: bool = False, progress: Callable[[int], object] | None = None,
-                     workers: int = 1) -> BackfillReport:
+def backfill_persons(
+    *,
+    organizer_id: UUID | str | None = None,
+    job_id: UUID | str | None = None,
+    batch_size: int = 1000,
+    dry_run: bool = False,
+    progress: Callable[[int], object] | None = None,
+    workers: int = 1,
+) -> BackfillReport:
     """Every selected result through the upsert; `workers` id ranges in parallel (a dry run uses one)."""
     counts, errors = Counter(), []
     where, params = selection(organizer_id, job_id)
-    run_batches("mining.backfill.backfill_batch", counts, batch_size=batch_size, dry_run=dry_run,
-                options={"organizer_id": organizer_id and str(organizer_id), "job_id": job_id and str(job_id)},
-                errors=errors, progress=progress, workers=workers, workload="mining",
-                ranges=lambda parts: key_ranges("mining_results", parts, where, params))
-    return BackfillReport(**{name: counts.get(counter, 0) for name, counter in COUNTERS.items()},
-                          errors=errors[:MAX_REPORTED_ERRORS])
+    run_batches(
+        "mining.backfill.backfill_batch",
+        counts,
+        batch_size=batch_size,
+        dry_run=dry_run,
+        options={"organizer_id": organizer_id and str(organizer_id), "job_id": job_id and str(job_id)},
+        errors=errors,
+        progress=progress,
+        workers=workers,
+        workload="mining",
+        ranges=lambda parts: key_ranges("mining_results", parts, where, params),
+    )
+    return BackfillReport(
+        **{name: counts.get(counter, 0) for name, counter in COUNTERS.items()}, errors=errors[:MAX_REPORTED_ERRORS]
+    )
 
 
-def backfill_batch(after: UUID, size: int, upto: UUID = LAST_ID, organizer_id: str | None = None,
-                   job_id: str | None = None) -> tuple[UUID | None, Counter, list]:
+def backfill_batch(
+    after: UUID, size: int, upto: UUID = LAST_ID, organizer_id: str | None = None, job_id: str | None = None
+) -> tuple[UUID | None, Counter, list]:
     """The selected results with ids in (`after`, `upto`], up to `size`: (last id | None, counts, errors).
 
     While this batch is written, the next one is read and normalised in a thread (`_ahead`), so the
@@ -117,8 +156,10 @@ def _read_and_prepare(key):
 def _rows(after, size, upto, organizer_id, job_id):
     """A batch of result rows (dicts) in id order: keyset pagination, binary transfer."""
     where, params = selection(organizer_id, job_id)
-    query = (f"SELECT {', '.join(COLUMNS)} FROM mining_results WHERE id > %b AND id <= %b AND "
-             f"{where.replace('%s', '%b')} ORDER BY id LIMIT {int(size)}")
+    query = (
+        f"SELECT {', '.join(COLUMNS)} FROM mining_results WHERE id > %b AND id <= %b AND "
+        f"{where.replace('%s', '%b')} ORDER BY id LIMIT {int(size)}"
+    )
     with sql.cursor() as cursor:
         cursor.execute(query, [after, upto, *params], binary=True)
         return [dict(zip(FIELDS, row, strict=True)) for row in cursor.fetchall()]
@@ -145,8 +186,17 @@ def _block(row):
     confidence = float(row["confidence_score"]) if row["confidence_score"] is not None else None
     return {
         "emails": row["emails"],
-        "contact_name": row["contact_name"], "company_name": row["company_name"], "job_title": row["job_title"],
-        "phone": row["phone"], "country": row["country"], "city": row["city"], "address": row["address"],
-        "website": row["website"], "source_url": row["source_url"], "confidence": confidence, "context": "",
-        "result_id": row["pk"], "mining_job_id": row["job_id"],
+        "contact_name": row["contact_name"],
+        "company_name": row["company_name"],
+        "job_title": row["job_title"],
+        "phone": row["phone"],
+        "country": row["country"],
+        "city": row["city"],
+        "address": row["address"],
+        "website": row["website"],
+        "source_url": row["source_url"],
+        "confidence": confidence,
+        "context": "",
+        "result_id": row["pk"],
+        "mining_job_id": row["job_id"],
     }

@@ -7,6 +7,7 @@ results already imported are skipped. A large job's results can be split into id
 once (worker processes, or Celery tasks on every imports worker when a result backend is configured):
 a result is claimed by one batch only, and the progress counters are added to on the server.
 """
+
 import json
 from datetime import timedelta
 from typing import Any
@@ -35,25 +36,40 @@ STALE_AFTER = timedelta(minutes=5)
 ImportStatus = MiningJob.ImportStatus
 
 
-def start_import_all(job: MiningJob, *, user: User | None, list_id: UUID | str | None = None,
-                     list_name: str | None = None) -> List:
+def start_import_all(
+    job: MiningJob, *, user: User | None, list_id: UUID | str | None = None, list_name: str | None = None
+) -> List:
     """Claim the job's import (409 while a fresh one runs) and queue it. Returns the target list."""
     from mining.tasks import import_all_task
 
     if list_id:
         target = get_for_organizer_or_404(List.objects, job.organizer_id, list_id, "list")
     elif list_name and list_name.strip():
-        target = List.objects.create(organizer_id=job.organizer_id, name=list_name.strip()[:255],
-                                     type=List.Type.MINED, created_by_user=user,
-                                     description=f"Imported from mining job {job.name or job.input}"[:1000])
+        target = List.objects.create(
+            organizer_id=job.organizer_id,
+            name=list_name.strip()[:255],
+            type=List.Type.MINED,
+            created_by_user=user,
+            description=f"Imported from mining job {job.name or job.input}"[:1000],
+        )
     else:
         raise InvalidInput({"list_id": "give list_id or list_name"})
 
     now = timezone.now()
     total = MiningResult.objects.filter(job=job).exclude(status="imported").count()
-    progress = {"total": total, "imported": 0, "skipped": 0, "duplicates": 0, "persons_upserted": 0,
-                "affiliations_upserted": 0, "errors": [], "list_id": str(target.pk),
-                "started_at": now.isoformat(), "updated_at": now.isoformat(), "completed_at": None}
+    progress = {
+        "total": total,
+        "imported": 0,
+        "skipped": 0,
+        "duplicates": 0,
+        "persons_upserted": 0,
+        "affiliations_upserted": 0,
+        "errors": [],
+        "list_id": str(target.pk),
+        "started_at": now.isoformat(),
+        "updated_at": now.isoformat(),
+        "completed_at": None,
+    }
     stale_before = (now - STALE_AFTER).isoformat()
     claimed = sql.execute(
         """
@@ -71,8 +87,9 @@ def start_import_all(job: MiningJob, *, user: User | None, list_id: UUID | str |
     return target
 
 
-def run_import_all(job_id: UUID | str, list_id: UUID | str, batch_size: int = BATCH_SIZE, *,
-                   workers: int = 1) -> dict[str, Any]:
+def run_import_all(
+    job_id: UUID | str, list_id: UUID | str, batch_size: int = BATCH_SIZE, *, workers: int = 1
+) -> dict[str, Any]:
     """Import the job's results batch by batch, in `workers` id ranges at once; safe to run again after a crash."""
     work, parts = import_all_parts(job_id, list_id, usable_workers(workers), batch_size)
     run_parts(work, parts, workers=workers)
@@ -84,16 +101,20 @@ def parts_for(job_id: UUID | str) -> int:
     return -(-_left(job_id).count() // RESULTS_PER_PART)
 
 
-def import_all_parts(job_id: UUID | str, list_id: UUID | str, parts: int,
-                     batch_size: int | None = None) -> tuple[Work, list[tuple[str, str]]]:
+def import_all_parts(
+    job_id: UUID | str, list_id: UUID | str, parts: int, batch_size: int | None = None
+) -> tuple[Work, list[tuple[str, str]]]:
     """The work and the id ranges of the job's results left to import, split in `parts`."""
     ranges = key_ranges("mining_results", parts, "job_id = %s AND status NOT IN ('imported', 'skipped')", [job_id])
-    return Work("mining.imports.import_result_range",
-                {"job_id": str(job_id), "list_id": str(list_id), "batch_size": batch_size or BATCH_SIZE}), ranges
+    return Work(
+        "mining.imports.import_result_range",
+        {"job_id": str(job_id), "list_id": str(list_id), "batch_size": batch_size or BATCH_SIZE},
+    ), ranges
 
 
-def import_result_range(part: tuple[str, str], progress: Progress, *, job_id: str, list_id: str,
-                        batch_size: int = BATCH_SIZE) -> Outcome:
+def import_result_range(
+    part: tuple[str, str], progress: Progress, *, job_id: str, list_id: str, batch_size: int = BATCH_SIZE
+) -> Outcome:
     """The job's results with ids in (after, upto], batch by batch, each batch in one transaction with its
     progress (the results' status moves with it, so a batch is never imported twice)."""
     job = MiningJob.objects.get(pk=job_id)
@@ -121,8 +142,12 @@ def finish_import_all(job_id: UUID | str) -> dict[str, Any]:
         [job_id],
     )
     job = MiningJob.objects.get(pk=job_id)
-    log_job(job, LogLevel.SUCCESS, "Import into a list finished", **{
-        key: job.import_progress[key] for key in ("imported", "skipped", "duplicates")})
+    log_job(
+        job,
+        LogLevel.SUCCESS,
+        "Import into a list finished",
+        **{key: job.import_progress[key] for key in ("imported", "skipped", "duplicates")},
+    )
     return job.import_progress
 
 
@@ -136,8 +161,14 @@ def _claim_batch(job, after, upto, batch_size):
 
 
 def _import_batch(job, list_id, results):
-    counts = {"imported": 0, "skipped": 0, "duplicates": 0, "persons_upserted": 0, "affiliations_upserted": 0,
-              "errors": []}
+    counts = {
+        "imported": 0,
+        "skipped": 0,
+        "duplicates": 0,
+        "persons_upserted": 0,
+        "affiliations_upserted": 0,
+        "errors": [],
+    }
     rows = {result.pk: _row(result) for result in results}
     usable = [result for result in results if rows[result.pk]["emails"]]
     skipped = [result.pk for result in results if not rows[result.pk]["emails"]]
@@ -173,10 +204,19 @@ def _import_rows(job, list_id, results, rows, counts):
 
 def _row(result):
     emails = list(dict.fromkeys(filter(None, (clean_email(e) for e in result.emails or []))))
-    return {"emails": emails, "contact_name": result.contact_name, "company_name": result.company_name,
-            "job_title": result.job_title, "phone": result.phone, "country": result.country, "city": result.city,
-            "address": result.address, "website": result.website, "source_url": result.source_url,
-            "confidence": float(result.confidence_score) if result.confidence_score is not None else None}
+    return {
+        "emails": emails,
+        "contact_name": result.contact_name,
+        "company_name": result.company_name,
+        "job_title": result.job_title,
+        "phone": result.phone,
+        "country": result.country,
+        "city": result.city,
+        "address": result.address,
+        "website": result.website,
+        "source_url": result.source_url,
+        "confidence": float(result.confidence_score) if result.confidence_score is not None else None,
+    }
 
 
 def _json(value):

@@ -4,6 +4,7 @@ Status moves pending → running → completed | failed | cancelled through cond
 workers (or a worker and a cancel request) can never both win. No transaction is held while pages are
 fetched.
 """
+
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -25,8 +26,12 @@ from mining.normalize import normalize_output
 from mining.results import result_row_from_candidate, store_results
 
 Status = MiningJob.Status
-FILE_TYPES = {".csv": MiningJob.Type.CSV, ".txt": MiningJob.Type.CSV, ".xlsx": MiningJob.Type.EXCEL,
-              ".xlsm": MiningJob.Type.EXCEL}
+FILE_TYPES = {
+    ".csv": MiningJob.Type.CSV,
+    ".txt": MiningJob.Type.CSV,
+    ".xlsx": MiningJob.Type.EXCEL,
+    ".xlsm": MiningJob.Type.EXCEL,
+}
 CONFIG_LIMITS = {"max_pages": (1, 200), "page_delay": (0, 60), "timeout": (1, 120), "max_bytes": (10_000, 50_000_000)}
 DEFAULT_CONFIG = {"max_pages": 20, "page_delay": 2, "follow_contact_pages": True}
 
@@ -42,7 +47,9 @@ def validate_config(config: Any) -> dict[str, Any]:
         errors["config"] = f"unknown options: {', '.join(sorted(unknown))}"
     for name, (low, high) in CONFIG_LIMITS.items():
         value = config.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high
+        ):
             errors[f"config.{name}"] = f"must be a number from {low} to {high}"
     if "follow_contact_pages" in config and not isinstance(config["follow_contact_pages"], bool):
         errors["config.follow_contact_pages"] = "must be true or false"
@@ -72,8 +79,15 @@ def validate_url(url: str) -> str:
     return url
 
 
-def create_mining_job(organizer: Organizer, *, url: str | None = None, file: UploadedFile | None = None,
-                      name: str | None = None, config: Any = None, strategy: str | None = None) -> MiningJob:
+def create_mining_job(
+    organizer: Organizer,
+    *,
+    url: str | None = None,
+    file: UploadedFile | None = None,
+    name: str | None = None,
+    config: Any = None,
+    strategy: str | None = None,
+) -> MiningJob:
     """A pending job for a URL or an uploaded table file, queued to run once the transaction commits."""
     from mining.tasks import run_mining_job_task
 
@@ -95,7 +109,8 @@ def create_mining_job(organizer: Organizer, *, url: str | None = None, file: Upl
 def _claim(job_id):
     """pending → running for exactly one caller."""
     updated = MiningJob.objects.filter(pk=job_id, status=Status.PENDING).update(
-        status=Status.RUNNING, started_at=timezone.now(), completed_at=None, error=None, progress=0)
+        status=Status.RUNNING, started_at=timezone.now(), completed_at=None, error=None, progress=0
+    )
     return MiningJob.objects.get(pk=job_id) if updated else None
 
 
@@ -109,15 +124,20 @@ def run_mining_job(job_id: UUID | str) -> MiningJob | None:
     if job is None:
         return None
     log_job(job, LogLevel.INFO, "Job started")
-    source = MinerInput(url=job.input if job.type == MiningJob.Type.URL else None, file_name=job.input,
-                        file_data=bytes(job.file_data) if job.file_data else None, config=job.config or {})
+    source = MinerInput(
+        url=job.input if job.type == MiningJob.Type.URL else None,
+        file_name=job.input,
+        file_data=bytes(job.file_data) if job.file_data else None,
+        config=job.config or {},
+    )
     try:
         merged, outputs = run_miners(source, should_continue=lambda: not _is_cancelled(job.pk))
     except Exception as error:  # noqa: BLE001 - whatever a miner raises ends this job, not the worker
         return _fail(job, f"Mining failed: {error.__class__.__name__}: {error}")
     MiningJobLog.objects.bulk_create(
         MiningJobLog(job=job, level=event["level"], message=event["message"], details=event["details"])
-        for output in outputs for event in output.events
+        for output in outputs
+        for event in output.events
     )
     if merged is None:
         return _fail(job, "No miner can read this input.")
@@ -133,13 +153,24 @@ def run_mining_job(job_id: UUID | str) -> MiningJob | None:
         aggregation = {"mode": "error", "errors": [str(error)]}
     aggregation.pop("person_ids", None)
     emails_raw = sum(len(block["emails"]) for block in merged["raw"]["blocks"])
-    stats = {"miner_status": merged["status"], "miners": merged["meta"]["miner_name"], "candidates": len(candidates),
-             "results_stored": stored, "emails_rejected": rejected, "aggregation": aggregation,
-             "page_title": merged["meta"]["page_title"],
-             **{f"{o.miner_name}_stats": o.stats for o in outputs}}
+    stats = {
+        "miner_status": merged["status"],
+        "miners": merged["meta"]["miner_name"],
+        "candidates": len(candidates),
+        "results_stored": stored,
+        "emails_rejected": rejected,
+        "aggregation": aggregation,
+        "page_title": merged["meta"]["page_title"],
+        **{f"{o.miner_name}_stats": o.stats for o in outputs},
+    }
     finished = MiningJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(
-        status=Status.COMPLETED, completed_at=timezone.now(), progress=100, total_found=len(candidates),
-        total_emails_raw=emails_raw, stats=stats)
+        status=Status.COMPLETED,
+        completed_at=timezone.now(),
+        progress=100,
+        total_found=len(candidates),
+        total_emails_raw=emails_raw,
+        stats=stats,
+    )
     if finished:
         log_job(job, LogLevel.SUCCESS, "Job completed", contacts=len(candidates), results_stored=stored)
     else:
@@ -150,7 +181,8 @@ def run_mining_job(job_id: UUID | str) -> MiningJob | None:
 
 def _fail(job, message):
     MiningJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(
-        status=Status.FAILED, error=message, completed_at=timezone.now())
+        status=Status.FAILED, error=message, completed_at=timezone.now()
+    )
     log_job(job, LogLevel.ERROR, message)
     job.refresh_from_db()
     return job
@@ -158,7 +190,8 @@ def _fail(job, message):
 
 def cancel_mining_job(job: MiningJob) -> MiningJob:
     updated = MiningJob.objects.filter(pk=job.pk, status__in=[Status.PENDING, Status.RUNNING]).update(
-        status=Status.CANCELLED, completed_at=timezone.now())
+        status=Status.CANCELLED, completed_at=timezone.now()
+    )
     job.refresh_from_db()
     if not updated:
         raise Conflict(f"A {job.status} job cannot be cancelled.")
@@ -171,7 +204,8 @@ def retry_mining_job(job: MiningJob) -> MiningJob:
     from mining.tasks import run_mining_job_task
 
     updated = MiningJob.objects.filter(pk=job.pk, status__in=[Status.FAILED, Status.CANCELLED]).update(
-        status=Status.PENDING, error=None, completed_at=None, started_at=None, progress=0)
+        status=Status.PENDING, error=None, completed_at=None, started_at=None, progress=0
+    )
     job.refresh_from_db()
     if not updated:
         raise Conflict(f"Only failed or cancelled jobs can be retried; this one is {job.status}.")
@@ -187,10 +221,14 @@ def fail_stale_jobs(stale_after: timedelta | None = None) -> int:
     cutoff = timezone.now() - stale_after
     message = f"Stopped responding: running for more than {int(stale_after.total_seconds() // 60)} minutes."
     with transaction.atomic():
-        stale = list(MiningJob.objects.select_for_update(skip_locked=True)
-                     .filter(status=Status.RUNNING, started_at__lt=cutoff).only("pk"))
+        stale = list(
+            MiningJob.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.RUNNING, started_at__lt=cutoff)
+            .only("pk")
+        )
         MiningJob.objects.filter(pk__in=[job.pk for job in stale], status=Status.RUNNING).update(
-            status=Status.FAILED, error=message, completed_at=timezone.now())
+            status=Status.FAILED, error=message, completed_at=timezone.now()
+        )
         MiningJobLog.objects.bulk_create(MiningJobLog(job=job, level=LogLevel.ERROR, message=message) for job in stale)
     return len(stale)
 
@@ -222,8 +260,15 @@ def push_results(job: MiningJob, results: Any, status: str | None = None) -> dic
         if status != Status.RUNNING:
             changes["completed_at"] = now
     MiningJob.objects.filter(pk=job.pk).update(**changes)
-    log_job(job, LogLevel.INFO, "Results pushed", received=len(results), stored=stored,
-            rejected=len(batch.rejected), status=status)
+    log_job(
+        job,
+        LogLevel.INFO,
+        "Results pushed",
+        received=len(results),
+        stored=stored,
+        rejected=len(batch.rejected),
+        status=status,
+    )
     job.refresh_from_db()
     return {
         "received": len(results),

@@ -1,4 +1,5 @@
 """Mining jobs, their discovery results (events, not contacts) and their step log."""
+
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
@@ -127,7 +128,9 @@ class MiningJobLog(models.Model):
     class Meta:
         db_table = "mining_job_logs"
         ordering = ["timestamp"]
-        constraints = [models.CheckConstraint(condition=Q(level__in=LogLevel.values), name="mining_job_logs_level_check")]
+        constraints = [
+            models.CheckConstraint(condition=Q(level__in=LogLevel.values), name="mining_job_logs_level_check")
+        ]
         indexes = [models.Index(fields=["job", "timestamp"], name="mining_job_logs_job_time_idx")]
 
     def __str__(self):

@@ -4,6 +4,7 @@
 the inserts of one job serialize on a transaction-scoped advisory lock and leave out every row whose
 (job, source_url, first email) is already stored: a re-run or a re-push stores nothing twice.
 """
+
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,8 +19,17 @@ from mining.models import MiningJob
 from mining.normalize.emails import clean_email
 from persons.candidates import Candidate
 
-TEXT_FIELDS = {"contact_name": 255, "company_name": 255, "job_title": 255, "phone": 100, "country": 100,
-               "city": 255, "address": 1000, "website": 2048, "source_url": 2048}
+TEXT_FIELDS = {
+    "contact_name": 255,
+    "company_name": 255,
+    "job_title": 255,
+    "phone": 100,
+    "country": 100,
+    "city": 255,
+    "address": 1000,
+    "website": 2048,
+    "source_url": 2048,
+}
 
 
 def result_row_from_candidate(candidate: Candidate, default_source_url: str | None) -> dict[str, Any]:
@@ -37,8 +47,10 @@ def result_row_from_candidate(candidate: Candidate, default_source_url: str | No
         "website": value("website"),
         "source_url": candidate.extraction_meta.get("source_url") or default_source_url,
         "confidence": value("confidence"),
-        "raw": {"extraction_meta": candidate.extraction_meta,
-                "affiliations": [vars(a) for a in candidate.affiliations]},
+        "raw": {
+            "extraction_meta": candidate.extraction_meta,
+            "affiliations": [vars(a) for a in candidate.affiliations],
+        },
     }
 
 
@@ -50,8 +62,17 @@ def store_results(job: MiningJob, rows: Iterable[dict[str, Any]]) -> int:
     rows = list(unique.values())
     if not rows:
         return 0
-    columns = ("source_url", "company_name", "contact_name", "job_title", "phone", "country", "website", "city",
-               "address")
+    columns = (
+        "source_url",
+        "company_name",
+        "contact_name",
+        "job_title",
+        "phone",
+        "country",
+        "website",
+        "city",
+        "address",
+    )
     with transaction.atomic(), sql.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%b, 0))", [f"mining_results:{job.pk}"])
         cursor.execute(
@@ -70,7 +91,8 @@ def store_results(job: MiningJob, rows: Iterable[dict[str, Any]]) -> int:
             )
             """,
             [
-                job.pk, job.organizer_id,
+                job.pk,
+                job.organizer_id,
                 *[[row.get(c) for row in rows] for c in columns],
                 [json.dumps(row["emails"]) for row in rows],
                 [json.dumps(row.get("raw"), default=str) for row in rows],

@@ -1,4 +1,5 @@
 """Celery tasks of the mining app: thin wrappers around the services."""
+
 from celery import chord, shared_task
 
 from liffy.parallel import distributed, part_tasks

@@ -26,8 +26,18 @@ TIMELINE_EVENTS = 25
 
 class AffiliationInline(OrganizerScopedInline, admin.TabularInline):
     model = Affiliation
-    fields = ("company_name", "position", "country_code", "city", "website", "phone", "confidence", "source_type",
-              "mining_job", "created_at")
+    fields = (
+        "company_name",
+        "position",
+        "country_code",
+        "city",
+        "website",
+        "phone",
+        "confidence",
+        "source_type",
+        "mining_job",
+        "created_at",
+    )
     readonly_fields = ("mining_job", "created_at")
     extra = 0
     show_change_link = True
@@ -67,8 +77,17 @@ class PersonAdmin(OrganizerScopedAdmin):
     ordering = (Lower("email"),)
     search_fields = ("^email", "^first_name", "^last_name")
     search_help_text = "Start of the email address, first name or last name (each word)."
-    readonly_fields = ("id", "created_at", "updated_at", "verification_status", "verified_at",
-                       "latest_affiliation", "engagement", "timeline", "lists")
+    readonly_fields = (
+        "id",
+        "created_at",
+        "updated_at",
+        "verification_status",
+        "verified_at",
+        "latest_affiliation",
+        "engagement",
+        "timeline",
+        "lists",
+    )
     inlines = (AffiliationInline, IntentInline)
     fieldsets = (
         (None, {"fields": ("id", "organizer", "email", "first_name", "last_name")}),
@@ -88,8 +107,13 @@ class PersonAdmin(OrganizerScopedAdmin):
         return (*fields, "email") if obj else fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related(
-            Prefetch("affiliations", queryset=selectors.latest_affiliations(), to_attr="latest_affiliation_list"))
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("affiliations", queryset=selectors.latest_affiliations(), to_attr="latest_affiliation_list")
+            )
+        )
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -145,27 +169,54 @@ class PersonAdmin(OrganizerScopedAdmin):
     def timeline(self, person):
         if person.pk is None:
             return "—"
-        events = (CampaignEvent.objects.filter(organizer_id=person.organizer_id, person=person)
-                  .select_related("campaign").order_by("-occurred_at")[:TIMELINE_EVENTS])
-        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
-            (event.occurred_at.strftime("%Y-%m-%d %H:%M"), event.event_type, change_link(event.campaign),
-             event.url or event.reason or "") for event in events))
+        events = (
+            CampaignEvent.objects.filter(organizer_id=person.organizer_id, person=person)
+            .select_related("campaign")
+            .order_by("-occurred_at")[:TIMELINE_EVENTS]
+        )
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    event.occurred_at.strftime("%Y-%m-%d %H:%M"),
+                    event.event_type,
+                    change_link(event.campaign),
+                    event.url or event.reason or "",
+                )
+                for event in events
+            ),
+        )
         if not rows:
             return "No events yet."
         return format_html(
             '<table class="timeline"><thead><tr><th>when</th><th>event</th><th>campaign</th><th>detail</th></tr>'
-            "</thead><tbody>{}</tbody></table><p>{} · {}</p>", rows,
+            "</thead><tbody>{}</tbody></table><p>{} · {}</p>",
+            rows,
             changelist_link(CampaignEvent, "all events of this person", person=person.pk),
-            format_html('<a href="{}?{}">record an intent</a>', reverse("admin:persons_prospectintent_add"),
-                        urlencode({"person": person.pk, "organizer": person.organizer_id})))
+            format_html(
+                '<a href="{}?{}">record an intent</a>',
+                reverse("admin:persons_prospectintent_add"),
+                urlencode({"person": person.pk, "organizer": person.organizer_id}),
+            ),
+        )
 
 
 @admin.register(Affiliation)
 class AffiliationAdmin(OrganizerScopedAdmin):
-    list_display = ("__str__", "person", "company_name", "position", "country_code", "confidence", "source_type",
-                    "created_at")
-    list_filter = (choices_filter("source_type", [(kind, kind) for kind in ("mining", "import", "manual", "backfill")],
-                                  "source"),)
+    list_display = (
+        "__str__",
+        "person",
+        "company_name",
+        "position",
+        "country_code",
+        "confidence",
+        "source_type",
+        "created_at",
+    )
+    list_filter = (
+        choices_filter("source_type", [(kind, kind) for kind in ("mining", "import", "manual", "backfill")], "source"),
+    )
     search_fields = ("^company_name",)
     search_help_text = "Start of the company name."
     readonly_fields = ("id", "created_at", json_display("raw"))

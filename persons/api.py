@@ -1,4 +1,5 @@
 """Persons, affiliations and intents API. Views validate, call a service or selector, and serialize."""
+
 import django_filters
 from django.utils.functional import cached_property
 from django.db.models import Exists, OuterRef, Q
@@ -13,7 +14,13 @@ from liffy.models import Role
 from legacy.models import List
 from liffy.filters import DateTimeFilter, WordSearchFilter
 from liffy.schema import OUTSIDE_SERVICE, counts_serializer
-from liffy.tenancy import FilterBackend, FilterSet, OrganizerScopedRelatedField, OrganizerScopedViewSet, get_for_organizer_or_404
+from liffy.tenancy import (
+    FilterBackend,
+    FilterSet,
+    OrganizerScopedRelatedField,
+    OrganizerScopedViewSet,
+    get_for_organizer_or_404,
+)
 from persons import selectors, services, verification, zoho_push
 from persons.models import (
     Affiliation,
@@ -42,8 +49,18 @@ class AffiliationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Affiliation
         fields = [
-            "id", "company_name", "position", "country_code", "city", "website", "phone",
-            "source_type", "source_ref", "mining_job", "confidence", "created_at",
+            "id",
+            "company_name",
+            "position",
+            "country_code",
+            "city",
+            "website",
+            "phone",
+            "source_type",
+            "source_ref",
+            "mining_job",
+            "confidence",
+            "created_at",
         ]
         read_only_fields = ["id", "source_type", "source_ref", "mining_job", "created_at"]
 
@@ -60,8 +77,15 @@ class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
         fields = [
-            "id", "email", "first_name", "last_name", "verification_status", "verified_at",
-            "created_at", "updated_at", "latest_affiliation",
+            "id",
+            "email",
+            "first_name",
+            "last_name",
+            "verification_status",
+            "verified_at",
+            "created_at",
+            "updated_at",
+            "latest_affiliation",
         ]
         read_only_fields = ["id", "verification_status", "verified_at", "created_at", "updated_at"]
 
@@ -83,8 +107,17 @@ class IntentSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProspectIntent
         fields = [
-            "id", "person", "campaign", "intent_type", "source", "notes", "confidence", "meta",
-            "occurred_at", "created_at", "created_by_user",
+            "id",
+            "person",
+            "campaign",
+            "intent_type",
+            "source",
+            "notes",
+            "confidence",
+            "meta",
+            "occurred_at",
+            "created_at",
+            "created_by_user",
         ]
         read_only_fields = ["id", "created_at", "created_by_user"]
 
@@ -101,8 +134,9 @@ class EventTallySerializer(serializers.Serializer):
 
 
 # {event_type: {count, last_at}} for the event types the person has
-EVENT_TALLIES = serializers.DictField(child=EventTallySerializer(),
-                                      help_text="Per event type (" + ", ".join(EventType.values) + ").")
+EVENT_TALLIES = serializers.DictField(
+    child=EventTallySerializer(), help_text="Per event type (" + ", ".join(EventType.values) + ")."
+)
 
 
 class PersonListRefSerializer(serializers.Serializer):
@@ -188,8 +222,12 @@ class PersonFilter(FilterSet):
 
 
 class PersonViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin, OrganizerScopedViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    OrganizerScopedViewSet,
 ):
     """Persons of the caller's organizer. The email is immutable; deleting is for owners and admins."""
 
@@ -197,9 +235,11 @@ class PersonViewSet(
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
     filter_backends = [FilterBackend, WordSearchFilter, OrderingFilter]
-    search_help = ("Persons whose email starts with the term, or whose first and last name (or one of whose "
-                   "company names) has a word beginning with each word of the term; any case, words are runs "
-                   "of letters and digits. `ann` finds ann@fair.test, Anna Meyer and Annex Fairs; `nne` none.")
+    search_help = (
+        "Persons whose email starts with the term, or whose first and last name (or one of whose "
+        "company names) has a word beginning with each word of the term; any case, words are runs "
+        "of letters and digits. `ann` finds ann@fair.test, Anna Meyer and Annex Fairs; `nne` none."
+    )
     ordering_fields = ["created_at", "email", "last_name"]
     action_roles = {"destroy": OWNER_OR_ADMIN}
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -240,8 +280,13 @@ class PersonViewSet(
 
     @extend_schema(methods=["GET"], responses=AffiliationSerializer(many=True))
     @extend_schema(methods=["POST"], request=AffiliationSerializer, responses={201: AffiliationSerializer})
-    @action(detail=True, methods=["get", "post"], serializer_class=AffiliationSerializer, filter_backends=[],
-            pagination_class=None)
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        serializer_class=AffiliationSerializer,
+        filter_backends=[],
+        pagination_class=None,
+    )
     def affiliations(self, request, pk=None):
         """GET: the person's affiliations (all of them, not paginated). POST: add one."""
         person = self.get_object()
@@ -266,7 +311,10 @@ class IntentFilter(FilterSet):
 
 
 class IntentViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
     OrganizerScopedViewSet,
 ):
     """Intents: a person who showed interest, at most once per campaign and type (a duplicate is a 409)."""
@@ -415,8 +463,11 @@ class ZohoViewSet(mixins.ListModelMixin, OrganizerScopedViewSet):
     def push(self, request):
         data = ZohoPushRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(zoho_push.push_persons(self.organizer, data.validated_data["person_ids"],
-                                               data.validated_data["module"], request.user))
+        return Response(
+            zoho_push.push_persons(
+                self.organizer, data.validated_data["person_ids"], data.validated_data["module"], request.user
+            )
+        )
 
     @extend_schema(request=ZohoPushListSerializer, responses={200: ZohoPushResultSerializer, **OUTSIDE_SERVICE})
     @action(detail=False, methods=["post"], url_path="push-list", serializer_class=ZohoPushListSerializer)

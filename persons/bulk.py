@@ -14,6 +14,7 @@ Five statements per batch whatever its size. Concurrent batches touching the sam
 on that person's row (the upsert locks it), and rows are written in email order so two batches never
 wait on each other in a cycle.
 """
+
 from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass, field
@@ -52,8 +53,14 @@ class UpsertCounters:
         }
 
 
-def upsert_candidates(organizer_id: UUID | str, candidates: Iterable[Candidate], *, source_type: str,
-                      mining_job_id: UUID | str | None = None, source_ref: str | None = None) -> UpsertCounters:
+def upsert_candidates(
+    organizer_id: UUID | str,
+    candidates: Iterable[Candidate],
+    *,
+    source_type: str,
+    mining_job_id: UUID | str | None = None,
+    source_ref: str | None = None,
+) -> UpsertCounters:
     """Write `candidates` (normalizer Candidates) for one organizer. Call inside a transaction.
 
     An affiliation's mining job is the candidate's `extraction_meta["mining_job_id"]`, else `mining_job_id`.
@@ -81,7 +88,8 @@ def upsert_candidates(organizer_id: UUID | str, candidates: Iterable[Candidate],
             else:
                 counters.affiliations_enriched += 1
         counters.affiliations_created += _insert_companyless_affiliations(
-            cursor, organizer_id, without_company, source_type, mining_job_id)
+            cursor, organizer_id, without_company, source_type, mining_job_id
+        )
     return counters
 
 
@@ -95,8 +103,13 @@ def _merge_by_email(candidates):
             continue
         if email not in copied:
             first = merged[email]
-            merged[email] = Candidate(email, first.first_name, first.last_name,
-                                      [copy(a) for a in first.affiliations], dict(first.extraction_meta))
+            merged[email] = Candidate(
+                email,
+                first.first_name,
+                first.last_name,
+                [copy(a) for a in first.affiliations],
+                dict(first.extraction_meta),
+            )
             copied.add(email)
         merged[email].merge(candidate)
     return merged
@@ -150,9 +163,19 @@ def _upsert_persons(cursor, organizer_id, emails, merged):
 
 
 AFFILIATION_COLUMNS = (
-    ("person_id", "uuid"), ("company_name", "text"), ("position", "text"), ("country_code", "text"),
-    ("city", "text"), ("website", "text"), ("phone", "text"), ("confidence", "float8"), ("source_ref", "text"),
-    ("mining_job_id", "text"), ("miner_name", "text"), ("extracted_at", "text"), ("context_snippet", "text"),
+    ("person_id", "uuid"),
+    ("company_name", "text"),
+    ("position", "text"),
+    ("country_code", "text"),
+    ("city", "text"),
+    ("website", "text"),
+    ("phone", "text"),
+    ("confidence", "float8"),
+    ("source_ref", "text"),
+    ("mining_job_id", "text"),
+    ("miner_name", "text"),
+    ("extracted_at", "text"),
+    ("context_snippet", "text"),
 )
 
 
@@ -179,9 +202,23 @@ def _affiliation_rows(emails, merged, person_ids, default_source_ref):
             if key in seen:
                 continue
             seen.add(key)
-            rows.append((person_id, company, position, a.country_code, city, website, phone,
-                         None if a.confidence is None else round(float(a.confidence), 2), source_ref, mining_job_id,
-                         meta.get("miner_name"), meta.get("extracted_at"), meta.get("context_snippet")))
+            rows.append(
+                (
+                    person_id,
+                    company,
+                    position,
+                    a.country_code,
+                    city,
+                    website,
+                    phone,
+                    None if a.confidence is None else round(float(a.confidence), 2),
+                    source_ref,
+                    mining_job_id,
+                    meta.get("miner_name"),
+                    meta.get("extracted_at"),
+                    meta.get("context_snippet"),
+                )
+            )
     return with_company, without_company
 
 
@@ -211,7 +248,8 @@ def _upsert_company_affiliations(cursor, organizer_id, rows, source_type, mining
         return []
     source, params = _source(cursor, "staged_affiliations", AFFILIATION_COLUMNS, rows)
     cursor.execute(
-        INSERT_AFFILIATIONS.format(raw=RAW, source=source) + f"""
+        INSERT_AFFILIATIONS.format(raw=RAW, source=source)
+        + f"""
         ORDER BY t.n
         ON CONFLICT (organizer_id, person_id, lower(company_name)) WHERE company_name IS NOT NULL DO UPDATE SET
             position = COALESCE(NULLIF(affiliations.position, ''), EXCLUDED.position),
@@ -235,7 +273,8 @@ def _insert_companyless_affiliations(cursor, organizer_id, rows, source_type, mi
         return 0
     source, params = _source(cursor, "staged_affiliations", AFFILIATION_COLUMNS, rows)
     cursor.execute(
-        INSERT_AFFILIATIONS.format(raw=RAW, source=source) + """
+        INSERT_AFFILIATIONS.format(raw=RAW, source=source)
+        + """
         WHERE NOT EXISTS (
             SELECT 1 FROM affiliations a
             WHERE a.person_id = t.person_id AND a.company_name IS NULL

@@ -1,4 +1,5 @@
 """What every importer hands to the identity layer: a contact candidate and its affiliations."""
+
 from dataclasses import asdict, dataclass, field
 
 
@@ -46,5 +47,8 @@ class Candidate:
 def _same_company(a, b):
     if a.company_name and b.company_name:
         return a.company_name.casefold() == b.company_name.casefold()
-    return not a.company_name and not b.company_name and (a.position, a.country_code, a.website) == (
-        b.position, b.country_code, b.website)
+    return (
+        not a.company_name
+        and not b.company_name
+        and (a.position, a.country_code, a.website) == (b.position, b.country_code, b.website)
+    )

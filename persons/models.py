@@ -1,4 +1,5 @@
 """Identity (Person), contextual role (Affiliation) and intent layers, plus verification and CRM logs."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -27,7 +28,10 @@ class Person(OrganizerOwnedModel):
 
     id = uuid7_primary_key()
     organizer = models.ForeignKey(
-        "liffy.Organizer", on_delete=models.CASCADE, related_name="persons", db_index=False  # the unique index leads with it
+        "liffy.Organizer",
+        on_delete=models.CASCADE,
+        related_name="persons",
+        db_index=False,  # the unique index leads with it
     )
     email = models.CharField(max_length=320)
     # The recipient's name of every message sent to the person (the To header), so no control characters.
@@ -51,9 +55,13 @@ class Person(OrganizerOwnedModel):
         indexes = [
             models.Index(Lower("email"), name="persons_email_lower_idx"),
             # the admin's person search, word by word: upper(<column>::text) LIKE upper('<word>%')
-            *(models.Index(OpClass(Upper(Cast(column, models.TextField())), name="text_pattern_ops"),
-                           name=f"persons_{column}_prefix_idx")
-              for column in ("email", "first_name", "last_name")),
+            *(
+                models.Index(
+                    OpClass(Upper(Cast(column, models.TextField())), name="text_pattern_ops"),
+                    name=f"persons_{column}_prefix_idx",
+                )
+                for column in ("email", "first_name", "last_name")
+            ),
             # the API's list, newest first (also its cursors), and its search by name words
             models.Index("organizer", F("created_at").desc(), F("id").desc(), name="persons_org_recent_idx"),
             GinIndex(Words("first_name", "last_name"), name="persons_name_words_idx"),
@@ -95,7 +103,9 @@ class Affiliation(OrganizerOwnedModel):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                "organizer", "person", Lower("company_name"),
+                "organizer",
+                "person",
+                Lower("company_name"),
                 condition=Q(company_name__isnull=False),
                 name="affiliations_person_company_uniq",
             ),
@@ -103,16 +113,24 @@ class Affiliation(OrganizerOwnedModel):
         ]
         indexes = [
             models.Index(
-                "organizer", Lower("company_name"),
+                "organizer",
+                Lower("company_name"),
                 condition=Q(company_name__isnull=False),
                 name="affiliations_org_company_idx",
             ),
             # a person's affiliations, the latest first (newest with a company, else newest): what resolve reads
-            models.Index(F("person"), IsNull(F("company_name"), True), F("created_at").desc(), F("id").desc(),
-                         name="affiliations_person_latest_idx"),
+            models.Index(
+                F("person"),
+                IsNull(F("company_name"), True),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="affiliations_person_latest_idx",
+            ),
             # the admin's company search: upper(company_name::text) LIKE upper('<word>%')
-            models.Index(OpClass(Upper(Cast("company_name", models.TextField())), name="text_pattern_ops"),
-                         name="affiliation_company_prefix_idx"),
+            models.Index(
+                OpClass(Upper(Cast("company_name", models.TextField())), name="text_pattern_ops"),
+                name="affiliation_company_prefix_idx",
+            ),
             # the API's person search by company words
             GinIndex(Words("company_name"), name="affiliations_company_words_idx"),
         ]
@@ -195,7 +213,10 @@ class ProspectIntent(OrganizerOwnedModel):
             models.CheckConstraint(condition=Q(source__in=IntentSource.values), name="prospect_intents_source_check"),
             models.CheckConstraint(condition=ZERO_TO_ONE, name="prospect_intents_confidence_check"),
             models.UniqueConstraint(
-                "organizer", "person", Coalesce(Cast("campaign", models.TextField()), models.Value("")), "intent_type",
+                "organizer",
+                "person",
+                Coalesce(Cast("campaign", models.TextField()), models.Value("")),
+                "intent_type",
                 name="prospect_intents_dedup_uniq",
             ),
         ]
@@ -232,7 +253,8 @@ class VerificationQueue(OrganizerOwnedModel):
         verbose_name = "verification queue row"
         constraints = [
             models.UniqueConstraint(
-                "organizer", Lower("email"),
+                "organizer",
+                Lower("email"),
                 condition=Q(status__in=["pending", "processing"]),
                 name="verification_queue_open_email_uniq",
             ),
@@ -292,7 +314,10 @@ class ZohoPushLog(OrganizerOwnedModel):
         indexes = [
             models.Index(fields=["organizer", "person", "zoho_module"], name="zoho_push_log_person_idx"),
             models.Index(
-                "organizer", "person", "zoho_module", models.F("pushed_at").desc(),
+                "organizer",
+                "person",
+                "zoho_module",
+                models.F("pushed_at").desc(),
                 condition=Q(status="success"),
                 name="zoho_push_log_success_idx",
             ),

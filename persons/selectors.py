@@ -1,9 +1,22 @@
 """Reads of persons and their layers that need more than one line of ORM."""
+
 from uuid import UUID
 
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import (
-    BooleanField, Count, Exists, ExpressionWrapper, F, Lookup, Max, OuterRef, Prefetch, Q, QuerySet, UUIDField, Value,
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Lookup,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    UUIDField,
+    Value,
 )
 
 from campaigns.models import CampaignEvent
@@ -64,8 +77,11 @@ def search_persons(organizer: Organizer | UUID, persons: QuerySet[Person], term:
     if words is not None:
         branches += [
             own.alias(words=Words("first_name", "last_name")).filter(words=words).values_list("pk", flat=True),
-            Affiliation.objects.for_organizer(organizer).order_by().alias(words=Words("company_name"))
-            .filter(words=words).values_list("person_id", flat=True),
+            Affiliation.objects.for_organizer(organizer)
+            .order_by()
+            .alias(words=Words("company_name"))
+            .filter(words=words)
+            .values_list("person_id", flat=True),
         ]
     ids = set(branches[0].union(*branches[1:], all=True)[: SEARCH_IDS_LIMIT + 1])
     if len(ids) <= SEARCH_IDS_LIMIT:
@@ -108,8 +124,13 @@ def engagement_summary(person: Person) -> dict:
 #   − 10 per hard or soft bounce, − 20 once unsubscribed; a spam report makes it 0.
 SCORE_PER_CAMPAIGN = {"open": 5, "click": 10}
 SCORE_PER_EVENT = {"reply": 25, "bounce": -10}
-SCORE_PER_INTENT = {"meeting_booked": 40, "form_submission": 30, "inbound_request": 30,
-                    "manual_qualification": 30, "referral": 20}
+SCORE_PER_INTENT = {
+    "meeting_booked": 40,
+    "form_submission": 30,
+    "inbound_request": 30,
+    "manual_qualification": 30,
+    "referral": 20,
+}
 UNSUBSCRIBE_PENALTY = -20
 
 
@@ -118,11 +139,13 @@ def engagement_score(person: Person) -> dict:
     events = {
         row["event_type"]: row
         for row in CampaignEvent.objects.filter(organizer_id=person.organizer_id, person=person)
-        .values("event_type").annotate(count=Count("id"), campaigns=Count("campaign", distinct=True))
+        .values("event_type")
+        .annotate(count=Count("id"), campaigns=Count("campaign", distinct=True))
     }
     intents = dict(
         ProspectIntent.objects.filter(organizer_id=person.organizer_id, person=person)
-        .values_list("intent_type").annotate(count=Count("id"))
+        .values_list("intent_type")
+        .annotate(count=Count("id"))
     )
     parts = {
         "campaigns_opened": events.get("open", {}).get("campaigns", 0) * SCORE_PER_CAMPAIGN["open"],

@@ -1,4 +1,5 @@
 """Writes of the identity, affiliation and intent layers."""
+
 from typing import Any
 
 from django.core.validators import validate_email
@@ -17,8 +18,9 @@ def normalize_email(raw: str | None) -> str:
     return email
 
 
-def create_person(organizer: Organizer, *, email: str, first_name: str | None = None,
-                  last_name: str | None = None) -> Person:
+def create_person(
+    organizer: Organizer, *, email: str, first_name: str | None = None, last_name: str | None = None
+) -> Person:
     email = normalize_email(email)
     with refuse_on_violation("persons_organizer_email_uniq", Conflict(f"A person with email {email} already exists.")):
         return Person.objects.create(organizer=organizer, email=email, first_name=first_name, last_name=last_name)
@@ -46,8 +48,9 @@ def add_affiliation(person: Person, **values: Any) -> Affiliation:
         return Affiliation.objects.create(organizer_id=person.organizer_id, person=person, **values)
 
 
-def record_intent(organizer: Organizer, *, person: Person, created_by: User | None = None,
-                  **values: Any) -> ProspectIntent:
+def record_intent(
+    organizer: Organizer, *, person: Person, created_by: User | None = None, **values: Any
+) -> ProspectIntent:
     refusal = Conflict("This person already has this intent for this campaign.")
     with refuse_on_violation("prospect_intents_dedup_uniq", refusal):
         return ProspectIntent.objects.create(organizer=organizer, person=person, created_by_user=created_by, **values)

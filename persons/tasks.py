@@ -1,4 +1,5 @@
 """Celery tasks of persons: thin wrappers around the services."""
+
 from celery import shared_task
 
 from persons import verification

@@ -7,6 +7,7 @@ with bounded parallelism and no transaction open, then writes the results and th
 in one transaction. A refused key puts the rows back and pauses the organizer until a new key is
 saved; rate limits and outages put them back for the next run. Each row is verified at most once.
 """
+
 import json
 import logging
 from collections.abc import Iterable
@@ -27,8 +28,16 @@ from persons.models import Person, QueueStatus, VerificationQueue
 from persons.zerobounce import ZeroBounceClient, ZeroBounceError, ZeroBounceKeyError
 
 logger = logging.getLogger(__name__)
-STATUS_OF_VERDICT = {"valid": "valid", "catch-all": "catchall", "catchall": "catchall", "unknown": "unknown",
-                     "invalid": "invalid", "spamtrap": "invalid", "abuse": "invalid", "do_not_mail": "invalid"}
+STATUS_OF_VERDICT = {
+    "valid": "valid",
+    "catch-all": "catchall",
+    "catchall": "catchall",
+    "unknown": "unknown",
+    "invalid": "invalid",
+    "spamtrap": "invalid",
+    "abuse": "invalid",
+    "do_not_mail": "invalid",
+}
 SETTLED = ("valid", "invalid", "catchall")
 
 
@@ -119,7 +128,8 @@ def _complete(done):
 
 def _release(ids):
     VerificationQueue.objects.filter(pk__in=ids, status=QueueStatus.PROCESSING).update(
-        status=QueueStatus.PENDING, processed_at=None)
+        status=QueueStatus.PENDING, processed_at=None
+    )
 
 
 def _call(client, email):
@@ -151,17 +161,25 @@ def verify_batch(organizer: Organizer) -> dict[str, int]:
         if key_refused:
             Organizer.objects.filter(pk=organizer.pk).update(zerobounce_key_rejected_at=timezone.now())
     if retry:
-        logger.warning("ZeroBounce: %d address(es) of organizer %s back in the queue (%s)", len(retry), organizer.pk,
-                       next(str(error) for _, error in answers if error))
+        logger.warning(
+            "ZeroBounce: %d address(es) of organizer %s back in the queue (%s)",
+            len(retry),
+            organizer.pk,
+            next(str(error) for _, error in answers if error),
+        )
     return {"claimed": len(rows), "completed": len(done), "returned": len(retry)}
 
 
 def verify_pending() -> dict[str, int]:
     """One pass of the worker over every organizer with a usable key and pending rows."""
-    organizers = Organizer.objects.filter(
-        zerobounce_key_rejected_at__isnull=True, pk__in=VerificationQueue.objects.filter(
-            status=QueueStatus.PENDING).values("organizer_id")).exclude(zerobounce_api_key=None).exclude(
-        zerobounce_api_key="")
+    organizers = (
+        Organizer.objects.filter(
+            zerobounce_key_rejected_at__isnull=True,
+            pk__in=VerificationQueue.objects.filter(status=QueueStatus.PENDING).values("organizer_id"),
+        )
+        .exclude(zerobounce_api_key=None)
+        .exclude(zerobounce_api_key="")
+    )
     totals = {"claimed": 0, "completed": 0, "returned": 0}
     for organizer in organizers:
         for name, value in verify_batch(organizer).items():
@@ -171,9 +189,11 @@ def verify_pending() -> dict[str, int]:
 
 def return_stale_claims(minutes: float | None = None) -> int:
     cutoff = timezone.now() - timedelta(
-        minutes=settings.VERIFICATION_CLAIM_TIMEOUT_MINUTES if minutes is None else minutes)
+        minutes=settings.VERIFICATION_CLAIM_TIMEOUT_MINUTES if minutes is None else minutes
+    )
     return VerificationQueue.objects.filter(status=QueueStatus.PROCESSING, processed_at__lt=cutoff).update(
-        status=QueueStatus.PENDING, processed_at=None)
+        status=QueueStatus.PENDING, processed_at=None
+    )
 
 
 def queue_status(organizer: Organizer, list_id: UUID | str | None = None) -> dict[str, Any]:
@@ -197,5 +217,8 @@ def credits(organizer: Organizer) -> dict[str, Any]:
 
 
 def list_emails(organizer_id: UUID | str, list_id: UUID | str) -> list[str]:
-    return list(Person.objects.for_organizer(organizer_id).filter(list_memberships__list_id=list_id)
-                .values_list("email", flat=True))
+    return list(
+        Person.objects.for_organizer(organizer_id)
+        .filter(list_memberships__list_id=list_id)
+        .values_list("email", flat=True)
+    )

@@ -3,6 +3,7 @@
 ZeroBounce answers some errors (an invalid key, no credits) with HTTP 200 and an `error` body: those
 raise, they are never a verdict.
 """
+
 import requests
 from django.conf import settings
 
@@ -39,9 +40,15 @@ class ZeroBounceClient:
     def _get(self, path, params):
         try:
             response = request_with_retries(
-                self.session, "GET", self.base_url + path, service="ZeroBounce",
-                params={"api_key": self.api_key, **params}, timeout=settings.ZEROBOUNCE_TIMEOUT_SECONDS,
-                max_retries=settings.ZEROBOUNCE_MAX_RETRIES, backoff=settings.ZEROBOUNCE_BACKOFF_SECONDS)
+                self.session,
+                "GET",
+                self.base_url + path,
+                service="ZeroBounce",
+                params={"api_key": self.api_key, **params},
+                timeout=settings.ZEROBOUNCE_TIMEOUT_SECONDS,
+                max_retries=settings.ZEROBOUNCE_MAX_RETRIES,
+                backoff=settings.ZEROBOUNCE_BACKOFF_SECONDS,
+            )
         except Unreachable as exc:
             raise ZeroBounceError(str(exc)) from exc
         if response.status_code in (401, 403):

@@ -1,4 +1,5 @@
 """The one Zoho CRM client: OAuth refresh and record upserts through `requests`, with timeouts and retries."""
+
 import requests
 from django.conf import settings
 
@@ -36,9 +37,16 @@ class ZohoClient:
 
     def refresh_access_token(self, client_id, client_secret, refresh_token):
         """(access token, seconds it lives) for a refresh token."""
-        response = self._request("POST", f"https://{self.accounts_host}/oauth/v2/token", params={
-            "refresh_token": refresh_token, "client_id": client_id, "client_secret": client_secret,
-            "grant_type": "refresh_token"})
+        response = self._request(
+            "POST",
+            f"https://{self.accounts_host}/oauth/v2/token",
+            params={
+                "refresh_token": refresh_token,
+                "client_id": client_id,
+                "client_secret": client_secret,
+                "grant_type": "refresh_token",
+            },
+        )
         body = _json(response)
         if response.status_code >= 400 or "access_token" not in body:
             raise ZohoAuthError(f"Zoho refused the credentials: {body.get('error') or response.status_code}")
@@ -47,9 +55,11 @@ class ZohoClient:
     def upsert(self, module, records, access_token):
         """Create or update `records` (duplicate check on Email); one result dict per record, in order."""
         response = self._request(
-            "POST", f"https://{self.api_host}/crm/v2/{module}/upsert",
+            "POST",
+            f"https://{self.api_host}/crm/v2/{module}/upsert",
             json={"data": records, "duplicate_check_fields": ["Email"]},
-            headers={"Authorization": f"Zoho-oauthtoken {access_token}"})
+            headers={"Authorization": f"Zoho-oauthtoken {access_token}"},
+        )
         body = _json(response)
         if response.status_code == 401:
             raise ZohoAuthError(f"Zoho refused the access token: {body.get('code') or 401}")
@@ -60,8 +70,15 @@ class ZohoClient:
     def _request(self, method, url, **kwargs):
         try:
             response = request_with_retries(
-                self.session, method, url, service="Zoho", timeout=settings.ZOHO_TIMEOUT_SECONDS,
-                max_retries=settings.ZOHO_MAX_RETRIES, backoff=settings.ZOHO_BACKOFF_SECONDS, **kwargs)
+                self.session,
+                method,
+                url,
+                service="Zoho",
+                timeout=settings.ZOHO_TIMEOUT_SECONDS,
+                max_retries=settings.ZOHO_MAX_RETRIES,
+                backoff=settings.ZOHO_BACKOFF_SECONDS,
+                **kwargs,
+            )
         except Unreachable as exc:
             raise ZohoError(str(exc)) from exc
         if response.status_code in RETRYABLE_STATUSES:
@@ -91,7 +108,8 @@ def validate_zoho_credentials(values, organizer):
         return  # incomplete: nothing to check yet, and nothing can be pushed until it is complete
     try:
         ZohoClient(merged["zoho_datacenter"]).refresh_access_token(
-            merged["zoho_client_id"], merged["zoho_client_secret"], merged["zoho_refresh_token"])
+            merged["zoho_client_id"], merged["zoho_client_secret"], merged["zoho_refresh_token"]
+        )
     except ZohoAuthError:
         raise InvalidInput({"zoho_refresh_token": "Zoho refused these credentials."}) from None
     except ZohoError as exc:

@@ -5,6 +5,7 @@ Records go out in batches of 100 through Zoho's upsert with the duplicate check 
 record created in Zoho by hand is updated rather than refused; a person already pushed successfully
 to the module is sent with its record id. No database transaction is open during a call.
 """
+
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -35,9 +36,13 @@ def zoho_record(person: Person, affiliation: Affiliation | None, module: str) ->
     local, _, domain = person.email.partition("@")
     company = affiliation.company_name if affiliation else None
     record = {
-        "First_Name": person.first_name, "Last_Name": person.last_name or company or local, "Email": person.email,
-        "Phone": affiliation and affiliation.phone, "Website": affiliation and affiliation.website,
-        "Country": _country_name(affiliation and affiliation.country_code), "City": affiliation and affiliation.city,
+        "First_Name": person.first_name,
+        "Last_Name": person.last_name or company or local,
+        "Email": person.email,
+        "Phone": affiliation and affiliation.phone,
+        "Website": affiliation and affiliation.website,
+        "Country": _country_name(affiliation and affiliation.country_code),
+        "City": affiliation and affiliation.city,
         "Lead_Source": LEAD_SOURCE,
     }
     position = affiliation and affiliation.position
@@ -58,8 +63,9 @@ def access_token(organizer: Organizer, client: ZohoClient, *, force: bool = Fals
     expires = organizer.zoho_access_token_expires_at
     if not force and organizer.zoho_access_token and expires and expires > timezone.now() + TOKEN_MARGIN:
         return organizer.zoho_access_token
-    token, lives = client.refresh_access_token(organizer.zoho_client_id, organizer.zoho_client_secret,
-                                               organizer.zoho_refresh_token)
+    token, lives = client.refresh_access_token(
+        organizer.zoho_client_id, organizer.zoho_client_secret, organizer.zoho_refresh_token
+    )
     organizer.zoho_access_token = token
     organizer.zoho_access_token_expires_at = timezone.now() + timedelta(seconds=lives)
     organizer.save(update_fields=["zoho_access_token", "zoho_access_token_expires_at"])
@@ -67,10 +73,14 @@ def access_token(organizer: Organizer, client: ZohoClient, *, force: bool = Fals
 
 
 def _previous_record_ids(organizer, person_ids, module):
-    rows = (ZohoPushLog.objects.for_organizer(organizer)
-            .filter(person_id__in=person_ids, zoho_module=module, status=ZohoPushLog.Status.SUCCESS)
-            .exclude(zoho_record_id=None).order_by("person_id", "-pushed_at").distinct("person_id")
-            .values_list("person_id", "zoho_record_id"))
+    rows = (
+        ZohoPushLog.objects.for_organizer(organizer)
+        .filter(person_id__in=person_ids, zoho_module=module, status=ZohoPushLog.Status.SUCCESS)
+        .exclude(zoho_record_id=None)
+        .order_by("person_id", "-pushed_at")
+        .distinct("person_id")
+        .values_list("person_id", "zoho_record_id")
+    )
     return dict(rows)
 
 
@@ -89,16 +99,22 @@ def _log(organizer, person, module, record, answer, previous_id, user):
     succeeded = answer.get("status") == "success"
     action = {"insert": "create", "update": "update"}.get(answer.get("action"), "update" if previous_id else "create")
     return ZohoPushLog(
-        organizer_id=organizer.pk, person_id=person.pk, zoho_module=module, action=action,
+        organizer_id=organizer.pk,
+        person_id=person.pk,
+        zoho_module=module,
+        action=action,
         status=ZohoPushLog.Status.SUCCESS if succeeded else ZohoPushLog.Status.FAILED,
         zoho_record_id=(answer.get("details") or {}).get("id") or (previous_id if succeeded else None),
         error_message=None if succeeded else str(answer.get("message") or answer.get("code") or "failed")[:1000],
-        field_snapshot=record, pushed_by_user=user, pushed_at=timezone.now(),
+        field_snapshot=record,
+        pushed_by_user=user,
+        pushed_at=timezone.now(),
     )
 
 
-def push_persons(organizer: Organizer, person_ids: Iterable[UUID | str], module: str,
-                 user: User | None = None) -> dict[str, int]:
+def push_persons(
+    organizer: Organizer, person_ids: Iterable[UUID | str], module: str, user: User | None = None
+) -> dict[str, int]:
     """Push the organizer's persons; returns {pushed, created, updated, failed}."""
     _credentials(organizer)
     ids = {str(pk) for pk in person_ids}
@@ -109,7 +125,7 @@ def push_persons(organizer: Organizer, person_ids: Iterable[UUID | str], module:
     client = ZohoClient(organizer.zoho_datacenter)
     logs = []
     for start in range(0, len(persons), BATCH_SIZE):
-        batch = persons[start:start + BATCH_SIZE]
+        batch = persons[start : start + BATCH_SIZE]
         records = []
         for person in batch:
             latest = person.latest_affiliation_list[0] if person.latest_affiliation_list else None
@@ -120,17 +136,29 @@ def push_persons(organizer: Organizer, person_ids: Iterable[UUID | str], module:
         answers = _send(client, organizer, module, records)
         # logged batch by batch: a push cut short still records what Zoho has already received
         logs += ZohoPushLog.objects.bulk_create(
-            [_log(organizer, person, module, record, answer, previous.get(str(person.pk)), user)
-             for person, record, answer in zip(batch, records, answers, strict=False)])
+            [
+                _log(organizer, person, module, record, answer, previous.get(str(person.pk)), user)
+                for person, record, answer in zip(batch, records, answers, strict=False)
+            ]
+        )
     succeeded = [log for log in logs if log.status == ZohoPushLog.Status.SUCCESS]
-    return {"pushed": len(logs), "created": sum(log.action == "create" for log in succeeded),
-            "updated": sum(log.action == "update" for log in succeeded), "failed": len(logs) - len(succeeded)}
+    return {
+        "pushed": len(logs),
+        "created": sum(log.action == "create" for log in succeeded),
+        "updated": sum(log.action == "update" for log in succeeded),
+        "failed": len(logs) - len(succeeded),
+    }
 
 
 def push_status(organizer: Organizer) -> dict[str, Any]:
     logs = ZohoPushLog.objects.for_organizer(organizer)
-    totals = logs.aggregate(total=Count("id"), succeeded=Count("id", filter=Q(status="success")),
-                            failed=Count("id", filter=Q(status="failed")), last_push_at=Max("pushed_at"),
-                            persons=Count("person", distinct=True))
-    return totals | {"configured": bool(organizer.zoho_client_id and organizer.zoho_client_secret
-                                        and organizer.zoho_refresh_token)}
+    totals = logs.aggregate(
+        total=Count("id"),
+        succeeded=Count("id", filter=Q(status="success")),
+        failed=Count("id", filter=Q(status="failed")),
+        last_push_at=Max("pushed_at"),
+        persons=Count("person", distinct=True),
+    )
+    return totals | {
+        "configured": bool(organizer.zoho_client_id and organizer.zoho_client_secret and organizer.zoho_refresh_token)
+    }

@@ -1,4 +1,5 @@
 """Step 001: email_templates. organizer_id is a plain column until step 004 creates organizers."""
+
 from django.db import migrations, models
 
 from liffy.fields import created_at_field, uuid_primary_key

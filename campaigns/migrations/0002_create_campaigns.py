@@ -1,4 +1,5 @@
 """Step 002: campaigns. Deleting a template used by a campaign is refused (PROTECT), unlike the original cascade."""
+
 import django.db.models.deletion
 from django.db import migrations, models
 
@@ -18,7 +19,8 @@ class Migration(migrations.Migration):
                 (
                     "template",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="campaigns",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="campaigns",
                         to="campaigns.emailtemplate",
                     ),
                 ),

@@ -1,4 +1,5 @@
 """Step 004 (campaigns part): sender_identities; foreign keys from templates and campaigns to organizers."""
+
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
@@ -25,7 +26,10 @@ class Migration(migrations.Migration):
                 (
                     "user",
                     models.ForeignKey(
-                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+",
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
                         to=settings.AUTH_USER_MODEL,
                     ),
                 ),

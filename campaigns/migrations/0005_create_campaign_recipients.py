@@ -1,4 +1,5 @@
 """Step 005: campaign_recipients."""
+
 import django.db.models.deletion
 from django.db import migrations, models
 from django.db.models.functions import Lower
@@ -27,7 +28,8 @@ class Migration(migrations.Migration):
                 (
                     "campaign",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="recipients",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recipients",
                         to="campaigns.campaign",
                     ),
                 ),

@@ -1,4 +1,5 @@
 """Step 010: campaigns.list_id, sender_id, include_risky, recipient_count."""
+
 import django.db.models.deletion
 from django.db import migrations, models
 
@@ -14,7 +15,10 @@ class Migration(migrations.Migration):
             model_name="campaign",
             name="list",
             field=models.ForeignKey(
-                blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="campaigns",
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="campaigns",
                 to="legacy.list",
             ),
         ),
@@ -22,7 +26,10 @@ class Migration(migrations.Migration):
             model_name="campaign",
             name="sender",
             field=models.ForeignKey(
-                blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="campaigns",
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="campaigns",
                 to="campaigns.senderidentity",
             ),
         ),

@@ -1,4 +1,5 @@
 """Step 011: campaign_recipients.prospect_id."""
+
 import django.db.models.deletion
 from django.db import migrations, models
 
@@ -11,7 +12,10 @@ class Migration(migrations.Migration):
             model_name="campaignrecipient",
             name="prospect",
             field=models.ForeignKey(
-                blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+",
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
                 to="legacy.prospect",
             ),
         ),

@@ -1,4 +1,5 @@
 """Step 012: unsubscribes, one per (organizer, lower(email))."""
+
 import django.db.models.deletion
 from django.db import migrations, models
 from django.db.models.functions import Lower

@@ -1,4 +1,5 @@
 """Step 013: per-recipient engagement columns (frozen again by step 026) and unsubscribes.source."""
+
 from django.db import migrations, models
 
 from campaigns.models import UnsubscribeSource

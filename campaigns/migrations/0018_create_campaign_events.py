@@ -1,4 +1,5 @@
 """Step 018: campaign_events, the engagement log (immutability is enforced by step 028)."""
+
 import django.db.models.deletion
 from django.db import migrations, models
 from django.db.models.functions import Lower
@@ -24,22 +25,32 @@ class Migration(migrations.Migration):
                 (
                     "campaign",
                     models.ForeignKey(
-                        db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="events",
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
                         to="campaigns.campaign",
                     ),
                 ),
                 (
                     "recipient",
                     models.ForeignKey(
-                        blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="events", to="campaigns.campaignrecipient",
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="events",
+                        to="campaigns.campaignrecipient",
                     ),
                 ),
                 (
                     "person",
                     models.ForeignKey(
-                        blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="campaign_events", to="persons.person",
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="campaign_events",
+                        to="persons.person",
                     ),
                 ),
                 ("event_type", models.CharField(choices=EventType.choices, max_length=20)),
@@ -61,7 +72,10 @@ class Migration(migrations.Migration):
                         condition=models.Q(event_type__in=EventType.values), name="campaign_events_type_check"
                     ),
                     models.UniqueConstraint(
-                        models.F("campaign"), models.F("event_type"), Lower("email"), models.F("provider_event_id"),
+                        models.F("campaign"),
+                        models.F("event_type"),
+                        Lower("email"),
+                        models.F("provider_event_id"),
                         condition=models.Q(provider_event_id__isnull=False),
                         name="campaign_events_provider_uniq",
                     ),
@@ -75,7 +89,9 @@ class Migration(migrations.Migration):
                     ),
                     models.Index(models.F("person"), models.F("occurred_at").desc(), name="campaign_events_person_idx"),
                     models.Index(
-                        models.F("organizer"), models.F("event_type"), models.F("occurred_at").desc(),
+                        models.F("organizer"),
+                        models.F("event_type"),
+                        models.F("occurred_at").desc(),
                         name="campaign_events_org_type_idx",
                     ),
                     models.Index(models.F("organizer"), Lower("email"), name="campaign_events_org_email_idx"),

@@ -1,4 +1,5 @@
 """Step 023: campaigns.verification_mode (exclude_invalid by default)."""
+
 from django.db import migrations, models
 
 from campaigns.models import VerificationMode

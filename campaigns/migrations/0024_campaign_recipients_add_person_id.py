@@ -1,4 +1,5 @@
 """Step 024 (Phase 4 step 0): campaign_recipients.person_id."""
+
 import django.db.models.deletion
 from django.db import migrations, models
 
@@ -11,8 +12,11 @@ class Migration(migrations.Migration):
             model_name="campaignrecipient",
             name="person",
             field=models.ForeignKey(
-                blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL,
-                related_name="campaign_recipients", to="persons.person",
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="campaign_recipients",
+                to="persons.person",
             ),
         ),
     ]

@@ -3,6 +3,7 @@
 Engagement lives in campaign_events from here on. A trigger rejects any change to the six frozen
 columns (inserting historic values stays possible, e.g. when an old database is adopted).
 """
+
 from django.db import migrations, models
 
 from campaigns.models import FROZEN_RECIPIENT_COLUMNS

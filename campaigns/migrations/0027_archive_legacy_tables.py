@@ -3,6 +3,7 @@
 campaign_recipients.prospect_id becomes prospect_id_legacy without its foreign key (found by its
 column); the index stays. The legacy part (legacy/0027) archives the tables themselves.
 """
+
 from django.db import migrations, models
 
 from legacy.phase4 import require_prechecks

@@ -2,6 +2,7 @@
 
 The only change allowed is detaching a deleted recipient or person (their foreign keys are SET NULL).
 """
+
 from django.db import migrations
 
 from liffy.migration_sql import reject_update_trigger

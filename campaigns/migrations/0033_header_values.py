@@ -1,11 +1,11 @@
 """Step 033: subjects and sender names and addresses refuse control characters (validators only, no SQL)."""
+
 from django.db import migrations, models
 
 import liffy.header_values
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("campaigns", "0029_sending"),
         ("liffy", "0033_header_values"),
@@ -30,6 +30,8 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="senderidentity",
             name="reply_to",
-            field=models.CharField(blank=True, max_length=255, null=True, validators=[liffy.header_values.refuse_control_characters]),
+            field=models.CharField(
+                blank=True, max_length=255, null=True, validators=[liffy.header_values.refuse_control_characters]
+            ),
         ),
     ]

@@ -5,6 +5,7 @@ their cursors follow too).
 - `campaign_events (organizer_id, occurred_at, created_at, id)`: `GET /api/events`, newest first (read
   backwards); it replaces `(organizer_id, occurred_at)`, its prefix, which serves every query that one did.
 """
+
 from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
 from django.db import migrations, models
 
@@ -24,8 +25,9 @@ class Migration(migrations.Migration):
         ),
         AddIndexConcurrently(
             model_name="campaignevent",
-            index=models.Index(fields=["organizer", "occurred_at", "created_at", "id"],
-                               name="campaign_events_org_recent_idx"),
+            index=models.Index(
+                fields=["organizer", "occurred_at", "created_at", "id"], name="campaign_events_org_recent_idx"
+            ),
         ),
         RemoveIndexConcurrently(model_name="campaignevent", name="campaign_events_org_time_idx"),
     ]

@@ -22,7 +22,7 @@ class EmailTemplateFactory(factory.django.DjangoModelFactory):
     organizer = factory.SubFactory(OrganizerFactory)
     name = factory.Sequence(lambda n: f"Template {n}")
     subject = "Hello {{display_name}}"
-    body_html = "<p>Hi {{first_name|\"there\"}},</p><p>See you at the fair.</p>"
+    body_html = '<p>Hi {{first_name|"there"}},</p><p>See you at the fair.</p>'
 
 
 class SenderIdentityFactory(factory.django.DjangoModelFactory):
@@ -81,8 +81,15 @@ class SendThrottleFactory(factory.django.DjangoModelFactory):
 
 def sendable_organizer(**extra):
     """An organizer that can send: SendGrid key of the fake server, physical address, fast limits."""
-    return OrganizerFactory(**{"sendgrid_api_key": VALID_KEY, "send_rate_per_second": 1000, "send_batch_size": 4,
-                               "physical_address": "Messe Allee 1\n04356 Leipzig"} | extra)
+    return OrganizerFactory(
+        **{
+            "sendgrid_api_key": VALID_KEY,
+            "send_rate_per_second": 1000,
+            "send_batch_size": 4,
+            "physical_address": "Messe Allee 1\n04356 Leipzig",
+        }
+        | extra
+    )
 
 
 def ready_campaign(locals_, organizer=None, status="ready"):
@@ -91,6 +98,10 @@ def ready_campaign(locals_, organizer=None, status="ready"):
     sender = SenderIdentityFactory(organizer=organizer, from_email="events@fair.test", reply_to="team@fair.test")
     campaign = CampaignFactory(organizer=organizer, sender=sender, status=status, recipient_count=len(locals_))
     for local in locals_:
-        CampaignRecipientFactory(campaign=campaign, email=f"{local}@client.test", name=local.title(),
-                                 meta={"first_name": local.title(), "company": "Client & Co"})
+        CampaignRecipientFactory(
+            campaign=campaign,
+            email=f"{local}@client.test",
+            name=local.title(),
+            meta={"first_name": local.title(), "company": "Client & Co"},
+        )
     return campaign

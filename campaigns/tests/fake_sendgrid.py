@@ -6,6 +6,7 @@ How it answers mail/send depends on the recipient address's local part:
 attempt, `held…` no answer until `release` is set (then accepted: a message in flight while a test
 stops its worker). Everything else is accepted (202 with an X-Message-Id) after `latency_seconds`.
 """
+
 import json
 import threading
 import time

@@ -1,4 +1,5 @@
 """Campaigns in the admin: invariants as in the API, lifecycle actions with a confirmation, the campaign page."""
+
 from datetime import timedelta
 
 import pytest
@@ -29,27 +30,35 @@ def change(campaign):
 
 
 def form_data(campaign, **changes):
-    data = {"name": campaign.name, "template": campaign.template_id, "list": campaign.list_id or "",
-            "sender": campaign.sender_id or "", "verification_mode": campaign.verification_mode}
+    data = {
+        "name": campaign.name,
+        "template": campaign.template_id,
+        "list": campaign.list_id or "",
+        "sender": campaign.sender_id or "",
+        "verification_mode": campaign.verification_mode,
+    }
     return {**data, **changes}
 
 
 @pytest.fixture
 def draft(organizer):
-    campaign = CampaignFactory(organizer=organizer, sender=SenderIdentityFactory(organizer=organizer),
-                               list=ListFactory(organizer=organizer))
+    campaign = CampaignFactory(
+        organizer=organizer, sender=SenderIdentityFactory(organizer=organizer), list=ListFactory(organizer=organizer)
+    )
     ListMemberFactory(list=campaign.list, person__email="ann@client.test")
     return campaign
 
 
-def test_a_reference_to_another_organizers_row_is_refused_on_add_and_change(platform_admin, organizer,
-                                                                             other_organizer, draft):
+def test_a_reference_to_another_organizers_row_is_refused_on_add_and_change(
+    platform_admin, organizer, other_organizer, draft
+):
     foreign = EmailTemplateFactory(organizer=other_organizer)
-    response = platform_admin.post(reverse("admin:campaigns_campaign_add"), {
-        "organizer": organizer.pk, "name": "Mixed", "template": foreign.pk, "verification_mode": "exclude_invalid"})
+    response = platform_admin.post(
+        reverse("admin:campaigns_campaign_add"),
+        {"organizer": organizer.pk, "name": "Mixed", "template": foreign.pk, "verification_mode": "exclude_invalid"},
+    )
     assert response.status_code == 200
-    assert response.context["adminform"].form.errors["template"] == [
-        "This template belongs to another organizer."]
+    assert response.context["adminform"].form.errors["template"] == ["This template belongs to another organizer."]
     assert not Campaign.objects.filter(name="Mixed").exists()
     response = platform_admin.post(change(draft), form_data(draft, template=foreign.pk))
     assert response.status_code == 200 and "template" in response.context["adminform"].form.errors
@@ -73,8 +82,9 @@ def test_the_same_check_guards_the_services_and_the_models(draft, other_organize
     assert Campaign.objects.get(pk=draft.pk).organizer_id != other_organizer.pk
 
 
-def test_status_and_organizer_cannot_be_edited_and_a_sent_campaign_not_at_all(platform_admin, other_organizer,
-                                                                             organizer):
+def test_status_and_organizer_cannot_be_edited_and_a_sent_campaign_not_at_all(
+    platform_admin, other_organizer, organizer
+):
     done = CampaignFactory(organizer=organizer, status="completed")
     form = platform_admin.get(change(done)).context["adminform"].form
     assert not {"status", "organizer", "template", "name"} & set(form.fields)
@@ -124,16 +134,20 @@ def test_schedule_asks_for_the_time(platform_admin, draft):
     when = timezone.now() + timedelta(days=2)
     refused = platform_admin.post(url, {"confirmed": "yes"})
     assert refused.status_code == 200 and "This field is required." in refused.content.decode()
-    response = platform_admin.post(url, {"confirmed": "yes", "scheduled_at_0": when.strftime("%Y-%m-%d"),
-                                         "scheduled_at_1": when.strftime("%H:%M:%S")}, follow=True)
+    response = platform_admin.post(
+        url,
+        {"confirmed": "yes", "scheduled_at_0": when.strftime("%Y-%m-%d"), "scheduled_at_1": when.strftime("%H:%M:%S")},
+        follow=True,
+    )
     draft.refresh_from_db()
     assert draft.status == "scheduled" and "1 campaign scheduled." in shown(response)
 
 
 def test_a_sending_campaign_cannot_be_deleted(platform_admin, organizer):
     sending = CampaignFactory(organizer=organizer, status="sending")
-    response = platform_admin.post(reverse("admin:campaigns_campaign_delete", args=[sending.pk]), {"post": "yes"},
-                                   follow=True)
+    response = platform_admin.post(
+        reverse("admin:campaigns_campaign_delete", args=[sending.pk]), {"post": "yes"}, follow=True
+    )
     assert "A sending campaign cannot be deleted." in shown(response)
     assert Campaign.objects.filter(pk=sending.pk).exists()
 
@@ -144,11 +158,13 @@ def test_campaign_page_shows_analytics_and_recipients_by_status(platform_admin, 
         recipient = CampaignRecipientFactory(campaign=campaign, status=status)
         CampaignEventFactory(recipient=recipient, event_type="sent")
     page = platform_admin.get(change(campaign)).content.decode()
-    assert f"campaign__id__exact={campaign.pk}&amp;status__exact=delivered\">2 delivered</a>" in page
+    assert f'campaign__id__exact={campaign.pk}&amp;status__exact=delivered">2 delivered</a>' in page
     assert "1 bounced</a>" in page and "all recipients</a>" in page
     assert "<th>sent</th><td>3</td>" in page
-    recipients = platform_admin.get(reverse("admin:campaigns_campaignrecipient_changelist"),
-                                    {"campaign__id__exact": campaign.pk, "status__exact": "delivered"})
+    recipients = platform_admin.get(
+        reverse("admin:campaigns_campaignrecipient_changelist"),
+        {"campaign__id__exact": campaign.pk, "status__exact": "delivered"},
+    )
     assert recipients.context["cl"].result_count == 2
 
 
@@ -156,25 +172,35 @@ def test_templates_preview_clone_and_in_use_templates_are_kept(platform_admin, o
     template = EmailTemplateFactory(organizer=organizer, name="Invite", subject="Hi {{display_name}}")
     page = platform_admin.get(reverse("admin:campaigns_emailtemplate_change", args=[template.pk])).content.decode()
     assert "Hi Jane" in page and "<iframe sandbox" in page
-    platform_admin.post("/admin/campaigns/emailtemplate/", {"action": "clone", "_selected_action": [template.pk],
-                                                           "confirmed": "yes"})
+    platform_admin.post(
+        "/admin/campaigns/emailtemplate/", {"action": "clone", "_selected_action": [template.pk], "confirmed": "yes"}
+    )
     assert EmailTemplate.objects.filter(name="Copy of Invite", organizer=organizer).exists()
     CampaignFactory(organizer=organizer, template=template)
-    response = platform_admin.post(reverse("admin:campaigns_emailtemplate_delete", args=[template.pk]),
-                                   {"post": "yes"}, follow=True)
+    response = platform_admin.post(
+        reverse("admin:campaigns_emailtemplate_delete", args=[template.pk]), {"post": "yes"}, follow=True
+    )
     assert EmailTemplate.objects.filter(pk=template.pk).exists() and response.context["messages"]
 
 
 def test_senders_keep_one_default_and_are_deactivated_not_deleted(platform_admin, organizer):
     old = SenderIdentityFactory(organizer=organizer, is_default=True)
-    response = platform_admin.post("/admin/campaigns/senderidentity/add/", {
-        "organizer": organizer.pk, "from_name": "New", "from_email": "new@acme.de", "is_default": "on",
-        "is_active": "on"})
+    response = platform_admin.post(
+        "/admin/campaigns/senderidentity/add/",
+        {
+            "organizer": organizer.pk,
+            "from_name": "New",
+            "from_email": "new@acme.de",
+            "is_default": "on",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     old.refresh_from_db()
     assert not old.is_default and SenderIdentity.objects.get(from_email="new@acme.de").is_default
-    platform_admin.post("/admin/campaigns/senderidentity/", {"action": "deactivate", "_selected_action": [old.pk],
-                                                            "confirmed": "yes"})
+    platform_admin.post(
+        "/admin/campaigns/senderidentity/", {"action": "deactivate", "_selected_action": [old.pk], "confirmed": "yes"}
+    )
     old.refresh_from_db()
     assert not old.is_active
     assert platform_admin.get(reverse("admin:campaigns_senderidentity_delete", args=[old.pk])).status_code == 403
@@ -182,7 +208,8 @@ def test_senders_keep_one_default_and_are_deactivated_not_deleted(platform_admin
 
 def test_the_confirmation_names_twenty_rows_and_counts_the_rest(platform_admin, organizer):
     templates = [EmailTemplateFactory(organizer=organizer) for _ in range(23)]
-    page = platform_admin.post("/admin/campaigns/emailtemplate/", {
-        "action": "clone", "_selected_action": [t.pk for t in templates]}).content.decode()
+    page = platform_admin.post(
+        "/admin/campaigns/emailtemplate/", {"action": "clone", "_selected_action": [t.pk for t in templates]}
+    ).content.decode()
     assert page.count("<li>Template ") == 20 and "… and 3 more" in page
     assert page.count('name="_selected_action"') == 23  # confirming keeps the whole selection

@@ -1,4 +1,5 @@
 """Analytics from the event log, checked against numbers computed by hand; recipients and event log API."""
+
 from datetime import UTC, datetime
 
 import pytest
@@ -15,8 +16,10 @@ def at(hour, minute=0):
 @pytest.fixture
 def campaign(organizer):
     campaign = CampaignFactory(organizer=organizer, status="completed")
-    people = {local: CampaignRecipientFactory(campaign=campaign, email=f"{local}")
-              for local in ("a@x.test", "b@x.test", "c@y.test", "d@y.test", "e@z.test")}
+    people = {
+        local: CampaignRecipientFactory(campaign=campaign, email=f"{local}")
+        for local in ("a@x.test", "b@x.test", "c@y.test", "d@y.test", "e@z.test")
+    }
 
     def event(local, kind, when, **extra):
         CampaignEventFactory(recipient=people[local], event_type=kind, occurred_at=when, **extra)
@@ -45,17 +48,23 @@ def test_summary_rates_links_bounces_and_domains(member_client, campaign, other_
     assert summary["sent"] == 5 and summary["delivered"] == 3 and summary["bounced"] == 2
     assert summary["opens"] == {"unique": 2, "total": 3} and summary["clicks"] == {"unique": 2, "total": 3}
     assert summary["counts"]["open"] == 3 and summary["counts"]["reply"] == 0
-    assert summary["rates"] == {"delivery_rate": 60.0, "open_rate": 40.0, "click_rate": 66.67,
-                                "click_to_open": 100.0, "bounce_rate": 40.0, "spam_rate": 20.0,
-                                "unsubscribe_rate": 20.0}
+    assert summary["rates"] == {
+        "delivery_rate": 60.0,
+        "open_rate": 40.0,
+        "click_rate": 66.67,
+        "click_to_open": 100.0,
+        "bounce_rate": 40.0,
+        "spam_rate": 20.0,
+        "unsubscribe_rate": 20.0,
+    }
     assert report["bounces"] == {"hard": 1, "soft": 1, "unknown": 0}
     assert report["top_links"] == [
         {"url": "https://fair.test/tickets", "clicks": 2, "unique_clickers": 1},
         {"url": "https://fair.test/agenda", "clicks": 1, "unique_clickers": 1},
     ]
-    assert [(d["domain"], d["sent"], d["delivered"], d["opened"], d["clicked"], d["bounced"])
-            for d in report["domains"]] == [("x.test", 2, 2, 2, 2, 0), ("y.test", 2, 1, 0, 0, 1),
-                                            ("z.test", 1, 0, 0, 0, 1)]
+    assert [
+        (d["domain"], d["sent"], d["delivered"], d["opened"], d["clicked"], d["bounced"]) for d in report["domains"]
+    ] == [("x.test", 2, 2, 2, 2, 0), ("y.test", 2, 1, 0, 0, 1), ("z.test", 1, 0, 0, 0, 1)]
 
 
 def test_rates_are_zero_when_nothing_was_sent(member_client, organizer):
@@ -68,8 +77,7 @@ def test_timeline_buckets_in_the_organizer_time_zone(member_client, campaign):
     hourly = member_client.get(f"/api/campaigns/{campaign.pk}/analytics/timeline").json()
     assert hourly["timezone"] == "Europe/Berlin"
     buckets = {bucket["start"]: bucket for bucket in hourly["buckets"]}
-    assert list(buckets) == ["2026-01-10T09:00:00+01:00", "2026-01-10T10:00:00+01:00",
-                             "2026-01-10T11:00:00+01:00"]
+    assert list(buckets) == ["2026-01-10T09:00:00+01:00", "2026-01-10T10:00:00+01:00", "2026-01-10T11:00:00+01:00"]
     first = buckets["2026-01-10T09:00:00+01:00"]
     assert (first["sent"], first["delivered"], first["bounce"], first["open"], first["click"]) == (5, 3, 2, 2, 2)
     assert (buckets["2026-01-10T10:00:00+01:00"]["open"], buckets["2026-01-10T11:00:00+01:00"]["spam_report"]) == (1, 1)
@@ -96,8 +104,9 @@ def test_recipients_list_filters_by_status_and_paginates(member_client, campaign
 
 
 def test_event_log_filters(member_client, campaign):
-    opens = member_client.get("/api/events", {"campaign": str(campaign.pk), "event_type": ["open", "click"],
-                                              "email": "A@X.TEST"}).json()
+    opens = member_client.get(
+        "/api/events", {"campaign": str(campaign.pk), "event_type": ["open", "click"], "email": "A@X.TEST"}
+    ).json()
     assert opens["count"] == 4 and {e["event_type"] for e in opens["results"]} == {"open", "click"}
     late = member_client.get("/api/events", {"occurred_after": "2026-01-10T09:05:00Z"}).json()
     assert late["count"] == 4

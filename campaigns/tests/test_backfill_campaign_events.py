@@ -1,4 +1,5 @@
 """backfill_campaign_events: legacy engagement columns → events, idempotent, resumable, dry run."""
+
 import io
 import json
 from datetime import UTC, datetime, timedelta
@@ -22,11 +23,26 @@ T = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
 def campaign(organizer):
     campaign = CampaignFactory(organizer=organizer, status="completed")
     person = PersonFactory(organizer=organizer, email="engaged@client.test")
-    CampaignRecipientFactory(campaign=campaign, email="engaged@client.test", person=person, status="clicked",
-                             sent_at=T, delivered_at=T + timedelta(minutes=1), opened_at=T + timedelta(hours=1),
-                             open_count=3, clicked_at=T + timedelta(hours=2), click_count=1)
-    CampaignRecipientFactory(campaign=campaign, email="gone@client.test", status="bounced", sent_at=T,
-                             bounced_at=T + timedelta(minutes=2), last_error="550 no such user")
+    CampaignRecipientFactory(
+        campaign=campaign,
+        email="engaged@client.test",
+        person=person,
+        status="clicked",
+        sent_at=T,
+        delivered_at=T + timedelta(minutes=1),
+        opened_at=T + timedelta(hours=1),
+        open_count=3,
+        clicked_at=T + timedelta(hours=2),
+        click_count=1,
+    )
+    CampaignRecipientFactory(
+        campaign=campaign,
+        email="gone@client.test",
+        status="bounced",
+        sent_at=T,
+        bounced_at=T + timedelta(minutes=2),
+        last_error="550 no such user",
+    )
     CampaignRecipientFactory(campaign=campaign, email="never@client.test", status="pending")
     return campaign
 
@@ -39,18 +55,31 @@ def run(*args):
 
 def test_timestamps_and_counts_become_events(campaign):
     report = run()
-    assert report == {"recipients_processed": 3, "events_created": 8, "already_present": 0, "errors": [],
-                      "dry_run": False}
+    assert report == {
+        "recipients_processed": 3,
+        "events_created": 8,
+        "already_present": 0,
+        "errors": [],
+        "dry_run": False,
+    }
     opens = CampaignEvent.objects.filter(event_type="open").order_by("occurred_at")
-    assert [e.occurred_at - opens[0].occurred_at for e in opens] == [timedelta(0), timedelta(seconds=1),
-                                                                     timedelta(seconds=2)]
+    assert [e.occurred_at - opens[0].occurred_at for e in opens] == [
+        timedelta(0),
+        timedelta(seconds=1),
+        timedelta(seconds=2),
+    ]
     assert {e.provider_event_id.split("_", 2)[2] for e in opens} == {"open", "open_2", "open_3"}
     assert all(e.person is not None for e in opens)
     bounce = CampaignEvent.objects.get(event_type="bounce")
     assert (bounce.reason, bounce.email) == ("550 no such user", "gone@client.test")
     summary = campaign_summary(campaign)
-    assert (summary["sent"], summary["delivered"], summary["opens"], summary["clicks"]["total"],
-            summary["bounced"]) == (2, 1, {"unique": 1, "total": 3}, 1, 1)
+    assert (
+        summary["sent"],
+        summary["delivered"],
+        summary["opens"],
+        summary["clicks"]["total"],
+        summary["bounced"],
+    ) == (2, 1, {"unique": 1, "total": 3}, 1, 1)
 
 
 def test_a_second_run_creates_nothing(campaign):
@@ -85,31 +114,68 @@ def test_facts_the_original_already_recorded_are_not_added_again(organizer):
     event per message (while open_count counts every open), a delivered event the webhook lost."""
     campaign = CampaignFactory(organizer=organizer, status="completed")
     person = PersonFactory(organizer=organizer, email="ann@client.test")
-    ann = CampaignRecipientFactory(campaign=campaign, email="Ann@Client.test", person=person, status="clicked",
-                                   sent_at=T, delivered_at=T, opened_at=T + timedelta(hours=1), open_count=4,
-                                   clicked_at=T + timedelta(hours=2), click_count=2)
-    bob = CampaignRecipientFactory(campaign=campaign, email="bob@client.test", status="bounced", sent_at=T,
-                                   bounced_at=T, last_error="550")
-    for recipient, kind, provider_id in ((ann, "sent", None), (ann, "open", "sg-1"), (ann, "click", "sg-1"),
-                                         (bob, "sent", None)):
-        CampaignEventFactory(recipient=recipient, email=recipient.email.lower(), event_type=kind,
-                             provider_event_id=provider_id, occurred_at=T)
+    ann = CampaignRecipientFactory(
+        campaign=campaign,
+        email="Ann@Client.test",
+        person=person,
+        status="clicked",
+        sent_at=T,
+        delivered_at=T,
+        opened_at=T + timedelta(hours=1),
+        open_count=4,
+        clicked_at=T + timedelta(hours=2),
+        click_count=2,
+    )
+    bob = CampaignRecipientFactory(
+        campaign=campaign, email="bob@client.test", status="bounced", sent_at=T, bounced_at=T, last_error="550"
+    )
+    for recipient, kind, provider_id in (
+        (ann, "sent", None),
+        (ann, "open", "sg-1"),
+        (ann, "click", "sg-1"),
+        (bob, "sent", None),
+    ):
+        CampaignEventFactory(
+            recipient=recipient,
+            email=recipient.email.lower(),
+            event_type=kind,
+            provider_event_id=provider_id,
+            occurred_at=T,
+        )
     # the original's webhook matched bounces by address only
-    CampaignEventFactory(recipient=None, campaign=campaign, organizer=organizer, email="BOB@client.test",
-                         event_type="bounce", provider_event_id="sg-2", occurred_at=T)
+    CampaignEventFactory(
+        recipient=None,
+        campaign=campaign,
+        organizer=organizer,
+        email="BOB@client.test",
+        event_type="bounce",
+        provider_event_id="sg-2",
+        occurred_at=T,
+    )
 
     report = run()
     # ann: 1 delivered, 3 more opens, 1 more click; bob: nothing. 5 facts of 10 were recorded already.
     assert (report["events_created"], report["already_present"]) == (5, 5)
     counts = {kind: CampaignEvent.objects.filter(event_type=kind).count() for kind in EventType.values}
-    assert {kind: n for kind, n in counts.items() if n} == {"sent": 2, "delivered": 1, "open": 4, "click": 2,
-                                                             "bounce": 1}
-    assert set(CampaignEvent.objects.filter(event_type="open", provider_event_id__startswith="backfill_")
-               .values_list("provider_event_id", flat=True)) == {f"backfill_{ann.pk}_open_{n}" for n in (2, 3, 4)}
+    assert {kind: n for kind, n in counts.items() if n} == {
+        "sent": 2,
+        "delivered": 1,
+        "open": 4,
+        "click": 2,
+        "bounce": 1,
+    }
+    assert set(
+        CampaignEvent.objects.filter(event_type="open", provider_event_id__startswith="backfill_").values_list(
+            "provider_event_id", flat=True
+        )
+    ) == {f"backfill_{ann.pk}_open_{n}" for n in (2, 3, 4)}
     assert not CampaignEvent.objects.filter(provider_event_id__startswith="backfill_", person=None).exists()
     summary = campaign_summary(campaign)
     assert (summary["counts"]["sent"], summary["opens"], summary["clicks"]) == (
-        2, {"unique": 1, "total": 4}, {"unique": 1, "total": 2})
+        2,
+        {"unique": 1, "total": 4},
+        {"unique": 1, "total": 2},
+    )
     assert run()["events_created"] == 0
 
 
@@ -118,6 +184,5 @@ def test_the_demo_data_gets_no_second_sent_event(db):
     sent = CampaignEvent.objects.filter(event_type="sent").count()
     assert sent and run()["events_created"] == 0
     assert CampaignEvent.objects.filter(event_type="sent").count() == sent
-    twice = (CampaignEvent.objects.filter(event_type="sent").values("recipient").annotate(n=Count("id"))
-             .filter(n__gt=1))
+    twice = CampaignEvent.objects.filter(event_type="sent").values("recipient").annotate(n=Count("id")).filter(n__gt=1)
     assert not twice.exists()

@@ -1,4 +1,5 @@
 """Database-enforced invariants of campaigns and the engagement log."""
+
 import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError

@@ -1,5 +1,6 @@
 """Values that end up in a mail header refuse control characters (400 naming the field, API and admin alike),
 and values that arrived through imports are neutralised when the message is built."""
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -11,8 +12,17 @@ from persons.tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
-INJECTIONS = ["Hello\r\nBcc: victim@example.com", "line\nbreak", "carriage\rreturn", "tab\there", "bell\x07",
-              "delete\x7f", "next\x85line", "separator\u2028line", "a@example.com\r\nBcc: victim@example.com"]
+INJECTIONS = [
+    "Hello\r\nBcc: victim@example.com",
+    "line\nbreak",
+    "carriage\rreturn",
+    "tab\there",
+    "bell\x07",
+    "delete\x7f",
+    "next\x85line",
+    "separator\u2028line",
+    "a@example.com\r\nBcc: victim@example.com",
+]
 
 
 def template(**values):
@@ -26,22 +36,52 @@ def sender(**values):
 # (client fixture, method, path or path factory, body factory, field)
 CASES = {
     "template subject": ("member_client", "post", "/api/templates", lambda v: template(subject=v), "subject"),
-    "template subject (edit)": ("member_client", "patch", lambda org: f"/api/templates/{EmailTemplateFactory(organizer=org).pk}",
-                                lambda v: {"subject": v}, "subject"),
+    "template subject (edit)": (
+        "member_client",
+        "patch",
+        lambda org: f"/api/templates/{EmailTemplateFactory(organizer=org).pk}",
+        lambda v: {"subject": v},
+        "subject",
+    ),
     "sender name": ("org_admin_client", "post", "/api/senders", lambda v: sender(from_name=v), "from_name"),
     "sender address": ("org_admin_client", "post", "/api/senders", lambda v: sender(from_email=v), "from_email"),
     "reply-to": ("org_admin_client", "post", "/api/senders", lambda v: sender(reply_to=v), "reply_to"),
-    "sender name (edit)": ("org_admin_client", "patch", lambda org: f"/api/senders/{SenderIdentityFactory(organizer=org).pk}",
-                           lambda v: {"from_name": v}, "from_name"),
+    "sender name (edit)": (
+        "org_admin_client",
+        "patch",
+        lambda org: f"/api/senders/{SenderIdentityFactory(organizer=org).pk}",
+        lambda v: {"from_name": v},
+        "from_name",
+    ),
     "organizer name": ("owner_client", "patch", "/api/organizer/settings", lambda v: {"name": v}, "name"),
-    "default from name": ("owner_client", "patch", "/api/organizer/settings", lambda v: {"default_from_name": v},
-                          "default_from_name"),
-    "default from address": ("owner_client", "patch", "/api/organizer/settings",
-                             lambda v: {"default_from_email": v}, "default_from_email"),
-    "person first name": ("member_client", "post", "/api/persons", lambda v: {"email": "p@x.test", "first_name": v},
-                          "first_name"),
-    "person last name (edit)": ("member_client", "patch", lambda org: f"/api/persons/{PersonFactory(organizer=org).pk}",
-                                lambda v: {"last_name": v}, "last_name"),
+    "default from name": (
+        "owner_client",
+        "patch",
+        "/api/organizer/settings",
+        lambda v: {"default_from_name": v},
+        "default_from_name",
+    ),
+    "default from address": (
+        "owner_client",
+        "patch",
+        "/api/organizer/settings",
+        lambda v: {"default_from_email": v},
+        "default_from_email",
+    ),
+    "person first name": (
+        "member_client",
+        "post",
+        "/api/persons",
+        lambda v: {"email": "p@x.test", "first_name": v},
+        "first_name",
+    ),
+    "person last name (edit)": (
+        "member_client",
+        "patch",
+        lambda org: f"/api/persons/{PersonFactory(organizer=org).pk}",
+        lambda v: {"last_name": v},
+        "last_name",
+    ),
 }
 
 
@@ -67,9 +107,12 @@ def test_clean_values_are_accepted(request, organizer, case):
 
 def test_the_message_says_what_is_wrong(member_client):
     response = member_client.post("/api/templates", template(subject="Hi\r\nBcc: x@y.test"), format="json")
-    assert response.json() == {"subject": [
-        "Must not contain control characters such as line breaks or tabs (found U+000D): "
-        "this value goes into an email header."]}
+    assert response.json() == {
+        "subject": [
+            "Must not contain control characters such as line breaks or tabs (found U+000D): "
+            "this value goes into an email header."
+        ]
+    }
 
 
 def test_admin_forms_refuse_them_too(organizer):
@@ -85,7 +128,8 @@ def test_imported_names_are_neutralised_in_the_sent_headers(fake_sendgrid):
     campaign.template.save()
     CampaignRecipient.objects.filter(campaign=campaign).update(
         name="Jane\r\nBcc: victim@example.com",
-        meta={"first_name": "Jane\r\nBcc: victim@example.com", "company": "Acme\n\tX-Evil: 1"})
+        meta={"first_name": "Jane\r\nBcc: victim@example.com", "company": "Acme\n\tX-Evil: 1"},
+    )
     campaign.sender.from_name = "Team\nBcc: a@b.test"  # written before the validator existed
     campaign.sender.save(update_fields=["from_name"])
     lifecycle.start_campaign(campaign)

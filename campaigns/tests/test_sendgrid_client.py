@@ -1,4 +1,5 @@
 """The SendGrid client: retries with backoff for 429/5xx/timeouts, Retry-After, permanent 4xx, key checks."""
+
 from unittest import mock
 
 import pytest
@@ -56,8 +57,9 @@ def test_retries_run_out_into_an_error_naming_the_status():
 
 @responses.activate
 def test_a_client_error_is_permanent_and_not_retried():
-    responses.post(URL, status=400, json={"errors": [{"message": "Invalid from", "field": "from"},
-                                                     {"message": "Bad subject"}]})
+    responses.post(
+        URL, status=400, json={"errors": [{"message": "Invalid from", "field": "from"}, {"message": "Bad subject"}]}
+    )
     with pytest.raises(SendGridError, match="SendGrid 400: Invalid from; Bad subject"):
         SendGridClient("k").send({})
     assert len(responses.calls) == 1

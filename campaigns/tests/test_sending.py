@@ -1,5 +1,6 @@
 """Sending against a local fake SendGrid: start/pause/resume, compliance, failures and retries, two workers,
 a dead worker's claims, the rate limit, the scheduler."""
+
 import time
 from datetime import timedelta
 
@@ -27,8 +28,9 @@ def start(campaign):
 
 
 @pytest.mark.django_db
-def test_start_sends_every_recipient_once_and_completes(fake_sendgrid, member_client, organizer,
-                                                        django_capture_on_commit_callbacks):
+def test_start_sends_every_recipient_once_and_completes(
+    fake_sendgrid, member_client, organizer, django_capture_on_commit_callbacks
+):
     organizer.sendgrid_api_key, organizer.send_rate_per_second = VALID_KEY, 1000
     organizer.save()
     campaign = ready_campaign([f"ok{i}" for i in range(9)], organizer=organizer)
@@ -56,7 +58,10 @@ def test_message_carries_compliance_footer_headers_and_custom_args(fake_sendgrid
     message = fake_sendgrid.messages[0]
     recipient = CampaignRecipient.objects.get(campaign=campaign)
     assert message["personalizations"][0]["custom_args"] == {
-        "organizer_id": str(campaign.organizer_id), "campaign_id": str(campaign.pk), "recipient_id": str(recipient.pk)}
+        "organizer_id": str(campaign.organizer_id),
+        "campaign_id": str(campaign.pk),
+        "recipient_id": str(recipient.pk),
+    }
     assert message["from"] == {"email": "events@fair.test", "name": "Events Team"}
     assert message["reply_to"] == {"email": "team@fair.test"}
     text, body = message["content"]
@@ -82,12 +87,14 @@ def test_a_template_with_its_own_unsubscribe_link_gets_no_second_one(fake_sendgr
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("missing, field", [
-    ({"physical_address": "  "}, "physical_address"),
-    ({"sendgrid_api_key": ""}, "sendgrid_api_key"),
-])
-def test_start_is_refused_without_what_every_message_needs(member_client, organizer, fake_sendgrid, missing,
-                                                           field):
+@pytest.mark.parametrize(
+    "missing, field",
+    [
+        ({"physical_address": "  "}, "physical_address"),
+        ({"sendgrid_api_key": ""}, "sendgrid_api_key"),
+    ],
+)
+def test_start_is_refused_without_what_every_message_needs(member_client, organizer, fake_sendgrid, missing, field):
     organizer.sendgrid_api_key = VALID_KEY
     organizer.save()
     campaign = ready_campaign(["ok1"], organizer=organizer)
@@ -122,8 +129,10 @@ def test_retryable_errors_are_retried_and_permanent_ones_fail_with_the_error(fak
     campaign = ready_campaign(MIXED)
     assert start(campaign) == "done"
     result = statuses(campaign)
-    assert {email for email, status in result.items() if status == "failed"} == {"down1@client.test",
-                                                                                "bad1@client.test"}
+    assert {email for email, status in result.items() if status == "failed"} == {
+        "down1@client.test",
+        "bad1@client.test",
+    }
     errors = dict(CampaignRecipient.objects.filter(status="failed").values_list("email", "last_error"))
     assert "400" in errors["bad1@client.test"] and "valid address" in errors["bad1@client.test"]
     assert "503" in errors["down1@client.test"]
@@ -155,10 +164,20 @@ def test_pause_stops_workers_and_resume_continues(fake_sendgrid, django_capture_
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("action, status", [
-    ("start", "draft"), ("start", "sending"), ("start", "completed"), ("pause", "ready"), ("pause", "paused"),
-    ("resume", "sending"), ("resume", "ready"), ("cancel", "sending"), ("cancel", "completed"),
-])
+@pytest.mark.parametrize(
+    "action, status",
+    [
+        ("start", "draft"),
+        ("start", "sending"),
+        ("start", "completed"),
+        ("pause", "ready"),
+        ("pause", "paused"),
+        ("resume", "sending"),
+        ("resume", "ready"),
+        ("cancel", "sending"),
+        ("cancel", "completed"),
+    ],
+)
 def test_wrong_state_transitions_get_409_with_the_current_status(member_client, organizer, action, status):
     organizer.sendgrid_api_key = VALID_KEY
     organizer.save()
@@ -242,8 +261,9 @@ def test_send_slots_of_two_workers_do_not_overlap(organizer):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_send_each_recipient_exactly_once(fake_sendgrid):
-    campaign = ready_campaign([f"{local}x{n}" for n in range(4) for local in MIXED] + [f"ok{i}" for i in range(40)],
-                              status="sending")
+    campaign = ready_campaign(
+        [f"{local}x{n}" for n in range(4) for local in MIXED] + [f"ok{i}" for i in range(40)], status="sending"
+    )
     results = at_once(lambda: sending.send_campaign(campaign.pk), lambda: sending.send_campaign(campaign.pk))
     assert "done" in results and set(results) <= {"done", "stopped"}  # stopped: the other one completed it
     rows = CampaignRecipient.objects.filter(campaign=campaign)
@@ -255,8 +275,9 @@ def test_two_workers_at_once_send_each_recipient_exactly_once(fake_sendgrid):
 
 
 @pytest.mark.django_db
-def test_admin_actions_run_the_lifecycle_and_report_refusals(fake_sendgrid, staff_user, client,
-                                                             django_capture_on_commit_callbacks):
+def test_admin_actions_run_the_lifecycle_and_report_refusals(
+    fake_sendgrid, staff_user, client, django_capture_on_commit_callbacks
+):
     ready = ready_campaign(["ok1"])
     draft = ready_campaign(["ok2"], status="draft")
     client.force_login(staff_user)

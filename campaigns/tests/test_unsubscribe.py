@@ -1,4 +1,5 @@
 """Unsubscribe links: tokens (tampering, expiry, replay), the confirmation page, POST and one-click."""
+
 import time
 from datetime import timedelta
 from unittest import mock
@@ -20,8 +21,12 @@ def recipient(organizer):
 
 
 def token_for(recipient, **changes):
-    fields = {"organizer_id": recipient.organizer_id, "email": recipient.email, "campaign_id": recipient.campaign_id,
-              "recipient_id": recipient.pk} | changes
+    fields = {
+        "organizer_id": recipient.organizer_id,
+        "email": recipient.email,
+        "campaign_id": recipient.campaign_id,
+        "recipient_id": recipient.pk,
+    } | changes
     return make_token(UnsubscribeRequest(**fields))
 
 
@@ -31,8 +36,12 @@ def test_a_token_round_trips_and_a_tampered_one_is_refused(recipient):
     payload, signature = token.rsplit(":", 1)
     with pytest.raises(InvalidLink, match="not valid"):
         read_token(payload + ":" + signature[::-1])
-    forged = signing.dumps({"o": str(recipient.organizer_id), "e": "x@y.test", "c": "c", "r": "r"},
-                           key="another secret", salt="liffy.campaigns.unsubscribe", compress=True)
+    forged = signing.dumps(
+        {"o": str(recipient.organizer_id), "e": "x@y.test", "c": "c", "r": "r"},
+        key="another secret",
+        salt="liffy.campaigns.unsubscribe",
+        compress=True,
+    )
     with pytest.raises(InvalidLink):
         read_token(forged)
 
@@ -50,7 +59,7 @@ def test_tokens_expire_after_the_configured_days(recipient):
 def test_get_shows_a_confirmation_and_writes_nothing(api_client, recipient):
     response = api_client.get(f"/unsubscribe/{token_for(recipient)}")
     assert response.status_code == 200 and b"Stop all emails" in response.content
-    assert b"<form method=\"post\">" in response.content
+    assert b'<form method="post">' in response.content
     assert not Unsubscribe.objects.exists() and not CampaignEvent.objects.exists()
 
 
@@ -63,13 +72,19 @@ def test_post_unsubscribes_once_however_often_replayed(api_client, recipient):
     assert suppression.email == "jane@client.test" and suppression.source == "user_request"
     assert suppression.organizer_id == recipient.organizer_id
     event = CampaignEvent.objects.get()
-    assert (event.event_type, event.recipient_id, event.campaign_id) == ("unsubscribe", recipient.pk,
-                                                                         recipient.campaign_id)
+    assert (event.event_type, event.recipient_id, event.campaign_id) == (
+        "unsubscribe",
+        recipient.pk,
+        recipient.campaign_id,
+    )
 
 
 def test_rfc8058_one_click_post(api_client, recipient):
-    response = api_client.post(f"/unsubscribe/{token_for(recipient)}", "List-Unsubscribe=One-Click",
-                               content_type="application/x-www-form-urlencoded")
+    response = api_client.post(
+        f"/unsubscribe/{token_for(recipient)}",
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert response.status_code == 200 and Unsubscribe.objects.count() == 1
 
 

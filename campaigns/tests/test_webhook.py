@@ -1,4 +1,5 @@
 """The signed SendGrid webhook: signatures, validation, mapping, dedup, status, suppression and intents."""
+
 import base64
 import json
 import time
@@ -21,15 +22,18 @@ URL = "/api/webhooks/sendgrid"
 class Signer:
     def __init__(self):
         self.private = ec.generate_private_key(ec.SECP256R1())
-        der = self.private.public_key().public_bytes(serialization.Encoding.DER,
-                                                     serialization.PublicFormat.SubjectPublicKeyInfo)
+        der = self.private.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
         self.public = base64.b64encode(der).decode()
 
     def headers(self, body, timestamp=None):
         timestamp = str(int(timestamp or time.time()))
         signature = self.private.sign(timestamp.encode() + body, ec.ECDSA(hashes.SHA256()))
-        return {"HTTP_X_TWILIO_EMAIL_EVENT_WEBHOOK_SIGNATURE": base64.b64encode(signature).decode(),
-                "HTTP_X_TWILIO_EMAIL_EVENT_WEBHOOK_TIMESTAMP": timestamp}
+        return {
+            "HTTP_X_TWILIO_EMAIL_EVENT_WEBHOOK_SIGNATURE": base64.b64encode(signature).decode(),
+            "HTTP_X_TWILIO_EMAIL_EVENT_WEBHOOK_TIMESTAMP": timestamp,
+        }
 
 
 @pytest.fixture
@@ -47,9 +51,16 @@ def recipient(organizer):
 
 
 def event(recipient, kind, n=0, **extra):
-    return {"event": kind, "email": recipient.email, "timestamp": 1_760_000_000 + n,
-            "sg_event_id": f"{kind}-{recipient.pk}-{n}", "recipient_id": str(recipient.pk),
-            "campaign_id": str(recipient.campaign_id), "organizer_id": str(recipient.organizer_id), **extra}
+    return {
+        "event": kind,
+        "email": recipient.email,
+        "timestamp": 1_760_000_000 + n,
+        "sg_event_id": f"{kind}-{recipient.pk}-{n}",
+        "recipient_id": str(recipient.pk),
+        "campaign_id": str(recipient.campaign_id),
+        "organizer_id": str(recipient.organizer_id),
+        **extra,
+    }
 
 
 def post(api_client, signer, events, **overrides):
@@ -59,6 +70,7 @@ def post(api_client, signer, events, **overrides):
 
 
 # --- signature ----------------------------------------------------------------------------------------
+
 
 def test_a_validly_signed_batch_is_stored(api_client, signer, recipient):
     response = post(api_client, signer, [event(recipient, "delivered")])
@@ -99,43 +111,79 @@ def test_a_body_that_is_not_a_json_array_is_a_400(api_client, signer, body):
 
 # --- mapping and validation ----------------------------------------------------------------------------
 
+
 def test_every_sendgrid_event_type(api_client, signer, recipient, organizer):
-    others = [CampaignRecipientFactory(campaign=recipient.campaign, email=f"r{i}@client.test", status="sent")
-              for i in range(4)]
+    others = [
+        CampaignRecipientFactory(campaign=recipient.campaign, email=f"r{i}@client.test", status="sent")
+        for i in range(4)
+    ]
     PersonFactory(organizer=organizer, email="jane@client.test")
     batch = [
-        event(recipient, "processed"), event(recipient, "delivered", 1), event(recipient, "deferred", 2,
-                                                                               response="421 try later"),
+        event(recipient, "processed"),
+        event(recipient, "delivered", 1),
+        event(recipient, "deferred", 2, response="421 try later"),
         event(recipient, "open", 3, useragent="Mail/1.0", ip="10.0.0.1"),
         event(recipient, "click", 4, url="https://fair.test/tickets"),
         event(recipient, "click", 5, url="https://fair.test/agenda"),
         event(others[0], "bounce", 6, type="bounce", reason="550 5.1.1 user unknown"),
         event(others[1], "bounce", 7, type="blocked", reason="temporarily deferred"),
         event(others[2], "dropped", 8, reason="Bounced Address"),
-        event(others[3], "spamreport", 9), event(recipient, "unsubscribe", 10),
-        event(recipient, "group_unsubscribe", 11, asm_group_id=1), event(recipient, "group_resubscribe", 12),
+        event(others[3], "spamreport", 9),
+        event(recipient, "unsubscribe", 10),
+        event(recipient, "group_unsubscribe", 11, asm_group_id=1),
+        event(recipient, "group_resubscribe", 12),
         event(recipient, "something_new", 13),
     ]
     report = post(api_client, signer, batch).json()
-    assert report == {"received": 14, "stored": 11, "duplicates": 0, "ignored": 3, "unknown_recipient": 0,
-                      "rejected": []}
+    assert report == {
+        "received": 14,
+        "stored": 11,
+        "duplicates": 0,
+        "ignored": 3,
+        "unknown_recipient": 0,
+        "rejected": [],
+    }
     stored = sorted(CampaignEvent.objects.values_list("event_type", flat=True))
-    assert stored == sorted(["delivered", "deferred", "open", "click", "click", "bounce", "bounce", "dropped",
-                             "spam_report", "unsubscribe", "unsubscribe"])
+    assert stored == sorted(
+        [
+            "delivered",
+            "deferred",
+            "open",
+            "click",
+            "click",
+            "bounce",
+            "bounce",
+            "dropped",
+            "spam_report",
+            "unsubscribe",
+            "unsubscribe",
+        ]
+    )
     click = CampaignEvent.objects.filter(event_type="click").order_by("occurred_at").first()
     assert click.url == "https://fair.test/tickets" and click.person.email == "jane@client.test"
     assert CampaignEvent.objects.get(event_type="deferred").reason == "421 try later"
     statuses = dict(CampaignRecipient.objects.values_list("email", "status"))
-    assert statuses == {"Jane@Client.test": "clicked", "r0@client.test": "bounced", "r1@client.test": "bounced",
-                        "r2@client.test": "dropped", "r3@client.test": "sent"}
+    assert statuses == {
+        "Jane@Client.test": "clicked",
+        "r0@client.test": "bounced",
+        "r1@client.test": "bounced",
+        "r2@client.test": "dropped",
+        "r3@client.test": "sent",
+    }
     errors = dict(CampaignRecipient.objects.values_list("email", "last_error"))
     assert errors["r0@client.test"] == "550 5.1.1 user unknown" and errors["r3@client.test"] == "spam report"
     suppressed = dict(Unsubscribe.objects.values_list("email", "source"))
-    assert suppressed == {"r0@client.test": "hard_bounce", "r3@client.test": "spam_report",
-                          "jane@client.test": "sendgrid_unsubscribe"}
+    assert suppressed == {
+        "r0@client.test": "hard_bounce",
+        "r3@client.test": "spam_report",
+        "jane@client.test": "sendgrid_unsubscribe",
+    }
     intent = ProspectIntent.objects.get()
-    assert (intent.intent_type, intent.source, intent.campaign_id) == ("click_through", "webhook",
-                                                                       recipient.campaign_id)
+    assert (intent.intent_type, intent.source, intent.campaign_id) == (
+        "click_through",
+        "webhook",
+        recipient.campaign_id,
+    )
     jane = CampaignRecipient.objects.get(pk=recipient.pk)
     assert jane.person.email == "jane@client.test"  # filled when missing
     assert (jane.open_count, jane.click_count, jane.opened_at, jane.clicked_at) == (0, 0, None, None)
@@ -143,15 +191,23 @@ def test_every_sendgrid_event_type(api_client, signer, recipient, organizer):
 
 def test_bad_events_are_reported_and_the_rest_stored(api_client, signer, recipient):
     batch = [
-        event(recipient, "open"), "not an object", {"email": "x@y.test", "timestamp": 1},
-        event(recipient, "open", 1, email=None), event(recipient, "open", 2, timestamp="yesterday"),
-        event(recipient, "open", 3, recipient_id="not-a-uuid"), event(recipient, "click", 4),
+        event(recipient, "open"),
+        "not an object",
+        {"email": "x@y.test", "timestamp": 1},
+        event(recipient, "open", 1, email=None),
+        event(recipient, "open", 2, timestamp="yesterday"),
+        event(recipient, "open", 3, recipient_id="not-a-uuid"),
+        event(recipient, "click", 4),
     ]
     report = post(api_client, signer, batch).json()
     assert report["stored"] == 2
     assert [(r["index"], r["error"]) for r in report["rejected"]] == [
-        (1, "an event must be a JSON object"), (2, "event is missing"), (3, "email is missing or not an address"),
-        (4, "timestamp must be a unix time"), (5, "recipient_id is not a UUID")]
+        (1, "an event must be a JSON object"),
+        (2, "event is missing"),
+        (3, "email is missing or not an address"),
+        (4, "timestamp must be a unix time"),
+        (5, "recipient_id is not a UUID"),
+    ]
 
 
 def test_the_same_batch_twice_stores_nothing_new_while_repeated_opens_all_count(api_client, signer, recipient):
@@ -190,9 +246,12 @@ def test_events_of_another_organizers_recipient_are_never_stored(api_client, sig
 
 
 def test_without_a_recipient_id_the_latest_sent_recipient_of_the_address_is_used(api_client, signer, recipient):
-    older = CampaignRecipientFactory(campaign=CampaignFactory(organizer=recipient.organizer),
-                                     email="jane@client.test", status="sent",
-                                     sent_at=timezone.now() - timedelta(days=3))
+    older = CampaignRecipientFactory(
+        campaign=CampaignFactory(organizer=recipient.organizer),
+        email="jane@client.test",
+        status="sent",
+        sent_at=timezone.now() - timedelta(days=3),
+    )
     loose = {"event": "open", "email": "JANE@client.test", "timestamp": 1_760_000_000, "sg_event_id": "loose"}
     assert post(api_client, signer, [loose]).json()["stored"] == 1  # organizer from the signing key
     assert CampaignEvent.objects.get().recipient_id == recipient.pk != older.pk

@@ -1,5 +1,6 @@
 """A Signed Event Webhook key belongs to one organizer: another organizer (or the deployment's shared key)
 cannot register it under any spelling, so no organizer's events are taken by another's key."""
+
 import base64
 import textwrap
 
@@ -42,8 +43,13 @@ def spellings(signer):
     body = algorithm + b"\x03" + bytes([len(point) + 1]) + b"\x00" + point
     compressed_spki = base64.b64encode(b"\x30" + bytes([len(body)]) + body).decode()
     pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    return {"as shown": signer.public, "wrapped": "\n".join(textwrap.wrap(signer.public, 40)) + "\n",
-            "pem": pem, "compressed point": compressed_spki, "x962": base64.b64encode(point).decode()}
+    return {
+        "as shown": signer.public,
+        "wrapped": "\n".join(textwrap.wrap(signer.public, 40)) + "\n",
+        "pem": pem,
+        "compressed point": compressed_spki,
+        "x962": base64.b64encode(point).decode(),
+    }
 
 
 @pytest.fixture
@@ -92,15 +98,20 @@ def test_each_organizers_key_carries_its_own_events(api_client, signer, organize
     other_signer = Signer()
     assert set_key(other_organizer, spellings(signer)["wrapped"]).status_code == 400
     assert set_key(other_organizer, other_signer.public).status_code == 200
-    ours, theirs = (CampaignRecipientFactory(campaign=CampaignFactory(organizer=org, status="sending"),
-                                             status="sent", sent_at=timezone.now()) for org in (organizer, other_organizer))
+    ours, theirs = (
+        CampaignRecipientFactory(
+            campaign=CampaignFactory(organizer=org, status="sending"), status="sent", sent_at=timezone.now()
+        )
+        for org in (organizer, other_organizer)
+    )
 
     assert post(api_client, signer, [event(ours, "delivered")]).json()["stored"] == 1
     assert post(api_client, other_signer, [event(theirs, "delivered")]).json()["stored"] == 1
     # a key never carries another organizer's events
     assert post(api_client, signer, [event(theirs, "open")]).json()["unknown_recipient"] == 1
     assert sorted(CampaignEvent.objects.values_list("organizer_id", "event_type")) == sorted(
-        [(organizer.pk, "delivered"), (other_organizer.pk, "delivered")])
+        [(organizer.pk, "delivered"), (other_organizer.pk, "delivered")]
+    )
 
 
 def test_the_database_holds_one_owner_per_key_whatever_the_path(signer, organizer, other_organizer):
@@ -119,8 +130,13 @@ def test_step_032_leaves_a_shared_key_with_the_organizer_whose_events_it_verifie
     call_command("migrate", *before, verbosity=0)
     old_organizer = MigrationExecutor(connection).loader.project_state(before).apps.get_model("liffy", "Organizer")
     signer = Signer()
-    for name, key in [("Beta", spellings(signer)["wrapped"]), ("Acme", spellings(signer)["pem"]),
-                      ("Zeta", signer.public), ("Solo", Signer().public), ("Broken", "not a key")]:
+    for name, key in [
+        ("Beta", spellings(signer)["wrapped"]),
+        ("Acme", spellings(signer)["pem"]),
+        ("Zeta", signer.public),
+        ("Solo", Signer().public),
+        ("Broken", "not a key"),
+    ]:
         old_organizer.objects.create(name=name, sendgrid_webhook_public_key=key)
 
     call_command("migrate", verbosity=0)

@@ -5,6 +5,7 @@ another one finishing it.
 The start goes through the API; its task, the follow-up tasks a worker hands on when its time slice
 ends, and a duplicate delivery of the first task all travel through Redis to separate processes.
 """
+
 import os
 import signal
 import time
@@ -30,8 +31,12 @@ from liffy.queues import queue_name
 from liffy.testing import wait_until
 from liffy.tests.factories import UserFactory
 
-ACCEPTED = [f"ok{n}" for n in range(30)] + [f"rate{n}" for n in range(4)] + [f"boom{n}" for n in range(4)] \
+ACCEPTED = (
+    [f"ok{n}" for n in range(30)]
+    + [f"rate{n}" for n in range(4)]
+    + [f"boom{n}" for n in range(4)]
     + [f"slow{n}" for n in range(4)]
+)
 REFUSED = [f"bad{n}" for n in range(3)]
 
 
@@ -47,10 +52,17 @@ def test_two_worker_processes_send_every_recipient_exactly_once(celery_workers, 
 
     fake_sendgrid.latency_seconds = 0.02  # slow enough for both workers to be busy at once
     # SEND_TASK_SECONDS=0: each task sends one batch and hands the rest on through the broker
-    logs = celery_workers(2, SENDGRID_API_URL=fake_sendgrid.url, SENDGRID_TIMEOUT_SECONDS=0.5,
-                          SENDGRID_BACKOFF_SECONDS=0.01, SENDGRID_MAX_RETRIES=2, SEND_TASK_SECONDS=0)
-    wait_until(lambda: Campaign.objects.get(pk=campaign.pk).status == "completed", what="the campaign to complete",
-               logs=logs)
+    logs = celery_workers(
+        2,
+        SENDGRID_API_URL=fake_sendgrid.url,
+        SENDGRID_TIMEOUT_SECONDS=0.5,
+        SENDGRID_BACKOFF_SECONDS=0.01,
+        SENDGRID_MAX_RETRIES=2,
+        SEND_TASK_SECONDS=0,
+    )
+    wait_until(
+        lambda: Campaign.objects.get(pk=campaign.pk).status == "completed", what="the campaign to complete", logs=logs
+    )
     recipients = CampaignRecipient.objects.filter(campaign=campaign)
     outcome = {r.email.split("@")[0]: (r.status, r.last_error) for r in recipients}
     assert {local for local, (status, _) in outcome.items() if status == "sent"} == set(ACCEPTED)
@@ -58,7 +70,6 @@ def test_two_worker_processes_send_every_recipient_exactly_once(celery_workers, 
     assert len(fake_sendgrid.accepted) == len(ACCEPTED) and set(fake_sendgrid.accepted.values()) == {1}
     sent_events = CampaignEvent.objects.filter(campaign=campaign, event_type="sent")
     assert sorted(str(e.recipient_id) for e in sent_events) == sorted(fake_sendgrid.accepted)
-
 
 
 def test_a_long_import_does_not_hold_up_a_campaign_s_sending(celery_workers, fake_sendgrid, settings):
@@ -70,8 +81,11 @@ def test_a_long_import_does_not_hold_up_a_campaign_s_sending(celery_workers, fak
     client = APIClient()
     client.force_authenticate(UserFactory(organizer=organizer, role="user"))
     rows = "".join(f"p{n}@firm{n}.de;Pat Doe{n};Firm {n} GmbH\n" for n in range(50))
-    upload = client.post("/api/lists/upload-csv", {"file": SimpleUploadedFile("fair.csv", f"email;name;company\n{rows}"
-                                                                               .encode())}, format="multipart")
+    upload = client.post(
+        "/api/lists/upload-csv",
+        {"file": SimpleUploadedFile("fair.csv", f"email;name;company\n{rows}".encode())},
+        format="multipart",
+    )
     assert upload.status_code == 202
     assert client.post(f"/api/campaigns/{campaign.pk}/start").status_code == 202
     prefix = celery_app.amqp.default_queue.name
@@ -83,19 +97,23 @@ def test_a_long_import_does_not_hold_up_a_campaign_s_sending(celery_workers, fak
         importing = celery_workers(1, queues=["imports"], CSV_BATCH_SIZE=10)
         wait_until(lambda: _waiting_on_a_lock(blocker), what="the import to start and wait", logs=importing)
         sending_logs = celery_workers(1, queues=["sending"], SENDGRID_API_URL=fake_sendgrid.url)
-        wait_until(lambda: Campaign.objects.get(pk=campaign.pk).status == "completed", what="the campaign",
-                   logs=sending_logs)
+        wait_until(
+            lambda: Campaign.objects.get(pk=campaign.pk).status == "completed", what="the campaign", logs=sending_logs
+        )
         assert List.objects.get(pk=upload.json()["id"]).import_status == "processing"
         assert _waiting_on_a_lock(blocker)  # the import is still running, in its own worker
-    wait_until(lambda: List.objects.get(pk=upload.json()["id"]).import_status == "completed", what="the import",
-               logs=importing)
+    wait_until(
+        lambda: List.objects.get(pk=upload.json()["id"]).import_status == "completed", what="the import", logs=importing
+    )
     assert len(fake_sendgrid.accepted) == 20
     assert ListMember.objects.filter(list_id=upload.json()["id"]).count() == 50
 
 
 def _waiting_on_a_lock(conn):
-    return conn.execute("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
-                        " WHERE NOT l.granted AND a.datname = current_database()").fetchone()[0]
+    return conn.execute(
+        "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
+        " WHERE NOT l.granted AND a.datname = current_database()"
+    ).fetchone()[0]
 
 
 # --- Workers stopped mid-campaign --------------------------------------------------------------------
@@ -124,11 +142,13 @@ def _statuses(recipients):
 
 
 @pytest.mark.parametrize("signalled", ["worker", "process group"])
-def test_sigterm_finishes_the_message_in_flight_and_returns_the_rest_of_the_batch(celery_workers, fake_sendgrid,
-                                                                                  signalled):
+def test_sigterm_finishes_the_message_in_flight_and_returns_the_rest_of_the_batch(
+    celery_workers, fake_sendgrid, signalled
+):
     """SIGTERM to the worker (as Kubernetes sends it) or to its process group (honcho, systemd), prefork pool."""
-    campaign, recipients, held, logs = _sending_through_a_worker(celery_workers, fake_sendgrid, pool="prefork",
-                                                                 WORKER_CONCURRENCY=1)
+    campaign, recipients, held, logs = _sending_through_a_worker(
+        celery_workers, fake_sendgrid, pool="prefork", WORKER_CONCURRENCY=1
+    )
     first = celery_workers.processes[0]
     signalled_at = time.monotonic()
     if signalled == "worker":
@@ -145,8 +165,9 @@ def test_sigterm_finishes_the_message_in_flight_and_returns_the_rest_of_the_batc
     assert Campaign.objects.get(pk=campaign.pk).status == "sending"
 
     second = celery_workers(1, SENDGRID_API_URL=fake_sendgrid.url)  # takes the task the first handed on
-    wait_until(lambda: Campaign.objects.get(pk=campaign.pk).status == "completed", what="the second worker",
-               logs=second)
+    wait_until(
+        lambda: Campaign.objects.get(pk=campaign.pk).status == "completed", what="the second worker", logs=second
+    )
     assert _statuses(recipients) == {"sent": 30}
     assert len(fake_sendgrid.accepted) == 30 and set(fake_sendgrid.accepted.values()) == {1}
     assert CampaignEvent.objects.filter(campaign=campaign, event_type="sent").count() == 30
@@ -167,8 +188,9 @@ def test_a_killed_worker_s_claims_return_after_the_claim_timeout(celery_workers,
     recipients.filter(status="sending").update(claimed_at=claimed_long_ago)
     second = celery_workers(1, SENDGRID_API_URL=fake_sendgrid.url)
     dispatch_campaigns_task.delay()  # what beat queues every 30 s
-    wait_until(lambda: Campaign.objects.get(pk=campaign.pk).status == "completed", what="the second worker",
-               logs=second)
+    wait_until(
+        lambda: Campaign.objects.get(pk=campaign.pk).status == "completed", what="the second worker", logs=second
+    )
     assert _statuses(recipients) == {"sent": 30}
     assert len(fake_sendgrid.accepted) == 30
     assert {key for key, count in fake_sendgrid.accepted.items() if count > 1} == {str(held.pk)}

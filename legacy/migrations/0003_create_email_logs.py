@@ -1,4 +1,5 @@
 """Step 003: email_logs (deprecated in the original, dropped by step 027)."""
+
 from django.db import migrations, models
 
 from liffy.fields import created_at_field, uuid_primary_key

@@ -1,4 +1,5 @@
 """Step 004 (legacy part): the foreign key from email_logs to organizers."""
+
 import django.db.models.deletion
 from django.db import migrations, models
 

@@ -1,4 +1,5 @@
 """Step 006: prospects, lists, list_members (members point at prospects until Phase 4)."""
+
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
@@ -54,7 +55,10 @@ class Migration(migrations.Migration):
                 (
                     "created_by_user",
                     models.ForeignKey(
-                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+",
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
                         to=settings.AUTH_USER_MODEL,
                     ),
                 ),
@@ -76,7 +80,9 @@ class Migration(migrations.Migration):
                 (
                     "prospect",
                     models.ForeignKey(
-                        db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+",
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
                         to="legacy.prospect",
                     ),
                 ),

@@ -1,4 +1,5 @@
 """Step 022 (legacy part): lists.import_status / import_progress."""
+
 from django.db import migrations, models
 
 

@@ -3,6 +3,7 @@
 The old unique (list_id, prospect_id) is found by its columns (an adopted database names it
 differently) and replaced by a partial one, so person-only members can be inserted.
 """
+
 import django.db.models.deletion
 from django.db import migrations, models
 
@@ -22,7 +23,9 @@ class Migration(migrations.Migration):
             model_name="listmember",
             name="person",
             field=models.ForeignKey(
-                null=True, on_delete=django.db.models.deletion.CASCADE, related_name="list_memberships",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="list_memberships",
                 to="persons.person",
             ),
         ),
@@ -30,8 +33,12 @@ class Migration(migrations.Migration):
             model_name="listmember",
             name="prospect",
             field=models.ForeignKey(
-                blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE,
-                related_name="+", to="legacy.prospect",
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="legacy.prospect",
             ),
         ),
         migrations.SeparateDatabaseAndState(

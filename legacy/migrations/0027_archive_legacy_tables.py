@@ -3,6 +3,7 @@
 The pre-checks already ran in campaigns/0027. Reversing restores the table and column names, the
 foreign keys and indexes, a nullable person_id, and an empty email_logs (its rows cannot come back).
 """
+
 import django.db.models.deletion
 from django.db import migrations, models
 
@@ -64,7 +65,8 @@ class Migration(migrations.Migration):
                     model_name="listmember",
                     name="person",
                     field=models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="list_memberships",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="list_memberships",
                         to="persons.person",
                     ),
                 ),
@@ -85,7 +87,9 @@ class Migration(migrations.Migration):
                     model_name="prospect",
                     name="organizer",
                     field=models.ForeignKey(
-                        db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+",
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
                         to="liffy.organizer",
                     ),
                 ),

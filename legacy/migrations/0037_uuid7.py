@@ -1,4 +1,5 @@
 """Step 037: legacy rows get time-ordered (version 7) ids; the function is created by liffy's step 037."""
+
 from django.db import migrations
 
 from liffy.fields import uuid7_primary_key

@@ -1,6 +1,7 @@
 """Step 039 (legacy): `list_members (list_id, created_at, person_id)`, a list's members newest first in
 `GET /api/lists/{id}/members` (its cursors too). The partial unique index on (list_id, person_id) does
 not serve `list_id = X` in practice; this one does."""
+
 from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations, models
 

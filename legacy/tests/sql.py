@@ -1,4 +1,5 @@
 """Raw SQL helpers for tests that run on older shapes of the schema, where the models do not fit."""
+
 from django.db import connection
 
 
@@ -9,5 +10,11 @@ def sql(statement, params=()):
 
 
 def columns(table):
-    return {row[0] for row in sql("SELECT column_name FROM information_schema.columns"
-                                  " WHERE table_schema = current_schema() AND table_name = %s", [table])}
+    return {
+        row[0]
+        for row in sql(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = %s",
+            [table],
+        )
+    }

@@ -1,4 +1,5 @@
 """Lists in the admin: CSV import through the API's service, member count and import progress; waiting uploads."""
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,16 +17,25 @@ ali@yilmaz.com.tr;Ali Yılmaz;Yılmaz AŞ;Satış Müdürü;Türkiye;
 
 
 def test_staff_import_a_csv_from_the_admin(platform_admin, organizer):
-    response = platform_admin.post("/admin/legacy/list/add/", {
-        "organizer": organizer.pk, "name": "From admin", "type": "import",
-        "csv_file": SimpleUploadedFile("c.csv", GOOD.encode())}, follow=True)
+    response = platform_admin.post(
+        "/admin/legacy/list/add/",
+        {
+            "organizer": organizer.pk,
+            "name": "From admin",
+            "type": "import",
+            "csv_file": SimpleUploadedFile("c.csv", GOOD.encode()),
+        },
+        follow=True,
+    )
     assert response.status_code == 200
     target = List.objects.get(name="From admin")
     # platform staff belong to the staff organizer: the list records no creator of another organizer
     assert target.members.count() == 2 and target.created_by_user is None
     assert any("Imported 2 row(s)" in str(m) for m in response.context["messages"])
-    refused = platform_admin.post("/admin/legacy/list/add/", {
-        "organizer": organizer.pk, "name": "Bad", "csv_file": SimpleUploadedFile("c.csv", b"name\nJane\n")})
+    refused = platform_admin.post(
+        "/admin/legacy/list/add/",
+        {"organizer": organizer.pk, "name": "Bad", "csv_file": SimpleUploadedFile("c.csv", b"name\nJane\n")},
+    )
     assert refused.status_code == 200 and "No email column" in refused.content.decode()
     assert not List.objects.filter(name="Bad").exists()
 
@@ -38,9 +48,18 @@ def test_organizer_staff_lists_record_their_creator(organizer_staff, organizer):
 
 
 def test_list_page_shows_member_count_and_import_progress(platform_admin, organizer):
-    target = ListFactory(organizer=organizer, import_status="completed", import_progress={
-        "total": 3, "imported": 2, "skipped": 1, "duplicates": 0, "file_name": "fair.csv",
-        "errors": [{"row": 3, "error": "no valid email"}]})
+    target = ListFactory(
+        organizer=organizer,
+        import_status="completed",
+        import_progress={
+            "total": 3,
+            "imported": 2,
+            "skipped": 1,
+            "duplicates": 0,
+            "file_name": "fair.csv",
+            "errors": [{"row": 3, "error": "no valid email"}],
+        },
+    )
     ListMemberFactory(list=target)
     ListMemberFactory(list=target)
     page = platform_admin.get(reverse("admin:legacy_list_change", args=[target.pk])).content.decode()
@@ -51,8 +70,7 @@ def test_list_page_shows_member_count_and_import_progress(platform_admin, organi
     assert f'?list__id__exact={target.pk}">2</a>' in listing
 
 
-def test_a_waiting_upload_is_shown_never_edited_and_editors_may_delete_it(organizer_staff, organizer,
-                                                                          other_organizer):
+def test_a_waiting_upload_is_shown_never_edited_and_editors_may_delete_it(organizer_staff, organizer, other_organizer):
     mine = ListUploadFactory(list__organizer=organizer)
     ListUploadFactory(list__organizer=other_organizer)
     editor = admin_client_for(organizer_staff(group="Editors"))

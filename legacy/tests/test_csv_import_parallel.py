@@ -1,4 +1,5 @@
 """A stored upload imported in row ranges (worker processes, Celery tasks) ends as a one-process import does."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -11,12 +12,23 @@ from liffy.tests.factories import OrganizerFactory
 from persons.models import Affiliation, Person
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ROWS = ["email,name,company"] + [
-    f"p{n}@firm{n % 9}.de,Pat Doe{n},Firm {n % 9}" if n % 5 else f"broken{n},Nobody,Firm X" for n in range(1, 25)
-] + ["p3@firm3.de,Pat Again,Firm 3", "P1@FIRM1.DE,,"]  # two duplicates near the end, two ranges away from the first
+ROWS = (
+    ["email,name,company"]
+    + [f"p{n}@firm{n % 9}.de,Pat Doe{n},Firm {n % 9}" if n % 5 else f"broken{n},Nobody,Firm X" for n in range(1, 25)]
+    + ["p3@firm3.de,Pat Again,Firm 3", "P1@FIRM1.DE,,"]
+)  # two duplicates near the end, two ranges away from the first
 TEXT = ("\n".join(ROWS) + "\n").encode()
-COUNTERS = ("total", "imported", "skipped", "duplicates", "persons_upserted", "affiliations_upserted", "members_added",
-            "errors", "verification_queued")
+COUNTERS = (
+    "total",
+    "imported",
+    "skipped",
+    "duplicates",
+    "persons_upserted",
+    "affiliations_upserted",
+    "members_added",
+    "errors",
+    "verification_queued",
+)
 
 
 @pytest.fixture
@@ -29,18 +41,26 @@ def stored(settings, monkeypatch):
         target, _progress, inline = start_csv_import(OrganizerFactory(), None, SimpleUploadedFile("fair.csv", TEXT))
         assert not inline
         return str(target.pk), str(ListUpload.objects.get(list=target).pk)
+
     return store
 
 
 def _result(list_id):
     target = List.objects.get(pk=list_id)
-    persons = sorted(Person.objects.filter(organizer=target.organizer_id).values_list("email", "first_name",
-                                                                                      "last_name"))
-    affiliations = sorted(Affiliation.objects.filter(organizer=target.organizer_id).values_list(
-        "person__email", "company_name"))
+    persons = sorted(
+        Person.objects.filter(organizer=target.organizer_id).values_list("email", "first_name", "last_name")
+    )
+    affiliations = sorted(
+        Affiliation.objects.filter(organizer=target.organizer_id).values_list("person__email", "company_name")
+    )
     members = sorted(target.members.values_list("person__email", flat=True))
-    return ({name: target.import_progress[name] for name in COUNTERS}, target.import_status, persons, affiliations,
-            members)
+    return (
+        {name: target.import_progress[name] for name in COUNTERS},
+        target.import_status,
+        persons,
+        affiliations,
+        members,
+    )
 
 
 def test_row_ranges_in_processes_and_in_celery_tasks_import_what_one_process_imports(stored, settings, monkeypatch):

@@ -1,4 +1,5 @@
 """Lists API: CRUD, members, export, and CSV upload (encodings, delimiters, bad rows, size, background)."""
+
 import csv
 import io
 
@@ -15,8 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def upload(client, content, name="contacts.csv", **fields):
     data = content if isinstance(content, bytes) else content.encode()
-    return client.post("/api/lists/upload-csv", {"file": SimpleUploadedFile(name, data), **fields},
-                       format="multipart")
+    return client.post("/api/lists/upload-csv", {"file": SimpleUploadedFile(name, data), **fields}, format="multipart")
 
 
 GOOD = """Email;Full Name;Company;Job Title;Country;Phone
@@ -41,16 +41,20 @@ def test_members_add_by_ids_and_emails_list_and_remove(member_client, organizer,
     target = ListFactory(organizer=organizer)
     known = PersonFactory(organizer=organizer, email="known@acme.de")
     AffiliationFactory(person=known, organizer=organizer, company_name="Acme")
-    added = member_client.post(f"/api/lists/{target.pk}/members",
-                               {"person_ids": [str(known.pk)], "emails": ["New@Client.test", "known@acme.de"]},
-                               format="json")
+    added = member_client.post(
+        f"/api/lists/{target.pk}/members",
+        {"person_ids": [str(known.pk)], "emails": ["New@Client.test", "known@acme.de"]},
+        format="json",
+    )
     assert added.json() == {"added": 2, "already_members": 0}
     again = member_client.post(f"/api/lists/{target.pk}/members", {"person_ids": [str(known.pk)]}, format="json")
     assert again.json() == {"added": 0, "already_members": 1}
     page = member_client.get(f"/api/lists/{target.pk}/members").json()
     assert {row["email"] for row in page["results"]} == {"known@acme.de", "new@client.test"}
-    assert next(r for r in page["results"] if r["email"] == "known@acme.de")["latest_affiliation"]["company_name"] \
+    assert (
+        next(r for r in page["results"] if r["email"] == "known@acme.de")["latest_affiliation"]["company_name"]
         == "Acme"
+    )
     foreign = PersonFactory(organizer=other_organizer)
     refused = member_client.post(f"/api/lists/{target.pk}/members", {"person_ids": [str(foreign.pk)]}, format="json")
     assert refused.status_code == 400 and "person_ids" in refused.json()
@@ -62,14 +66,33 @@ def test_members_add_by_ids_and_emails_list_and_remove(member_client, organizer,
 
 def test_export_is_a_csv_of_members(member_client, organizer):
     member = ListMemberFactory(list__organizer=organizer, person__email="jane@acme.de", person__first_name="Jane")
-    AffiliationFactory(person=member.person, organizer=organizer, company_name="Acme", country_code="DE",
-                       position="CEO", city="Berlin", phone=None, website=None)
+    AffiliationFactory(
+        person=member.person,
+        organizer=organizer,
+        company_name="Acme",
+        country_code="DE",
+        position="CEO",
+        city="Berlin",
+        phone=None,
+        website=None,
+    )
     response = member_client.get(f"/api/lists/{member.list_id}/export")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert rows == [{"email": "jane@acme.de", "first_name": "Jane", "last_name": member.person.last_name or "",
-                     "company": "Acme", "position": "CEO", "country": "DE", "city": "Berlin", "phone": "",
-                     "website": "", "verification_status": "unknown"}]
+    assert rows == [
+        {
+            "email": "jane@acme.de",
+            "first_name": "Jane",
+            "last_name": member.person.last_name or "",
+            "company": "Acme",
+            "position": "CEO",
+            "country": "DE",
+            "city": "Berlin",
+            "phone": "",
+            "website": "",
+            "verification_status": "unknown",
+        }
+    ]
 
 
 def test_upload_imports_rows_with_names_countries_and_affiliations(member_client, organizer):
@@ -86,11 +109,16 @@ def test_upload_imports_rows_with_names_countries_and_affiliations(member_client
     assert Affiliation.objects.get(person__email="ali@yilmaz.com.tr").country_code == "TR"
 
 
-@pytest.mark.parametrize("encoding, delimiter", [("utf-8-sig", ","), ("utf-16", "\t"), ("cp1252", ";"),
-                                                 ("utf-8", "\t")])
+@pytest.mark.parametrize(
+    "encoding, delimiter", [("utf-8-sig", ","), ("utf-16", "\t"), ("cp1252", ";"), ("utf-8", "\t")]
+)
 def test_encodings_and_delimiters(member_client, encoding, delimiter):
-    text = delimiter.join(["E-Mail", "Vorname", "Nachname", "Firma"]) + "\r\n" + delimiter.join(
-        ["juergen@mueller-gmbh.de", "Jürgen", "Müller", "Müller GmbH"]) + "\r\n"
+    text = (
+        delimiter.join(["E-Mail", "Vorname", "Nachname", "Firma"])
+        + "\r\n"
+        + delimiter.join(["juergen@mueller-gmbh.de", "Jürgen", "Müller", "Müller GmbH"])
+        + "\r\n"
+    )
     response = upload(member_client, text.encode(encoding))
     assert response.status_code == 201, response.json()
     person = Person.objects.get()
@@ -157,7 +185,8 @@ def test_big_files_import_in_the_background(member_client, settings, django_capt
 
 
 def test_the_background_import_gets_a_reference_to_the_stored_file_not_the_file(
-        member_client, organizer, settings, monkeypatch, django_capture_on_commit_callbacks):
+    member_client, organizer, settings, monkeypatch, django_capture_on_commit_callbacks
+):
     """Workers may run elsewhere: the file waits in the database and the task carries only ids."""
     from legacy.tasks import import_csv_task
 
@@ -171,7 +200,12 @@ def test_the_background_import_gets_a_reference_to_the_stored_file_not_the_file(
     stored = ListUpload.objects.get()
     assert queued == [(response.json()["id"], str(stored.pk))]
     assert (stored.organizer, str(stored.list_id), stored.name, stored.size, bytes(stored.data)) == (
-        organizer, response.json()["id"], "fair.csv", len(data), data)
+        organizer,
+        response.json()["id"],
+        "fair.csv",
+        len(data),
+        data,
+    )
 
     import_csv_task(*queued[0])
     target = List.objects.get(pk=response.json()["id"])

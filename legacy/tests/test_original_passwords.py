@@ -1,6 +1,7 @@
 """Users adopted from the original system keep their passwords: its bcrypt hashes ($2a$ from bcryptjs, $2b$ from
 node bcrypt, made here by the `bcrypt` library), given Django's prefix by adoption, log in through the API and are
 re-hashed with the preferred hasher; a long password reads as the original's libraries read it, never as a 5xx."""
+
 import importlib
 import os
 

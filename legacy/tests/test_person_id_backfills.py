@@ -1,5 +1,6 @@
 """backfill_recipient_person_ids and backfill_list_member_person_ids: linking, creating, idempotence,
 resuming after a kill, dry runs."""
+
 import io
 import json
 import uuid
@@ -29,8 +30,11 @@ def test_recipients_are_linked_to_the_person_of_their_address(organizer, other_o
     PersonFactory(organizer=other_organizer, email="nobody@client.test")
     linked = CampaignRecipientFactory(campaign__organizer=organizer, email="JANE@client.test")
     orphan = CampaignRecipientFactory(campaign__organizer=organizer, email="nobody@client.test")
-    already = CampaignRecipientFactory(campaign__organizer=organizer, email="x@client.test",
-                                       person=PersonFactory(organizer=organizer, email="x@client.test"))
+    already = CampaignRecipientFactory(
+        campaign__organizer=organizer,
+        email="x@client.test",
+        person=PersonFactory(organizer=organizer, email="x@client.test"),
+    )
 
     assert run("backfill_recipient_person_ids", "--dry-run")["linked"] == 1
     assert CampaignRecipient.objects.get(pk=linked.pk).person_id is None
@@ -70,13 +74,26 @@ def test_list_members_get_persons_created_from_their_prospects(organizer, before
     ids = {}
     for key, (email, name, status) in prospects.items():
         ids[key] = uuid.uuid4()
-        sql("INSERT INTO prospects (id, organizer_id, email, name, verification_status, created_at)"
-            " VALUES (%s, %s, %s, %s, %s, now() - interval '30 days')", [ids[key], organizer.pk, email, name, status])
-    memberships = [(fair, "jane"), (fair, "cher"), (fair, "blank"), (fair, "known"), (fair, "noemail"),
-                   (other, "jane"), (fair, "jane_again")]
+        sql(
+            "INSERT INTO prospects (id, organizer_id, email, name, verification_status, created_at)"
+            " VALUES (%s, %s, %s, %s, %s, now() - interval '30 days')",
+            [ids[key], organizer.pk, email, name, status],
+        )
+    memberships = [
+        (fair, "jane"),
+        (fair, "cher"),
+        (fair, "blank"),
+        (fair, "known"),
+        (fair, "noemail"),
+        (other, "jane"),
+        (fair, "jane_again"),
+    ]
     for target, key in memberships:
-        sql("INSERT INTO list_members (id, organizer_id, list_id, prospect_id, created_at)"
-            " VALUES (%s, %s, %s, %s, now())", [uuid.uuid4(), organizer.pk, target.pk, ids[key]])
+        sql(
+            "INSERT INTO list_members (id, organizer_id, list_id, prospect_id, created_at)"
+            " VALUES (%s, %s, %s, %s, now())",
+            [uuid.uuid4(), organizer.pk, target.pk, ids[key]],
+        )
 
     dry = run("backfill_list_member_person_ids", "--dry-run")
     assert (dry["persons_created"], dry["linked"], dry["duplicate_membership"]) == (3, 5, 1)
@@ -96,8 +113,10 @@ def test_list_members_get_persons_created_from_their_prospects(organizer, before
     assert sql("SELECT count(*) FROM list_members WHERE person_id IS NOT NULL") == [(5,)]
     assert sql("SELECT count(DISTINCT person_id) FROM list_members WHERE list_id = %s", [fair.pk]) == [(4,)]
     # one of jane's two memberships of the fair list is gone: the list holds her once
-    assert sql("SELECT count(*) FROM list_members WHERE list_id = %s AND prospect_id IN (%s, %s)",
-               [fair.pk, ids["jane"], ids["jane_again"]]) == [(1,)]
+    assert sql(
+        "SELECT count(*) FROM list_members WHERE list_id = %s AND prospect_id IN (%s, %s)",
+        [fair.pk, ids["jane"], ids["jane_again"]],
+    ) == [(1,)]
 
     again = run("backfill_list_member_person_ids")
     assert (again["members_processed"], again["persons_created"], again["linked"]) == (1, 0, 0)

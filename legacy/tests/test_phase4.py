@@ -1,4 +1,5 @@
 """Step 027: its pre-checks (also `manage.py phase4_check`), its refusal, and its reversal."""
+
 import io
 import uuid
 from contextlib import redirect_stderr
@@ -14,6 +15,7 @@ from legacy.phase4 import Phase4NotReady, run_prechecks
 from legacy.tests.factories import ListMemberFactory, ProspectFactory
 from legacy.tests.sql import columns, sql
 from persons.tests.factories import PersonFactory
+
 
 def phase4_check():
     """(exit status, output) of `manage.py phase4_check`."""
@@ -67,7 +69,8 @@ def test_027_refuses_while_a_member_has_no_person_then_runs_and_reverses(organiz
 
     prospect_id = uuid.uuid4()
     sql(
-        "INSERT INTO prospects (id, organizer_id, email, created_at) VALUES (%s, %s, 'old@legacy.test', now() - interval '30 days')",
+        "INSERT INTO prospects (id, organizer_id, email, created_at)"
+        " VALUES (%s, %s, 'old@legacy.test', now() - interval '30 days')",
         [prospect_id, organizer.pk],
     )
     sql(
@@ -94,7 +97,10 @@ def test_027_refuses_while_a_member_has_no_person_then_runs_and_reverses(organiz
 
 @pytest.mark.slow
 def test_027_refuses_while_recent_prospects_exist(organizer, before_027):
-    sql("INSERT INTO prospects (id, organizer_id, email) VALUES (%s, %s, 'new@legacy.test')", [uuid.uuid4(), organizer.pk])
+    sql(
+        "INSERT INTO prospects (id, organizer_id, email) VALUES (%s, %s, 'new@legacy.test')",
+        [uuid.uuid4(), organizer.pk],
+    )
     assert failing("no_recent_prospects") == 1
     with pytest.raises(Phase4NotReady, match="no_recent_prospects"):
         call_command("migrate", verbosity=0)
@@ -119,7 +125,8 @@ def test_events_get_their_person_before_028_makes_them_immutable(organizer, requ
     call_command("backfill_event_person_ids", "--batch-size", "1", stdout=out)
     assert '"events_processed": 2' in out.getvalue() and '"linked": 1' in out.getvalue()
     assert sql("SELECT lower(e.email) FROM campaign_events e JOIN persons p ON p.id = e.person_id") == [
-        ("ann@client.test",)]
+        ("ann@client.test",)
+    ]
     assert failing("events_have_person") == 0
 
     call_command("migrate", verbosity=0)  # 027, then 028: events are immutable

@@ -2,6 +2,7 @@
 the README's runbook, exactly as written there, from adoption to step 027. Nothing is lost and nothing is
 counted twice (counts, address sets, analytics per campaign, engagement per person against the original's
 history), users keep their passwords, adopted lists resolve, and step 027 rolls back."""
+
 import importlib
 import json
 import os
@@ -22,12 +23,28 @@ from persons.selectors import engagement_summary
 pytestmark = pytest.mark.slow
 
 README = Path(settings.BASE_DIR) / "README.md"
-KEPT_TABLES = ("organizers", "users", "sender_identities", "email_templates", "campaigns", "lists", "mining_jobs",
-               "mining_results", "mining_job_logs", "affiliations", "prospect_intents", "verification_queue",
-               "zoho_push_log", "unsubscribes")
+KEPT_TABLES = (
+    "organizers",
+    "users",
+    "sender_identities",
+    "email_templates",
+    "campaigns",
+    "lists",
+    "mining_jobs",
+    "mining_results",
+    "mining_job_logs",
+    "affiliations",
+    "prospect_intents",
+    "verification_queue",
+    "zoho_push_log",
+    "unsubscribes",
+)
 # The original's logins (original_data.sql): as they type them, with the password they chose.
-LOGINS = {"owner@acme.test": "acme-password", "Admin@Acme.test": "admin-password",
-          "owner@globex.test": "globex-password"}
+LOGINS = {
+    "owner@acme.test": "acme-password",
+    "Admin@Acme.test": "admin-password",
+    "owner@globex.test": "globex-password",
+}
 SINGLE_FACTS = {"sent": "sent_at", "delivered": "delivered_at", "bounce": "bounced_at"}
 COUNTED_FACTS = {"open": ("opened_at", "open_count"), "click": ("clicked_at", "click_count")}
 EVENT_ONLY = ("spam_report", "unsubscribe")
@@ -41,7 +58,7 @@ def runbook():
 
 
 def report_of(output):
-    return json.loads(output[output.index("{"):output.index("\n}") + 2])
+    return json.loads(output[output.index("{") : output.index("\n}") + 2])
 
 
 def addresses(query):
@@ -51,38 +68,61 @@ def addresses(query):
 def history():
     """What the original's own tables say, in this project's terms: unique addresses per campaign for
     single facts, every open and click counted, per campaign and per (organizer, address)."""
-    per_campaign = {campaign: list(row) for campaign, *row in sql(
-        "SELECT campaign_id, count(DISTINCT lower(email)) FILTER (WHERE sent_at IS NOT NULL),"
-        " count(DISTINCT lower(email)) FILTER (WHERE delivered_at IS NOT NULL),"
-        " count(DISTINCT lower(email)) FILTER (WHERE opened_at IS NOT NULL),"
-        " coalesce(sum(greatest(open_count, 1)) FILTER (WHERE opened_at IS NOT NULL), 0),"
-        " count(DISTINCT lower(email)) FILTER (WHERE clicked_at IS NOT NULL),"
-        " coalesce(sum(greatest(click_count, 1)) FILTER (WHERE clicked_at IS NOT NULL), 0),"
-        " count(DISTINCT lower(email)) FILTER (WHERE bounced_at IS NOT NULL)"
-        " FROM campaign_recipients GROUP BY campaign_id")}
-    for campaign, kind, unique in sql("SELECT campaign_id, event_type, count(DISTINCT lower(email))"
-                                      " FROM campaign_events WHERE event_type IN ('spam_report', 'unsubscribe')"
-                                      " GROUP BY campaign_id, event_type ORDER BY event_type"):
+    per_campaign = {
+        campaign: list(row)
+        for campaign, *row in sql(
+            "SELECT campaign_id, count(DISTINCT lower(email)) FILTER (WHERE sent_at IS NOT NULL),"
+            " count(DISTINCT lower(email)) FILTER (WHERE delivered_at IS NOT NULL),"
+            " count(DISTINCT lower(email)) FILTER (WHERE opened_at IS NOT NULL),"
+            " coalesce(sum(greatest(open_count, 1)) FILTER (WHERE opened_at IS NOT NULL), 0),"
+            " count(DISTINCT lower(email)) FILTER (WHERE clicked_at IS NOT NULL),"
+            " coalesce(sum(greatest(click_count, 1)) FILTER (WHERE clicked_at IS NOT NULL), 0),"
+            " count(DISTINCT lower(email)) FILTER (WHERE bounced_at IS NOT NULL)"
+            " FROM campaign_recipients GROUP BY campaign_id"
+        )
+    }
+    for campaign, kind, unique in sql(
+        "SELECT campaign_id, event_type, count(DISTINCT lower(email))"
+        " FROM campaign_events WHERE event_type IN ('spam_report', 'unsubscribe')"
+        " GROUP BY campaign_id, event_type ORDER BY event_type"
+    ):
         per_campaign[campaign].append((kind, unique))
     per_person = {}
     for kind, column in SINGLE_FACTS.items():
-        for owner, email, count in sql(f"SELECT organizer_id, lower(email), count(DISTINCT campaign_id)"
-                                       f" FROM campaign_recipients WHERE {column} IS NOT NULL GROUP BY 1, 2"):
+        for owner, email, count in sql(
+            f"SELECT organizer_id, lower(email), count(DISTINCT campaign_id)"
+            f" FROM campaign_recipients WHERE {column} IS NOT NULL GROUP BY 1, 2"
+        ):
             per_person.setdefault((owner, email), {})[kind] = count
     for kind, (column, counter) in COUNTED_FACTS.items():
-        for owner, email, count in sql(f"SELECT organizer_id, lower(email), sum(greatest({counter}, 1))"
-                                       f" FROM campaign_recipients WHERE {column} IS NOT NULL GROUP BY 1, 2"):
+        for owner, email, count in sql(
+            f"SELECT organizer_id, lower(email), sum(greatest({counter}, 1))"
+            f" FROM campaign_recipients WHERE {column} IS NOT NULL GROUP BY 1, 2"
+        ):
             per_person.setdefault((owner, email), {})[kind] = count
-    for owner, email, kind, count in sql("SELECT organizer_id, lower(email), event_type, count(*)"
-                                         " FROM campaign_events WHERE event_type IN ('spam_report', 'unsubscribe')"
-                                         " GROUP BY 1, 2, 3"):
+    for owner, email, kind, count in sql(
+        "SELECT organizer_id, lower(email), event_type, count(*)"
+        " FROM campaign_events WHERE event_type IN ('spam_report', 'unsubscribe')"
+        " GROUP BY 1, 2, 3"
+    ):
         per_person.setdefault((owner, email), {})[kind] = count
     return {
-        "counts": {table: sql(f"SELECT count(*) FROM {table}")[0][0] for table in
-                   (*KEPT_TABLES, "prospects", "persons", "list_members", "campaign_recipients", "campaign_events")},
+        "counts": {
+            table: sql(f"SELECT count(*) FROM {table}")[0][0]
+            for table in (
+                *KEPT_TABLES,
+                "prospects",
+                "persons",
+                "list_members",
+                "campaign_recipients",
+                "campaign_events",
+            )
+        },
         "persons": addresses("SELECT organizer_id, email FROM persons UNION SELECT organizer_id, email FROM prospects"),
         "prospects": addresses("SELECT organizer_id, email FROM prospects"),
-        "memberships": addresses("SELECT m.list_id, p.email FROM list_members m JOIN prospects p ON p.id = m.prospect_id"),
+        "memberships": addresses(
+            "SELECT m.list_id, p.email FROM list_members m JOIN prospects p ON p.id = m.prospect_id"
+        ),
         "recipients": addresses("SELECT campaign_id, email FROM campaign_recipients"),
         "unsubscribes": addresses("SELECT organizer_id, email FROM unsubscribes"),
         "campaigns": per_campaign,
@@ -92,15 +132,28 @@ def history():
 
 def analytics(campaign):
     summary = campaign_summary(campaign)
-    row = [summary["sent"], summary["delivered"], summary["opens"]["unique"], summary["opens"]["total"],
-           summary["clicks"]["unique"], summary["clicks"]["total"], summary["bounced"]]
-    return row + [(kind, unique) for kind, unique in
-                  (("spam_report", summary["spam_reports"]), ("unsubscribe", summary["unsubscribed"])) if unique]
+    row = [
+        summary["sent"],
+        summary["delivered"],
+        summary["opens"]["unique"],
+        summary["opens"]["total"],
+        summary["clicks"]["unique"],
+        summary["clicks"]["total"],
+        summary["bounced"],
+    ]
+    return row + [
+        (kind, unique)
+        for kind, unique in (("spam_report", summary["spam_reports"]), ("unsubscribe", summary["unsubscribed"]))
+        if unique
+    ]
 
 
 def engagement():
-    return {(person.organizer_id, person.email.lower()): counts for person in Person.objects.all()
-            if (counts := {kind: facts["count"] for kind, facts in engagement_summary(person).items()})}
+    return {
+        (person.organizer_id, person.email.lower()): counts
+        for person in Person.objects.all()
+        if (counts := {kind: facts["count"] for kind, facts in engagement_summary(person).items()})
+    }
 
 
 def tables():
@@ -112,7 +165,8 @@ def log_in(api_client, email, password):
 
 
 def test_the_readme_runbook_loses_nothing_counts_nothing_twice_and_027_rolls_back(
-        original_database, api_client, settings):
+    original_database, api_client, settings
+):
     before = history()
     outputs = {}
     for command, *args in runbook():
@@ -131,11 +185,14 @@ def test_the_readme_runbook_loses_nothing_counts_nothing_twice_and_027_rolls_bac
     assert sql("SELECT count(*) FROM campaign_recipients") == [(before["counts"]["campaign_recipients"] - 4,)]
     assert sql("SELECT count(*) FROM list_members") == [(before["counts"]["list_members"] - 4,)]
     assert sql("SELECT count(*) FROM campaign_events") == [
-        (before["counts"]["campaign_events"] + events["events_created"],)]
+        (before["counts"]["campaign_events"] + events["events_created"],)
+    ]
     # the same addresses everywhere: persons (one per prospect address), members, recipients, unsubscribes
     assert addresses("SELECT organizer_id, email FROM persons") == before["persons"]
-    assert addresses("SELECT m.list_id, p.email FROM list_members m JOIN persons p ON p.id = m.person_id") \
+    assert (
+        addresses("SELECT m.list_id, p.email FROM list_members m JOIN persons p ON p.id = m.person_id")
         == before["memberships"]
+    )
     assert addresses("SELECT campaign_id, email FROM campaign_recipients") == before["recipients"]
     assert addresses("SELECT organizer_id, email FROM unsubscribes") == before["unsubscribes"]
     # each fact once: analytics per campaign and engagement per person equal the original's history
@@ -163,9 +220,14 @@ def test_the_readme_runbook_loses_nothing_counts_nothing_twice_and_027_rolls_bac
     fair, template, sender = sql(
         "SELECT l.id, t.id, s.id FROM lists l JOIN email_templates t ON t.organizer_id = l.organizer_id"
         " JOIN sender_identities s ON s.organizer_id = l.organizer_id"
-        " WHERE l.organizer_id = %s AND l.name = 'Fair 2024' AND t.name = 'Invitation'", [acme.pk])[0]
-    created = api_client.post("/api/campaigns", {"name": "After adoption", "list": str(fair),
-                                                 "template": str(template), "sender": str(sender)}, format="json")
+        " WHERE l.organizer_id = %s AND l.name = 'Fair 2024' AND t.name = 'Invitation'",
+        [acme.pk],
+    )[0]
+    created = api_client.post(
+        "/api/campaigns",
+        {"name": "After adoption", "list": str(fair), "template": str(template), "sender": str(sender)},
+        format="json",
+    )
     assert created.status_code == 201, created.content
     resolved = api_client.post(f"/api/campaigns/{created.json()['id']}/resolve")
     assert resolved.status_code == 200, resolved.content
@@ -176,6 +238,7 @@ def test_the_readme_runbook_loses_nothing_counts_nothing_twice_and_027_rolls_bac
     assert {"prospects", "email_logs"} <= set(tables())
     assert "prospect_id" in columns("list_members") and "prospect_id" in columns("campaign_recipients")
     assert addresses("SELECT organizer_id, email FROM prospects") == before["prospects"]
-    assert addresses("SELECT m.list_id, p.email FROM list_members m JOIN prospects p ON p.id = m.prospect_id") \
+    assert (
+        addresses("SELECT m.list_id, p.email FROM list_members m JOIN prospects p ON p.id = m.prospect_id")
         == before["memberships"]
-
+    )

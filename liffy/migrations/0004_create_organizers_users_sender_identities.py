@@ -1,4 +1,5 @@
 """Step 004 (core part): organizers and users. Django's own auth columns come in step 028."""
+
 import django.db.models.deletion
 from django.db import migrations, models
 

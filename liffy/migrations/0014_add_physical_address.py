@@ -1,4 +1,5 @@
 """Step 014: organizers.physical_address (campaign sending is refused while it is blank)."""
+
 from django.db import migrations, models
 
 

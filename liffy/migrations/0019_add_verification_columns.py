@@ -1,4 +1,5 @@
 """Step 019 (core part): organizers.zerobounce_api_key."""
+
 from django.db import migrations
 
 from liffy.fields import EncryptedTextField

@@ -1,4 +1,5 @@
 """Step 028 (this project's additions start here): Django auth columns and the webhook public key."""
+
 from django.db import migrations, models
 
 
@@ -21,7 +22,8 @@ class Migration(migrations.Migration):
             model_name="organizer",
             name="sendgrid_webhook_public_key",
             field=models.TextField(
-                blank=True, null=True,
+                blank=True,
+                null=True,
                 help_text="Base64 DER public key of the organizer's SendGrid signed event webhook.",
             ),
         ),

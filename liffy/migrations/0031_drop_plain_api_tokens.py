@@ -2,11 +2,11 @@
 
 Its tokens are not carried over: clients log in again through `POST /api/auth/token`.
 """
+
 from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("liffy", "0030_zerobounce_key_flag"),
         ("knox", "0009_extend_authtoken_field"),

@@ -1,4 +1,5 @@
 """Step 033: the organizer's name and default sender refuse control characters (validators only, no SQL)."""
+
 import django.core.validators
 from django.db import migrations, models
 
@@ -6,7 +7,6 @@ import liffy.header_values
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("liffy", "0032_webhook_key_one_owner"),
     ]
@@ -15,12 +15,19 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="organizer",
             name="default_from_email",
-            field=models.CharField(blank=True, max_length=255, null=True, validators=[liffy.header_values.refuse_control_characters, django.core.validators.EmailValidator()]),
+            field=models.CharField(
+                blank=True,
+                max_length=255,
+                null=True,
+                validators=[liffy.header_values.refuse_control_characters, django.core.validators.EmailValidator()],
+            ),
         ),
         migrations.AlterField(
             model_name="organizer",
             name="default_from_name",
-            field=models.CharField(blank=True, max_length=255, null=True, validators=[liffy.header_values.refuse_control_characters]),
+            field=models.CharField(
+                blank=True, max_length=255, null=True, validators=[liffy.header_values.refuse_control_characters]
+            ),
         ),
         migrations.AlterField(
             model_name="organizer",

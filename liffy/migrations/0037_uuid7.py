@@ -4,6 +4,7 @@ version 4 UUID with its first six bytes replaced by the time and its version nib
 key defaults to it, in Django (`liffy.fields.uuid7`) and in the database (raw bulk inserts), so new rows are
 appended at the end of each primary key index instead of landing on random pages.
 """
+
 from django.db import migrations
 
 from liffy.fields import uuid7_primary_key

@@ -1,4 +1,5 @@
 """One row of any model in the admin, belonging to a given organizer, for the admin tests."""
+
 import importlib
 import itertools
 
@@ -48,9 +49,16 @@ def _token_or_login_attempt(model, organizer):
 
     if model._meta.app_label == "knox":
         return model.objects.create(user=UserFactory(organizer=organizer))[0]
-    return model.objects.create(username="someone@a.test", ip_address="203.0.113.9", user_agent="pytest",
-                                http_accept="*/*", path_info="/admin/login/", get_data="", post_data="",
-                                failures_since_start=1)
+    return model.objects.create(
+        username="someone@a.test",
+        ip_address="203.0.113.9",
+        user_agent="pytest",
+        http_accept="*/*",
+        path_info="/admin/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=1,
+    )
 
 
 def admin_url(model, view, *args):

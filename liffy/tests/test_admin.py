@@ -1,4 +1,5 @@
 """Every admin page renders for platform staff; immutable data stays read-only; secrets never show in full."""
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -13,9 +14,12 @@ pytestmark = pytest.mark.django_db
 def test_every_model_is_registered():
     from django.apps import apps
 
-    missing = [model._meta.label for model in apps.get_models()
-               if model._meta.app_label in {"liffy", "persons", "campaigns", "mining", "legacy"}
-               and model not in admin.site._registry]
+    missing = [
+        model._meta.label
+        for model in apps.get_models()
+        if model._meta.app_label in {"liffy", "persons", "campaigns", "mining", "legacy"}
+        and model not in admin.site._registry
+    ]
     assert missing == []
 
 
@@ -37,15 +41,17 @@ def test_admin_pages_render_for_platform_staff(model, model_admin, platform_admi
         assert platform_admin.get(admin_url(model, "add")).status_code == 200
 
 
-@pytest.mark.parametrize("model, model_admin", [(m, a) for m, a in REGISTERED if a._organizer_path()],
-                         ids=[m._meta.label for m, a in REGISTERED if a._organizer_path()])
-def test_every_list_of_tenant_rows_has_an_organizer_column_and_filter(model, model_admin, platform_admin,
-                                                                     organizer):
+@pytest.mark.parametrize(
+    "model, model_admin",
+    [(m, a) for m, a in REGISTERED if a._organizer_path()],
+    ids=[m._meta.label for m, a in REGISTERED if a._organizer_path()],
+)
+def test_every_list_of_tenant_rows_has_an_organizer_column_and_filter(model, model_admin, platform_admin, organizer):
     make_row(model, organizer)
     response = platform_admin.get(admin_url(model, "changelist"))
-    assert "organizer" in [column.lower() for column in response.context["cl"].list_display
-                           if isinstance(column, str)] + [getattr(c, "short_description", "") for c in
-                                                          response.context["cl"].list_display]
+    assert "organizer" in [
+        column.lower() for column in response.context["cl"].list_display if isinstance(column, str)
+    ] + [getattr(c, "short_description", "") for c in response.context["cl"].list_display]
     assert response.context["cl"].filter_specs[0].title == "organizer"
     assert organizer.name in response.content.decode()
 
@@ -59,9 +65,19 @@ def test_organizer_filter_narrows_the_changelist(platform_admin, organizer, othe
     assert b"mine@a.test" in people.content and b"theirs@b.test" not in people.content
 
 
-@pytest.mark.parametrize("label", ["campaigns.CampaignEvent", "campaigns.CampaignRecipient", "persons.ZohoPushLog",
-                                   "mining.MiningJobLog", "mining.MiningResult", "persons.VerificationQueue",
-                                   "legacy.Prospect", "campaigns.SendThrottle"])
+@pytest.mark.parametrize(
+    "label",
+    [
+        "campaigns.CampaignEvent",
+        "campaigns.CampaignRecipient",
+        "persons.ZohoPushLog",
+        "mining.MiningJobLog",
+        "mining.MiningResult",
+        "persons.VerificationQueue",
+        "legacy.Prospect",
+        "campaigns.SendThrottle",
+    ],
+)
 def test_immutable_rows_cannot_be_added_changed_or_deleted(label, platform_admin, organizer):
     from django.apps import apps
 
@@ -120,10 +136,16 @@ def test_person_email_is_read_only_on_change(platform_admin, organizer):
 
 
 def test_platform_staff_add_a_user_with_a_hashed_password(platform_admin, organizer):
-    response = platform_admin.post(reverse("admin:liffy_user_add"), {
-        "email": "New.User@Acme.test", "organizer": organizer.pk, "role": "admin",
-        "password1": "a-long-password-42", "password2": "a-long-password-42",
-    })
+    response = platform_admin.post(
+        reverse("admin:liffy_user_add"),
+        {
+            "email": "New.User@Acme.test",
+            "organizer": organizer.pk,
+            "role": "admin",
+            "password1": "a-long-password-42",
+            "password2": "a-long-password-42",
+        },
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     user = User.objects.get(email="new.user@acme.test")
     assert user.check_password("a-long-password-42") and user.role == "admin"

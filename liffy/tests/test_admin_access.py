@@ -1,5 +1,6 @@
 """Who may do what in the admin: platform staff see every organizer, an organizer's own staff users only
 theirs (lists, pages, choices, filters, autocomplete), Django permissions decide the rest."""
+
 import json
 
 import pytest
@@ -21,12 +22,16 @@ def editor(organizer_staff):
 
 
 @pytest.mark.parametrize("model, model_admin", TENANT_ADMINS, ids=[m._meta.label for m, _ in TENANT_ADMINS])
-def test_organizer_staff_see_only_their_organizers_rows(model, model_admin, organizer, other_organizer,
-                                                       organizer_staff):
+def test_organizer_staff_see_only_their_organizers_rows(
+    model, model_admin, organizer, other_organizer, organizer_staff
+):
     mine, theirs = make_row(model, organizer), make_row(model, other_organizer)
     staff = organizer_staff(group=None)
-    staff.user_permissions.add(*Permission.objects.filter(content_type__app_label=model._meta.app_label,
-                                                          content_type__model=model._meta.model_name))
+    staff.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label=model._meta.app_label, content_type__model=model._meta.model_name
+        )
+    )
     client = admin_client_for(staff)
     listing = client.get(admin_url(model, "changelist"))
     assert listing.status_code == 200
@@ -47,8 +52,7 @@ def test_platform_staff_are_superusers_or_staff_of_the_staff_organizer(organizer
     assert not UserFactory(organizer=staff_org, is_staff=True, is_active=False).is_platform_staff
 
 
-def test_a_non_superuser_of_the_staff_organizer_sees_every_organizer_within_its_permissions(organizer,
-                                                                                             other_organizer):
+def test_a_non_superuser_of_the_staff_organizer_sees_every_organizer_within_its_permissions(organizer, other_organizer):
     from persons.tests.factories import PersonFactory
 
     staff = UserFactory(organizer=OrganizerFactory(slug="liffy-staff"), is_staff=True)
@@ -77,8 +81,7 @@ def test_read_only_support_cannot_change_anything(organizer_staff, organizer):
     client = admin_client_for(organizer_staff(group="Support (read-only)"))
     person = PersonFactory(organizer=organizer)
     assert client.get(reverse("admin:persons_person_change", args=[person.pk])).status_code == 200
-    assert client.post(reverse("admin:persons_person_change", args=[person.pk]),
-                       {"first_name": "X"}).status_code == 403
+    assert client.post(reverse("admin:persons_person_change", args=[person.pk]), {"first_name": "X"}).status_code == 403
     assert client.get(reverse("admin:persons_person_add")).status_code == 403
 
 
@@ -92,8 +95,10 @@ def test_choice_lists_and_autocomplete_offer_only_the_organizers_rows(editor, or
     assert set(form.fields["template"].queryset) == {mine} and "organizer" not in form.fields
     PersonFactory(organizer=organizer, email="ann@mine.test")
     PersonFactory(organizer=other_organizer, email="ann@theirs.test")
-    found = editor.get(reverse("admin:autocomplete"), {"term": "ann", "app_label": "persons",
-                                                       "model_name": "affiliation", "field_name": "person"})
+    found = editor.get(
+        reverse("admin:autocomplete"),
+        {"term": "ann", "app_label": "persons", "model_name": "affiliation", "field_name": "person"},
+    )
     assert [row["text"] for row in found.json()["results"]] == ["ann@mine.test"]
     assert editor.get(reverse("admin:liffy_organizer_changelist")).context["cl"].result_count == 1
 
@@ -116,15 +121,21 @@ def test_platform_staff_autocomplete_narrows_to_the_rows_organizer(platform_admi
     EmailTemplateFactory(organizer=other_organizer, name="Foreign")
     page = platform_admin.get(reverse("admin:campaigns_campaign_change", args=[campaign.pk])).content.decode()
     assert f"/admin/autocomplete/?organizer={organizer.pk}" in page
-    found = platform_admin.get(reverse("admin:autocomplete"), {
-        "term": "", "app_label": "campaigns", "model_name": "campaign", "field_name": "template",
-        "organizer": str(organizer.pk)})
+    found = platform_admin.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "",
+            "app_label": "campaigns",
+            "model_name": "campaign",
+            "field_name": "template",
+            "organizer": str(organizer.pk),
+        },
+    )
     assert [row["id"] for row in found.json()["results"]] == [str(campaign.template_id)]
 
 
 # --- users ----------------------------------------------------------------------------------------
-def test_organizer_staff_cannot_touch_staff_or_higher_roles_or_grant_staff(organizer_staff, organizer,
-                                                                          other_organizer):
+def test_organizer_staff_cannot_touch_staff_or_higher_roles_or_grant_staff(organizer_staff, organizer, other_organizer):
     staff = organizer_staff(group="User managers", role=Role.USER)
     client = admin_client_for(staff)
     owner = UserFactory(organizer=organizer, role=Role.OWNER)
@@ -139,15 +150,32 @@ def test_organizer_staff_cannot_touch_staff_or_higher_roles_or_grant_staff(organ
     assert {"is_staff", "is_superuser", "groups", "organizer"}.isdisjoint(form.fields)
     assert [value for value, _ in form.fields["role"].choices] == [Role.USER]
     # a new user: in the staff user's organizer, never staff
-    response = client.post(reverse("admin:liffy_user_add"), {
-        "email": "new@acme.test", "role": Role.USER, "is_staff": "on", "organizer": other_organizer.pk,
-        "password1": "a-long-password-42", "password2": "a-long-password-42"})
+    response = client.post(
+        reverse("admin:liffy_user_add"),
+        {
+            "email": "new@acme.test",
+            "role": Role.USER,
+            "is_staff": "on",
+            "organizer": other_organizer.pk,
+            "password1": "a-long-password-42",
+            "password2": "a-long-password-42",
+        },
+    )
     assert response.status_code == 302
     created = User.objects.get(email="new@acme.test")
     assert created.organizer == organizer and not created.is_staff
-    assert client.post(reverse("admin:liffy_user_add"), {
-        "email": "boss@acme.test", "role": Role.OWNER, "password1": "a-long-password-42",
-        "password2": "a-long-password-42"}).status_code == 200
+    assert (
+        client.post(
+            reverse("admin:liffy_user_add"),
+            {
+                "email": "boss@acme.test",
+                "role": Role.OWNER,
+                "password1": "a-long-password-42",
+                "password2": "a-long-password-42",
+            },
+        ).status_code
+        == 200
+    )
     assert not User.objects.filter(email="boss@acme.test").exists()
     # nor can they edit themselves into more
     assert client.post(reverse("admin:liffy_user_change", args=[staff.pk]), {}).status_code == 403
@@ -173,21 +201,25 @@ def test_the_organizer_of_a_user_is_fixed(platform_admin, organizer, other_organ
 
 def test_autocomplete_answers_json_only_to_staff_allowed_to_view(client, owner):
     client.force_login(owner)
-    response = client.get(reverse("admin:autocomplete"), {"term": "", "app_label": "persons",
-                                                          "model_name": "affiliation", "field_name": "person"})
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"term": "", "app_label": "persons", "model_name": "affiliation", "field_name": "person"},
+    )
     assert response.status_code in (302, 403)
     with pytest.raises(json.JSONDecodeError):
         json.loads(response.content or b"")
 
 
 # --- API tokens and login lockouts ----------------------------------------------------------------
-def test_a_platform_user_manager_lifts_a_login_lockout_that_organizer_staff_never_see(client, organizer_staff,
-                                                                                     settings):
+def test_a_platform_user_manager_lifts_a_login_lockout_that_organizer_staff_never_see(
+    client, organizer_staff, settings
+):
     from axes.models import AccessAttempt
 
     def login(password="wrong"):
-        return client.post("/admin/login/", {"username": "someone@a.test", "password": password},
-                           REMOTE_ADDR="203.0.113.7")
+        return client.post(
+            "/admin/login/", {"username": "someone@a.test", "password": password}, REMOTE_ADDR="203.0.113.7"
+        )
 
     assert [login().status_code for _ in range(settings.AXES_FAILURE_LIMIT)][-1] == 429
     attempt = AccessAttempt.objects.get(ip_address="203.0.113.7")

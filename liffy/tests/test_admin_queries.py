@@ -1,5 +1,6 @@
 """Admin pages cost a fixed number of queries, whatever the number of rows they show; big lists are never
 counted in full."""
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
@@ -26,8 +27,11 @@ def grow(obj, organizer):
     for number in range(MANY):
         if label == "persons.Person":
             AffiliationFactory(person=obj)
-            ProspectIntentFactory(person=obj, intent_type="reply", campaign=CampaignRecipientFactory(
-                campaign__organizer=organizer).campaign)
+            ProspectIntentFactory(
+                person=obj,
+                intent_type="reply",
+                campaign=CampaignRecipientFactory(campaign__organizer=organizer).campaign,
+            )
             CampaignEventFactory(recipient__campaign__organizer=organizer, person=obj)
             ListMemberFactory(list__organizer=organizer, person=obj)
         elif label == "campaigns.Campaign":
@@ -52,7 +56,9 @@ def viewer(request, staff_user, organizer_staff):
     if request.param == "platform staff":
         return admin_client_for(staff_user)
     staff = organizer_staff(group="Support (read-only)")
-    staff.user_permissions.add(*Permission.objects.filter(codename__in=["view_group", "view_authtoken", "view_accessattempt"]))
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_group", "view_authtoken", "view_accessattempt"])
+    )
     return admin_client_for(staff)
 
 
@@ -70,8 +76,9 @@ def test_list_and_page_queries_do_not_grow_with_rows(model, model_admin, viewer,
     assert queries(viewer, change_url(first)) == one_page
 
 
-def test_lists_beyond_the_exact_limit_show_an_estimate_without_counting_everything(platform_admin, organizer,
-                                                                                  monkeypatch):
+def test_lists_beyond_the_exact_limit_show_an_estimate_without_counting_everything(
+    platform_admin, organizer, monkeypatch
+):
     from persons.tests.factories import PersonFactory
 
     monkeypatch.setattr(EstimatedCountPaginator, "exact_limit", 3)

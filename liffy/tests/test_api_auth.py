@@ -1,4 +1,5 @@
 """Token login and logout, token storage and lifetime, the caller's identity, unauthenticated requests."""
+
 from datetime import timedelta
 from unittest import mock
 
@@ -91,8 +92,10 @@ def test_a_new_password_revokes_every_token_of_the_user(api_client, member, org_
 def test_a_password_set_by_staff_in_the_admin_revokes_the_tokens(api_client, client, member, staff_user):
     token = log_in(api_client, member)["token"]
     client.force_login(staff_user)
-    response = client.post(reverse("admin:auth_user_password_change", args=[member.pk]),
-                           {"password1": "set-by-staff-123", "password2": "set-by-staff-123", "usable_password": "true"})
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[member.pk]),
+        {"password1": "set-by-staff-123", "password2": "set-by-staff-123", "usable_password": "true"},
+    )
     assert response.status_code == 302
     assert as_token(token).get("/api/me").status_code == 401
 
@@ -109,8 +112,10 @@ def test_an_unusable_password_revokes_the_tokens_and_other_saves_do_not(api_clie
 
 def test_a_password_hash_upgrade_at_login_keeps_the_tokens(api_client, member, settings):
     token = log_in(api_client, member)["token"]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher",
-                                 "django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
     log_in(api_client, member)  # the stored MD5 hash is upgraded to PBKDF2 here
     member.refresh_from_db()
     assert member.password.startswith("pbkdf2_sha256$")

@@ -1,4 +1,5 @@
 """/api/docs/ needs no internet: Swagger UI comes from the project's own static files."""
+
 import re
 
 import pytest

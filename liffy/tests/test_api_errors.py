@@ -1,4 +1,5 @@
 """No 5xx from any request, and every error under /api/ is JSON, whatever DEBUG says."""
+
 from datetime import timedelta
 
 import pytest
@@ -26,7 +27,9 @@ def assert_json_error(response, status):
     return body
 
 
-@pytest.mark.parametrize("path", ["/api/nowhere", "/api/persons/", "/api/persons/stats/", "/api/schema", "/api/", "/api"])
+@pytest.mark.parametrize(
+    "path", ["/api/nowhere", "/api/persons/", "/api/persons/stats/", "/api/schema", "/api/", "/api"]
+)
 def test_unknown_paths_and_slash_variants_are_a_json_404(member_client, debug, path):
     for method in ("get", "post", "put", "patch", "delete"):
         assert_json_error(getattr(member_client, method)(path), 404)
@@ -93,22 +96,30 @@ def test_options_works_on_every_route(organizer, owner_client):
 DATE_FILTERS = [
     ("/api/persons", "created_before", "created_after", lambda org: PersonFactory(organizer=org)),
     ("/api/mining/jobs", "created_before", "created_after", lambda org: MiningJobFactory(organizer=org)),
-    ("/api/events", "occurred_before", "occurred_after",
-     lambda org: CampaignEventFactory(recipient__campaign__organizer=org)),
+    (
+        "/api/events",
+        "occurred_before",
+        "occurred_after",
+        lambda org: CampaignEventFactory(recipient__campaign__organizer=org),
+    ),
 ]
 
 
 @pytest.mark.parametrize("path, before, after, make", DATE_FILTERS, ids=[path for path, *_ in DATE_FILTERS])
-@pytest.mark.parametrize("value", [
-    "0558-06-19T02:30:33-23:37",  # an offset PostgreSQL refuses
-    "2026-01-01T00:00:00+16:00",
-    "9999-12-31T23:59:59-15:00",  # past year 9999 in UTC
-    "0001-01-01T00:00:00+01:00",  # before year 1 in UTC
-    "2026-13-01T00:00:00Z",
-    "yesterday",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0558-06-19T02:30:33-23:37",  # an offset PostgreSQL refuses
+        "2026-01-01T00:00:00+16:00",
+        "9999-12-31T23:59:59-15:00",  # past year 9999 in UTC
+        "0001-01-01T00:00:00+01:00",  # before year 1 in UTC
+        "2026-13-01T00:00:00Z",
+        "yesterday",
+    ],
+)
 def test_date_filters_refuse_what_postgresql_cannot_take_with_a_400_naming_them(
-        member_client, organizer, path, before, after, make, value):
+    member_client, organizer, path, before, after, make, value
+):
     make(organizer)
     for name in (before, after):
         assert name in assert_json_error(member_client.get(path, {name: value}), 400)
@@ -135,8 +146,9 @@ def test_a_null_character_in_a_json_body_is_a_400_not_a_database_error(member_cl
         ("/api/mining/jobs", {"url": "https://fair.test/", "config": {"\u0000": 1}}),
     ]:
         assert "null characters" in assert_json_error(member_client.post(path, body, format="json"), 400)["detail"]
-    response = member_client.post("/api/mining/jobs", {"url": "https://fair.test/", "config": '{"a": "\\u0000"}'},
-                                  format="multipart")
+    response = member_client.post(
+        "/api/mining/jobs", {"url": "https://fair.test/", "config": '{"a": "\\u0000"}'}, format="multipart"
+    )
     assert "null characters" in str(assert_json_error(response, 400))
 
 

@@ -4,6 +4,7 @@ Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them). Witho
 skipped with a message saying so, except when BROWSER_TESTS_REQUIRED=1 (CI), where that is a failure. A
 failing test leaves a screenshot whose path it prints.
 """
+
 import os
 import shutil
 import tempfile
@@ -12,9 +13,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--no-first-run", "--window-size=1400,1000")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1400,1000",
+)
 WAIT_SECONDS = 10
 PASSWORD = "browser-password-42"
 
@@ -28,8 +37,10 @@ def browser():
     chromium = _installed("chromium", "chromium-browser", "google-chrome")
     driver_path = _installed("chromedriver")
     if not (chromium and driver_path):
-        message = ("No headless browser here: install Debian's chromium and chromium-driver "
-                   "(apt-get install chromium chromium-driver) to run the admin browser tests.")
+        message = (
+            "No headless browser here: install Debian's chromium and chromium-driver "
+            "(apt-get install chromium chromium-driver) to run the admin browser tests."
+        )
         if os.environ.get("BROWSER_TESTS_REQUIRED") == "1":
             pytest.fail(message)
         pytest.skip(message)
@@ -89,7 +100,9 @@ class Admin:
                 raise
 
         # a one-tuple, so that an element with empty text still ends the wait (a missing one is waited for)
-        return WebDriverWait(self.driver, WAIT_SECONDS).until(lambda driver: (text := read(driver)) is not None and (text,))[0]
+        return WebDriverWait(self.driver, WAIT_SECONDS).until(
+            lambda driver: (text := read(driver)) is not None and (text,)
+        )[0]
 
     def click(self, css):
         """Click something that stays on the page (a checkbox, a select2 box)."""
@@ -123,8 +136,11 @@ class Admin:
         wait.until(ec.element_to_be_clickable(("css selector", f".field-{field} .select2-selection"))).click()
         self.find(".select2-container--open .select2-search__field").send_keys(typed)
         wait.until(ec.text_to_be_present_in_element(("css selector", ".select2-results__options"), option))
-        next(item for item in self.driver.find_elements("css selector", ".select2-results__option")
-             if item.text == option).click()
+        next(
+            item
+            for item in self.driver.find_elements("css selector", ".select2-results__option")
+            if item.text == option
+        ).click()
 
     def messages(self):
         return [item.text for item in self.driver.find_elements("css selector", "ul.messagelist li")]
@@ -140,8 +156,13 @@ def demo(transactional_db):
     """Two organizers' data, a platform staff login and an organizer staff login (read-only support)."""
     from django.contrib.auth.models import Group
 
-    from campaigns.tests.factories import (CampaignEventFactory, CampaignFactory, CampaignRecipientFactory,
-                                           EmailTemplateFactory, SenderIdentityFactory)
+    from campaigns.tests.factories import (
+        CampaignEventFactory,
+        CampaignFactory,
+        CampaignRecipientFactory,
+        EmailTemplateFactory,
+        SenderIdentityFactory,
+    )
     from legacy.tests.factories import ListFactory, ListMemberFactory
     from liffy.models import User
     from liffy.tests.factories import OrganizerFactory, UserFactory
@@ -151,16 +172,18 @@ def demo(transactional_db):
     User.objects.create_superuser("staff@liffy.test", PASSWORD)
     support = UserFactory(organizer=acme, email="support@acme.test", is_staff=True, password=PASSWORD)
     support.groups.add(Group.objects.get(name="Support (read-only)"))
-    maria = PersonFactory(organizer=acme, email="maria.rossi@fiera.it", first_name="Maria", last_name="Rossi",
-                          verification_status="valid")
+    maria = PersonFactory(
+        organizer=acme, email="maria.rossi@fiera.it", first_name="Maria", last_name="Rossi", verification_status="valid"
+    )
     AffiliationFactory(person=maria, company_name="Fiera Milano", position="Head of Sales", country_code="IT")
     PersonFactory(organizer=acme, email="jan.novak@expo.cz", first_name="Jan", last_name="Novák")
     PersonFactory(organizer=globex, email="tom.baker@expo.uk", first_name="Tom", last_name="Baker")
     sent = CampaignFactory(organizer=acme, name="Spring invitation", status="completed")
     recipient = CampaignRecipientFactory(campaign=sent, person=maria, email=maria.email, status="clicked")
     for step, kind in enumerate(("sent", "open", "click")):
-        CampaignEventFactory(recipient=recipient, person=maria, event_type=kind,
-                             occurred_at=timezone.now() - timedelta(hours=3 - step))
+        CampaignEventFactory(
+            recipient=recipient, person=maria, event_type=kind, occurred_at=timezone.now() - timedelta(hours=3 - step)
+        )
     ProspectIntentFactory(person=maria, campaign=sent, intent_type="meeting_booked")
     fair = ListFactory(organizer=acme, name="Fair list")
     ListMemberFactory(list=fair, person=maria)

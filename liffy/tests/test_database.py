@@ -1,4 +1,5 @@
 """Where the database comes from: the embedded server, shared safely between processes, or DATABASE_URL."""
+
 import json
 import os
 import signal
@@ -34,7 +35,12 @@ print(json.dumps({key: db[key] for key in ("NAME", "HOST", "PORT", "USER")}))
 
 def run_python(code, *args, env=None):
     result = subprocess.run(
-        [sys.executable, "-c", code, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -69,8 +75,11 @@ def test_two_processes_starting_at_once_share_one_server(tmp_path):
 
 
 def test_database_url_is_used_when_set():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "liffy.settings",
-           "DATABASE_URL": "postgres://crm:secret@db.example.internal:6543/liffy_prod"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "liffy.settings",
+        "DATABASE_URL": "postgres://crm:secret@db.example.internal:6543/liffy_prod",
+    }
     config = run_python("import json\n" + SHOW_SETTINGS, env=env)
     assert config == {"NAME": "liffy_prod", "HOST": "db.example.internal", "PORT": 6543, "USER": "crm"}
 
@@ -80,9 +89,15 @@ def test_scripts_stop_ends_the_embedded_server_cleanly_whoever_runs_it(tmp_path)
     import psutil
 
     data_dir = tmp_path / "pgdata"
+
     def stop():
-        return subprocess.run([str(ROOT / "scripts" / "stop")], env={**os.environ, "EMBEDDED_PG_DIR": str(data_dir)},
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [str(ROOT / "scripts" / "stop")],
+            env={**os.environ, "EMBEDDED_PG_DIR": str(data_dir)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     try:
         pid = run_python(START_EMBEDDED, str(data_dir))["pid"]

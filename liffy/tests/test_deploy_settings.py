@@ -1,5 +1,6 @@
 """Production settings: the README's checklist passes `check --deploy`, HTTPS settings are secure by default
 with debug off, and the development secret key is refused by the deploy checks and the server."""
+
 import os
 import re
 import runpy
@@ -14,8 +15,13 @@ from django.core.checks import Tags, run_checks
 from django.core.exceptions import ImproperlyConfigured
 
 ROOT = Path(__file__).resolve().parents[2]
-SECURE_SETTINGS = ("SECURE_SSL_REDIRECT", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD",
-                   "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE")
+SECURE_SETTINGS = (
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+)
 
 
 def readme_checklist():
@@ -45,14 +51,26 @@ def settings_under(monkeypatch, **environment):
 def test_the_readme_checklist_passes_check_deploy():
     checklist = readme_checklist()
     assert checklist["DJANGO_DEBUG"] == "false" and len(checklist["DJANGO_SECRET_KEY"]) >= 50
-    environment = {name: value for name, value in os.environ.items()
-                   if name in ("PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT", "TMPDIR")} | checklist
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy"],
-                            cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120)
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name in ("PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT", "TMPDIR")
+    } | checklist
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     # Every issue, warnings included; the schema generator's own (drf_spectacular.*) belong to the API schema's tests.
-    issues = [line for line in (result.stdout + result.stderr).splitlines()
-              if re.match(r"\S*: \((?!drf_spectacular\.)[\w.]+\)", line)]
+    issues = [
+        line
+        for line in (result.stdout + result.stderr).splitlines()
+        if re.match(r"\S*: \((?!drf_spectacular\.)[\w.]+\)", line)
+    ]
     assert issues == [], "\n".join(issues)
 
 
@@ -69,18 +87,26 @@ def test_https_settings_are_secure_by_default_when_debug_is_off(monkeypatch):
 
 def test_each_https_setting_comes_from_the_environment(monkeypatch):
     chosen = settings_under(
-        monkeypatch, DJANGO_DEBUG="false", DJANGO_SECURE_SSL_REDIRECT="false", DJANGO_SECURE_HSTS_SECONDS="3600",
-        DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS="false", DJANGO_SECURE_HSTS_PRELOAD="false",
-        DJANGO_SESSION_COOKIE_SECURE="false", DJANGO_CSRF_COOKIE_SECURE="false",
-        DJANGO_SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https", TRUSTED_PROXY_COUNT="2")
+        monkeypatch,
+        DJANGO_DEBUG="false",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_SECURE_HSTS_SECONDS="3600",
+        DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS="false",
+        DJANGO_SECURE_HSTS_PRELOAD="false",
+        DJANGO_SESSION_COOKIE_SECURE="false",
+        DJANGO_CSRF_COOKIE_SECURE="false",
+        DJANGO_SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https",
+        TRUSTED_PROXY_COUNT="2",
+    )
     assert not any(chosen[name] for name in SECURE_SETTINGS) and chosen["SECURE_HSTS_SECONDS"] == 3600
     assert chosen["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
     assert chosen["TRUSTED_PROXY_COUNT"] == chosen["REST_FRAMEWORK"]["NUM_PROXIES"] == 2
 
 
 def deploy_errors():
-    return [issue.id for issue in run_checks(include_deployment_checks=True, tags=[Tags.security])
-            if issue.is_serious()]
+    return [
+        issue.id for issue in run_checks(include_deployment_checks=True, tags=[Tags.security]) if issue.is_serious()
+    ]
 
 
 def test_check_deploy_refuses_the_development_key_when_debug_is_off(settings):

@@ -1,6 +1,7 @@
 """One shape for errors: services raise the kinds of `liffy.errors`; the API answers each with its status and
 body, the admin shows the same words; only the constraints a service expects become a 409, any other
 database constraint violation is a logged 500."""
+
 import logging
 import re
 from datetime import timedelta
@@ -31,6 +32,7 @@ pytestmark = pytest.mark.django_db
 
 
 # --- each kind, raised by a service ---------------------------------------------------------------------
+
 
 def test_invalid_input_names_each_field_with_its_reasons(organizer):
     campaign = CampaignFactory(organizer=organizer, status="ready")
@@ -100,53 +102,79 @@ def test_too_many_attempts_says_how_long_to_wait(member, settings):
 
 # --- the API's answer to each kind ----------------------------------------------------------------------
 
+
 def answer(error):
     request = APIRequestFactory().get("/api/anything")
     return exception_handler(error, {"request": request, "view": None})
 
 
-@pytest.mark.parametrize("error, status, body", [
-    (errors.InvalidInput({"scheduled_at": "must be in the future", "list": ["a", "b"]}), 400,
-     {"scheduled_at": ["must be in the future"], "list": ["a", "b"]}),
-    (errors.InvalidInput("The file is empty."), 400, {"detail": ["The file is empty."]}),
-    (errors.NotFound("No such list."), 404, {"detail": "No such list."}),
-    (errors.Conflict("A draft campaign cannot be paused.", code="draft"), 409,
-     {"detail": "A draft campaign cannot be paused."}),
-    (errors.Forbidden("Only the owner may change sendgrid_api_key."), 403,
-     {"detail": "Only the owner may change sendgrid_api_key."}),
-    (errors.TooManyAttempts("Too many failed logins.", wait=60), 429,
-     {"detail": "Too many failed logins. Expected available in 60 seconds."}),
-    (errors.OutsideServiceError("ZeroBounce answered 503."), 503, {"detail": "ZeroBounce answered 503."}),
-], ids=lambda value: type(value).__name__ if isinstance(value, errors.DomainError) else None)
+@pytest.mark.parametrize(
+    "error, status, body",
+    [
+        (
+            errors.InvalidInput({"scheduled_at": "must be in the future", "list": ["a", "b"]}),
+            400,
+            {"scheduled_at": ["must be in the future"], "list": ["a", "b"]},
+        ),
+        (errors.InvalidInput("The file is empty."), 400, {"detail": ["The file is empty."]}),
+        (errors.NotFound("No such list."), 404, {"detail": "No such list."}),
+        (
+            errors.Conflict("A draft campaign cannot be paused.", code="draft"),
+            409,
+            {"detail": "A draft campaign cannot be paused."},
+        ),
+        (
+            errors.Forbidden("Only the owner may change sendgrid_api_key."),
+            403,
+            {"detail": "Only the owner may change sendgrid_api_key."},
+        ),
+        (
+            errors.TooManyAttempts("Too many failed logins.", wait=60),
+            429,
+            {"detail": "Too many failed logins. Expected available in 60 seconds."},
+        ),
+        (errors.OutsideServiceError("ZeroBounce answered 503."), 503, {"detail": "ZeroBounce answered 503."}),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, errors.DomainError) else None,
+)
 def test_each_kind_has_its_status_and_body(error, status, body):
     response = answer(error)
     assert (response.status_code, response.data) == (status, body)
 
 
 def test_every_kind_is_mapped():
-    kinds = {kind for kind in vars(errors).values()
-             if isinstance(kind, type) and issubclass(kind, errors.DomainError) and kind is not errors.DomainError}
+    kinds = {
+        kind
+        for kind in vars(errors).values()
+        if isinstance(kind, type) and issubclass(kind, errors.DomainError) and kind is not errors.DomainError
+    }
     assert kinds == set(DOMAIN_RESPONSES)
 
 
 # --- database constraints: the expected ones are refusals, any other is a bug ----------------------------
 
+
 def test_each_expected_unique_violation_is_a_409_with_a_clear_message(member_client, organizer):
     person = PersonFactory(organizer=organizer, email="ann@client.test")
     assert member_client.post("/api/persons", {"email": "ANN@client.test"}).json() == {
-        "detail": "A person with email ann@client.test already exists."}
+        "detail": "A person with email ann@client.test already exists."
+    }
 
     url = f"/api/persons/{person.pk}/affiliations"
     assert member_client.post(url, {"company_name": "Acme"}).status_code == 201
     duplicate = member_client.post(url, {"company_name": "ACME"})
     assert (duplicate.status_code, duplicate.json()) == (
-        409, {"detail": "ann@client.test already has an affiliation with ACME."})
+        409,
+        {"detail": "ann@client.test already has an affiliation with ACME."},
+    )
 
     intent = {"person": str(person.pk), "intent_type": "reply"}
     assert member_client.post("/api/intents", intent).status_code == 201
     duplicate = member_client.post("/api/intents", intent)
     assert (duplicate.status_code, duplicate.json()) == (
-        409, {"detail": "This person already has this intent for this campaign."})
+        409,
+        {"detail": "This person already has this intent for this campaign."},
+    )
 
 
 def test_an_unexpected_constraint_violation_is_a_logged_500_not_a_409(member_client, organizer, caplog):
@@ -164,13 +192,17 @@ def test_an_unexpected_constraint_violation_is_a_logged_500_not_a_409(member_cli
 
 # --- the admin words a refusal as the API does -----------------------------------------------------------
 
+
 def admin_messages(response):
     return [str(message) for message in response.context["messages"]]
 
 
 def test_the_admin_shows_a_refusal_in_the_words_of_the_api(platform_admin, organizer, member_client):
-    draft = CampaignFactory(organizer=organizer, template=EmailTemplateFactory(organizer=organizer),
-                            sender=SenderIdentityFactory(organizer=organizer))
+    draft = CampaignFactory(
+        organizer=organizer,
+        template=EmailTemplateFactory(organizer=organizer),
+        sender=SenderIdentityFactory(organizer=organizer),
+    )
     api = member_client.post(f"/api/campaigns/{draft.pk}/pause")
     button = reverse("admin:campaigns_campaign_service_action", args=[draft.pk, "pause"])
     admin = platform_admin.post(button, {"confirmed": "yes"}, follow=True)

@@ -1,5 +1,6 @@
 """GET /healthz: 200 when the database answers with every migration applied and the broker (if any) is
 reachable; 503 naming the failing part otherwise. No auth, any host, one query."""
+
 import json
 import os
 import subprocess
@@ -21,8 +22,10 @@ def test_healthy_without_a_broker_in_one_query(db, settings, django_assert_num_q
     settings.CELERY_BROKER_URL = ""
     with django_assert_num_queries(1):
         status, body = _get()
-    assert (status, body) == (200, {"status": "ok", "checks": {
-        "database": "ok", "migrations": "ok", "broker": "not configured"}})
+    assert (status, body) == (
+        200,
+        {"status": "ok", "checks": {"database": "ok", "migrations": "ok", "broker": "not configured"}},
+    )
 
 
 def test_answers_without_credentials_any_host_and_no_redirect(db, settings):
@@ -81,13 +84,26 @@ def test_a_database_never_migrated_has_every_migration_unapplied(settings):
 
 
 def test_an_unreachable_database_is_a_503_naming_it():
-    code = ("import django, json; django.setup(); from django.test import Client;"
-            "response = Client().get('/healthz'); print(response.status_code, response.content.decode())")
-    env = os.environ | {"DJANGO_SETTINGS_MODULE": "liffy.settings", "DATABASE_URL": "postgres://nobody@127.0.0.1:1/x",
-                        "CELERY_BROKER_URL": "", "REDIS_URL": "", "LOG_LEVEL": "CRITICAL"}
-    output = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
-                            timeout=60).stdout
+    code = (
+        "import django, json; django.setup(); from django.test import Client;"
+        "response = Client().get('/healthz'); print(response.status_code, response.content.decode())"
+    )
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "liffy.settings",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/x",
+        "CELERY_BROKER_URL": "",
+        "REDIS_URL": "",
+        "LOG_LEVEL": "CRITICAL",
+    }
+    output = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=60
+    ).stdout
     status, body = output.split(" ", 1)
-    assert (int(status), json.loads(body)) == (503, {"status": "failing", "failing": ["database"],
-                                                    "checks": {"database": "unreachable", "migrations": "not checked",
-                                                               "broker": "not configured"}})
+    assert (int(status), json.loads(body)) == (
+        503,
+        {
+            "status": "failing",
+            "failing": ["database"],
+            "checks": {"database": "unreachable", "migrations": "not checked", "broker": "not configured"},
+        },
+    )

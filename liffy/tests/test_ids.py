@@ -1,4 +1,5 @@
 """New rows get time-ordered (version 7) ids, whether Django or the database makes them."""
+
 import time
 import uuid
 
@@ -41,6 +42,7 @@ def test_models_and_raw_inserts_get_version_7_ids(db):
     organizer = OrganizerFactory()
     assert is_v7(organizer.pk)
     with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO persons (organizer_id, email) VALUES (%s, 'raw@x.test') RETURNING id",
-                       [organizer.pk])
+        cursor.execute(
+            "INSERT INTO persons (organizer_id, email) VALUES (%s, 'raw@x.test') RETURNING id", [organizer.pk]
+        )
         assert is_v7(cursor.fetchone()[0])

@@ -1,5 +1,6 @@
 """Pagination of the lists: cursors (keyset) at any depth, page numbers, the capped count, and the
 indexes that serve each big list's order."""
+
 import base64
 import json
 from datetime import timedelta
@@ -20,8 +21,10 @@ from persons.tests.factories import AffiliationFactory, PersonFactory
 def persons(organizer, count, start=None, first=0):
     """`count` persons, one second apart, newest first as `p<first>@…`, `p<first + 1>@…`."""
     start = start or timezone.now()
-    return [PersonFactory(organizer=organizer, email=f"p{n}@fair.test",
-                          created_at=start - timedelta(seconds=n - first)) for n in range(first, first + count)]
+    return [
+        PersonFactory(organizer=organizer, email=f"p{n}@fair.test", created_at=start - timedelta(seconds=n - first))
+        for n in range(first, first + count)
+    ]
 
 
 def cursor(link):
@@ -45,8 +48,11 @@ def walk(client, path, **params):
 def test_next_carries_a_cursor_and_the_pages_cover_the_list_once_in_order(member_client, organizer):
     persons(organizer, 7)
     pages = walk(member_client, "/api/persons", page_size=3)
-    assert pages == [["p0@fair.test", "p1@fair.test", "p2@fair.test"],
-                     ["p3@fair.test", "p4@fair.test", "p5@fair.test"], ["p6@fair.test"]]
+    assert pages == [
+        ["p0@fair.test", "p1@fair.test", "p2@fair.test"],
+        ["p3@fair.test", "p4@fair.test", "p5@fair.test"],
+        ["p6@fair.test"],
+    ]
 
 
 def test_a_cursor_page_is_stable_when_rows_are_added_before_it(member_client, organizer):
@@ -57,7 +63,9 @@ def test_a_cursor_page_is_stable_when_rows_are_added_before_it(member_client, or
     second = member_client.get("/api/persons", {"page_size": 2, "cursor": cursor(first["next"])}).json()
     assert emails(second) == ["p2@fair.test", "p3@fair.test"]
     assert emails(member_client.get("/api/persons", {"page_size": 2, "page": 2}).json()) == [
-        "p0@fair.test", "p1@fair.test"]  # what a page number gives instead
+        "p0@fair.test",
+        "p1@fair.test",
+    ]  # what a page number gives instead
 
 
 def test_previous_goes_back_to_the_page_before(member_client, organizer):
@@ -76,7 +84,9 @@ def test_cursor_pages_hold_only_the_callers_rows(member_client, organizer, other
     now = timezone.now()
     persons(organizer, 4, start=now)
     for n in range(4):  # interleaved in time with the caller's own
-        PersonFactory(organizer=other_organizer, email=f"other{n}@x.test", created_at=now - timedelta(seconds=n, milliseconds=500))
+        PersonFactory(
+            organizer=other_organizer, email=f"other{n}@x.test", created_at=now - timedelta(seconds=n, milliseconds=500)
+        )
     pages = walk(member_client, "/api/persons", page_size=3)
     assert [email for page in pages for email in page] == [f"p{n}@fair.test" for n in range(4)]
 
@@ -85,14 +95,20 @@ def forged(values, backwards=0):
     return base64.urlsafe_b64encode(json.dumps({"k": values, "b": backwards}).encode()).decode()
 
 
-@pytest.mark.parametrize("value", [
-    "garbage", "!!!", forged(["2026-01-01T00:00:00+00:00"]),  # one key short
-    forged(["2026-01-01T00:00:00", "0b0d6d6c-3f0e-4b8e-9a47-9d1a3ef1c2aa"]),  # naive date-time
-    forged(["not a date", "0b0d6d6c-3f0e-4b8e-9a47-9d1a3ef1c2aa"]),
-    forged(["2026-01-01T00:00:00+00:00", "not-a-uuid"]), forged(["2026-01-01T00:00:00+00:00", None]),
-    forged(["2026-01-01T00:00:00+00:00", "0b0d6d6c-3f0e-4b8e-9a47-9d1a3ef1c2aa"], backwards=7),
-    base64.urlsafe_b64encode(b"[1, 2]").decode(),
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "garbage",
+        "!!!",
+        forged(["2026-01-01T00:00:00+00:00"]),  # one key short
+        forged(["2026-01-01T00:00:00", "0b0d6d6c-3f0e-4b8e-9a47-9d1a3ef1c2aa"]),  # naive date-time
+        forged(["not a date", "0b0d6d6c-3f0e-4b8e-9a47-9d1a3ef1c2aa"]),
+        forged(["2026-01-01T00:00:00+00:00", "not-a-uuid"]),
+        forged(["2026-01-01T00:00:00+00:00", None]),
+        forged(["2026-01-01T00:00:00+00:00", "0b0d6d6c-3f0e-4b8e-9a47-9d1a3ef1c2aa"], backwards=7),
+        base64.urlsafe_b64encode(b"[1, 2]").decode(),
+    ],
+)
 def test_a_bad_cursor_is_a_400_naming_it(member_client, organizer, value):
     response = member_client.get("/api/persons", {"cursor": value})
     assert response.status_code == 400 and "cursor" in response.json()
@@ -166,8 +182,9 @@ def test_other_big_lists_take_cursors(member_client, organizer):
     assert ids(f"/api/campaigns/{campaign.pk}/recipients") == [str(r.pk) for r in recipients]
     assert ids("/api/events") == [str(r.events.get().pk) for r in recipients]
     assert len(set(ids("/api/mining/results"))) == 3
-    assert ids(f"/api/lists/{target.pk}/members") == [str(person_id) for person_id in target.members.order_by(
-        "-created_at").values_list("person_id", flat=True)]
+    assert ids(f"/api/lists/{target.pk}/members") == [
+        str(person_id) for person_id in target.members.order_by("-created_at").values_list("person_id", flat=True)
+    ]
 
 
 LIST_INDEXES = [
@@ -192,8 +209,9 @@ def test_each_big_list_reads_its_order_from_an_index(member_client, organizer, p
     for person in persons(organizer, 3):
         ListMemberFactory(list=target, person=person)
     MiningResultFactory.create_batch(2, job=MiningJobFactory(organizer=organizer))
-    path = {"recipients": f"/api/campaigns/{campaign.pk}/recipients",
-            "members": f"/api/lists/{target.pk}/members"}.get(path, path)
+    path = {"recipients": f"/api/campaigns/{campaign.pk}/recipients", "members": f"/api/lists/{target.pk}/members"}.get(
+        path, path
+    )
     first = member_client.get(path, {"page_size": 1}).json()
     for params in ({"page_size": 1}, {"page_size": 1, "cursor": cursor(first["next"])}):
         with CaptureQueriesContext(connection) as captured:
@@ -209,27 +227,38 @@ def plan_of(query):
     return "\n".join(row[0] for row in sql.fetch_all(f"EXPLAIN {query}"))
 
 
-CROWD = ["""
+CROWD = [
+    """
 INSERT INTO persons (id, organizer_id, email, first_name, last_name, verification_status, created_at, updated_at)
 SELECT gen_random_uuid(), %(organizer)s, 'p' || n || '@crowd.test', 'Bob' || n, 'Stone' || n, 'valid', now(), now()
 FROM generate_series(1, 3000) AS n
-""", """
+""",
+    """
 INSERT INTO affiliations (id, organizer_id, person_id, company_name, created_at)
 SELECT gen_random_uuid(), organizer_id, id, 'Globex ' || email, now() FROM persons WHERE organizer_id = %(organizer)s
-""", """
+""",
+    """
 INSERT INTO mining_results (id, job_id, organizer_id, source_url, contact_name, company_name, status, created_at,
                             updated_at)
 SELECT gen_random_uuid(), %(job)s, %(organizer)s, 'https://crowd.test/' || n, 'Bob ' || n, 'Globex ' || n, 'new',
        now(), now()
 FROM generate_series(1, 3000) AS n
-""", "ANALYZE persons, affiliations, mining_results"]
+""",
+    "ANALYZE persons, affiliations, mining_results",
+]
 
 
-@pytest.mark.parametrize("path, marker, indexes", [
-    ("/api/persons", "UNION ALL",
-     {"persons_email_prefix_idx", "persons_name_words_idx", "affiliations_company_words_idx"}),
-    ("/api/mining/results", "to_tsvector", {"mining_results_words_idx"}),
-])
+@pytest.mark.parametrize(
+    "path, marker, indexes",
+    [
+        (
+            "/api/persons",
+            "UNION ALL",
+            {"persons_email_prefix_idx", "persons_name_words_idx", "affiliations_company_words_idx"},
+        ),
+        ("/api/mining/results", "to_tsvector", {"mining_results_words_idx"}),
+    ],
+)
 def test_the_searches_are_served_by_their_indexes(member_client, organizer, path, marker, indexes):
     """The search query as the API runs it, among 3,000 rows of the organizer with fresh statistics: the
     planner reads a rare term through the search indexes (it can only if their expressions are the

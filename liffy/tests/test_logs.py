@@ -1,5 +1,6 @@
 """Log lines: JSON with request, organizer and task ids (LOG_FORMAT=json), request ids echoed, and each
 record printed once."""
+
 import io
 import json
 import logging
@@ -76,26 +77,41 @@ def test_an_exception_is_in_the_object_not_on_lines_of_its_own(json_lines):
 
 def _log_from_a_fresh_process(**environment):
     """stderr of a process that sets Django up (as runserver, gunicorn or a worker do) and logs three records."""
-    code = ("import django, logging; django.setup();"
-            "logging.getLogger('django.request').warning('Not Found: /nope');"
-            "logging.getLogger('django.server').info('GET /admin/ 200');"
-            "logging.getLogger('liffy.tests').warning('an app line')")
+    code = (
+        "import django, logging; django.setup();"
+        "logging.getLogger('django.request').warning('Not Found: /nope');"
+        "logging.getLogger('django.server').info('GET /admin/ 200');"
+        "logging.getLogger('liffy.tests').warning('an app line')"
+    )
     env = os.environ | {"DJANGO_SETTINGS_MODULE": "liffy.settings", "LOG_LEVEL": "INFO"} | environment
-    return subprocess.run([sys.executable, "-c", code], env=env, cwd=django_settings.BASE_DIR, capture_output=True,
-                          text=True, check=True, timeout=60).stderr.splitlines()
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=django_settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stderr.splitlines()
 
 
 def test_every_record_is_printed_once_with_debug_on_as_under_scripts_run():
     """Django's own "django" handlers printed django.* records a second time next to the root's."""
     lines = _log_from_a_fresh_process(DJANGO_DEBUG="true")
-    assert [sum(message in line for line in lines) for message in ("Not Found", "GET /admin/", "an app line")] \
-        == [1, 1, 1]
+    assert [sum(message in line for line in lines) for message in ("Not Found", "GET /admin/", "an app line")] == [
+        1,
+        1,
+        1,
+    ]
 
 
 def test_log_format_json_makes_every_line_one_object():
     lines = _log_from_a_fresh_process(LOG_FORMAT="json")
     assert [(entry["logger"], entry["message"]) for entry in map(json.loads, lines)] == [
-        ("django.request", "Not Found: /nope"), ("django.server", "GET /admin/ 200"), ("liffy.tests", "an app line")]
+        ("django.request", "Not Found: /nope"),
+        ("django.server", "GET /admin/ 200"),
+        ("liffy.tests", "an app line"),
+    ]
 
 
 def test_an_unknown_log_format_is_refused():

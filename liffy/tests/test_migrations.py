@@ -1,4 +1,5 @@
 """The migration sequence: original order, reversible end to end, and in step with the models."""
+
 import io
 import re
 
@@ -9,18 +10,50 @@ from django.db.migrations.recorder import MigrationRecorder
 
 OUR_APPS = ("liffy", "persons", "campaigns", "mining", "legacy")
 EXPECTED_STEPS = [
-    "001", "002", "003", "004", "005", "005b", "006", "007",
-    "010", "011", "012", "013", "014", "015", "016", "017", "018", "019", "020",
-    "021", "022", "023", "024", "025", "026", "027", "028", "029", "030", "031", "032", "033", "034",
-    "035", "036", "037", "038", "039",
+    "001",
+    "002",
+    "003",
+    "004",
+    "005",
+    "005b",
+    "006",
+    "007",
+    "010",
+    "011",
+    "012",
+    "013",
+    "014",
+    "015",
+    "016",
+    "017",
+    "018",
+    "019",
+    "020",
+    "021",
+    "022",
+    "023",
+    "024",
+    "025",
+    "026",
+    "027",
+    "028",
+    "029",
+    "030",
+    "031",
+    "032",
+    "033",
+    "034",
+    "035",
+    "036",
+    "037",
+    "038",
+    "039",
 ]
 
 
 def applied_steps():
     """Step numbers in the order the migrations were applied, one entry per step across apps."""
-    names = (
-        MigrationRecorder.Migration.objects.filter(app__in=OUR_APPS).order_by("id").values_list("name", flat=True)
-    )
+    names = MigrationRecorder.Migration.objects.filter(app__in=OUR_APPS).order_by("id").values_list("name", flat=True)
     steps = []
     for name in names:
         step = re.match(r"0(\d{3}b?)_", name).group(1)
@@ -57,4 +90,4 @@ def test_migrate_back_before_001_and_forward_again(transactional_db):
     call_command("migrate", verbosity=0)
     assert {"persons", "email_templates", "prospects_archive", "campaign_events"} <= tables()
     assert "email_logs" not in tables()
-    assert applied_steps()[-len(EXPECTED_STEPS):] == EXPECTED_STEPS
+    assert applied_steps()[-len(EXPECTED_STEPS) :] == EXPECTED_STEPS

@@ -19,6 +19,7 @@ unsigned and must be refused. The unsubscribe pages are outside `/api/` and not 
 that call SendGrid, ZeroBounce or Zoho reach local fakes (`responses`); background tasks go to an in-memory
 broker and do not run, so a mining job never fetches a generated URL.
 """
+
 import io
 import re
 import time
@@ -132,18 +133,30 @@ def fake_outside_services(mock):
         import json
 
         records = json.loads(request.body)["data"]
-        return 200, {}, json.dumps({"data": [
-            {"code": "SUCCESS", "status": "success", "action": "insert", "details": {"id": f"z{n}"}}
-            for n, _ in enumerate(records)]})
+        return (
+            200,
+            {},
+            json.dumps(
+                {
+                    "data": [
+                        {"code": "SUCCESS", "status": "success", "action": "insert", "details": {"id": f"z{n}"}}
+                        for n, _ in enumerate(records)
+                    ]
+                }
+            ),
+        )
 
     mock.get(f"{settings.SENDGRID_API_URL}/v3/scopes", json={"scopes": ["mail.send"]})
     mock.post(f"{settings.SENDGRID_API_URL}/v3/mail/send", status=202, headers={"X-Message-Id": "fake"})
     mock.get(f"{settings.ZEROBOUNCE_API_URL}/v2/validate", json={"status": "valid", "sub_status": ""})
     mock.get(f"{settings.ZEROBOUNCE_API_URL}/v2/getcredits", json={"Credits": "1000"})
-    mock.post(re.compile(r"https://accounts\.zoho[\w.]*/oauth/v2/token"),
-              json={"access_token": "zoho-token", "expires_in": 3600})
-    mock.add_callback(responses.POST, re.compile(r"https://www\.zohoapis\.[\w.]+/crm/v2/\w+/upsert"),
-                      callback=zoho_upsert)
+    mock.post(
+        re.compile(r"https://accounts\.zoho[\w.]*/oauth/v2/token"),
+        json={"access_token": "zoho-token", "expires_in": 3600},
+    )
+    mock.add_callback(
+        responses.POST, re.compile(r"https://www\.zohoapis\.[\w.]+/crm/v2/\w+/upsert"), callback=zoho_upsert
+    )
 
 
 @pytest.fixture
@@ -191,7 +204,8 @@ def describe(failure):
 
 @pytest.mark.slow
 def test_the_api_holds_its_schema_under_a_property_based_run(
-        transactional_db, tasks_not_run, outside_services, monkeypatch, capsys):
+    transactional_db, tasks_not_run, outside_services, monkeypatch, capsys
+):
     from django.db import connections
 
     monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", None)
@@ -199,13 +213,15 @@ def test_the_api_holds_its_schema_under_a_property_based_run(
     seed(signer.public)
     monkeypatch.setattr(schemathesis.python.wsgi, "get_client", WsgiClient)
     app = CountingApp(signer)
-    config = schemathesis.Config.from_dict({
-        "seed": SEED,
-        "generation": {"max-examples": EXAMPLES_PER_OPERATION, "deterministic": True},
-        "checks": {name: {"enabled": False} for name in SKIPPED_CHECKS},
-        "cache": {"enabled": False},
-        "workers": 1,
-    })
+    config = schemathesis.Config.from_dict(
+        {
+            "seed": SEED,
+            "generation": {"max-examples": EXAMPLES_PER_OPERATION, "deterministic": True},
+            "checks": {name: {"enabled": False} for name in SKIPPED_CHECKS},
+            "cache": {"enabled": False},
+            "workers": 1,
+        }
+    )
     schema = schemathesis.openapi.from_wsgi("/api/schema/", app, config=config)
     token_auth(schema, app)
 
@@ -228,11 +244,15 @@ def test_the_api_holds_its_schema_under_a_property_based_run(
 
     requests, server_errors = sum(app.statuses.values()), sum(n for s, n in app.statuses.items() if s >= 500)
     with capsys.disabled():
-        print(f"\nOpenAPI property-based run: {requests} requests over {len(operations - {None})} operations, "
-              f"{server_errors} 5xx, {len(violations)} schema violations, {elapsed:.1f} s "
-              f"(statuses {dict(sorted(app.statuses.items()))}; webhook {dict(sorted(app.webhook_statuses.items()))})")
-    details = "\n".join(f"{operation} [{check}] {text}\n    {(sample or '')[:500]}"
-                        for (operation, check, text), sample in sorted(violations.items(), key=str))
+        print(
+            f"\nOpenAPI property-based run: {requests} requests over {len(operations - {None})} operations, "
+            f"{server_errors} 5xx, {len(violations)} schema violations, {elapsed:.1f} s "
+            f"(statuses {dict(sorted(app.statuses.items()))}; webhook {dict(sorted(app.webhook_statuses.items()))})"
+        )
+    details = "\n".join(
+        f"{operation} [{check}] {text}\n    {(sample or '')[:500]}"
+        for (operation, check, text), sample in sorted(violations.items(), key=str)
+    )
     assert not errors, "\n".join(errors)
     assert server_errors == 0 and not violations, details
     assert requests > 1000

@@ -1,5 +1,6 @@
 """The OpenAPI schema tells the truth: it validates without a warning, every success response is typed, and
 the responses it once got wrong match it."""
+
 import pytest
 import yaml
 from django.core.management import call_command

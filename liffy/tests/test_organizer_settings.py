@@ -1,4 +1,5 @@
 """Organizer settings: masked keys on read, role rules on write, credential checks before saving."""
+
 import pytest
 import requests
 import responses
@@ -37,8 +38,13 @@ def test_owner_sets_keys_and_settings(owner_client, organizer):
     responses.get("https://api.sendgrid.com/v3/scopes", json={"scopes": ["mail.send"]})
     response = owner_client.patch(
         "/api/organizer/settings",
-        {"sendgrid_api_key": SENDGRID_KEY, "timezone": "Europe/Istanbul", "physical_address": "Main St 1",
-         "send_rate_per_second": 25, "send_batch_size": 200},
+        {
+            "sendgrid_api_key": SENDGRID_KEY,
+            "timezone": "Europe/Istanbul",
+            "physical_address": "Main St 1",
+            "send_rate_per_second": 25,
+            "send_batch_size": 200,
+        },
     )
     assert response.status_code == 200, response.json()
     organizer.refresh_from_db()
@@ -48,10 +54,13 @@ def test_owner_sets_keys_and_settings(owner_client, organizer):
 
 
 @responses.activate
-@pytest.mark.parametrize("answer, reason", [
-    ({"status": 401}, "SendGrid refused this key."),
-    ({"body": requests.ConnectionError("no route")}, "The key could not be checked: SendGrid unreachable"),
-])
+@pytest.mark.parametrize(
+    "answer, reason",
+    [
+        ({"status": 401}, "SendGrid refused this key."),
+        ({"body": requests.ConnectionError("no route")}, "The key could not be checked: SendGrid unreachable"),
+    ],
+)
 def test_a_sendgrid_key_is_checked_with_sendgrid_before_saving(owner_client, organizer, settings, answer, reason):
     settings.SENDGRID_MAX_RETRIES = 0
     responses.get("https://api.sendgrid.com/v3/scopes", **answer)
@@ -76,8 +85,12 @@ def test_users_read_but_cannot_change_settings(member_client):
 
 @pytest.mark.parametrize(
     "payload, field",
-    [({"timezone": "Mars/Olympus"}, "timezone"), ({"zoho_datacenter": "moon"}, "zoho_datacenter"),
-     ({"send_rate_per_second": 0}, "send_rate_per_second"), ({"send_batch_size": 100_000}, "send_batch_size")],
+    [
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"zoho_datacenter": "moon"}, "zoho_datacenter"),
+        ({"send_rate_per_second": 0}, "send_rate_per_second"),
+        ({"send_batch_size": 100_000}, "send_batch_size"),
+    ],
 )
 def test_bad_values_are_refused_with_the_field(owner_client, payload, field):
     response = owner_client.patch("/api/organizer/settings", payload)

@@ -2,6 +2,7 @@
 run on another server session, so nothing may rely on session state. Checked three ways: the settings
 the pooler needs, the project's SQL read for session-scoped statements, and the sessions the bulk
 paths leave behind. `.ci/run` runs these and the bulk-path tests through a real PgBouncer."""
+
 import ast
 import io
 import json
@@ -22,13 +23,19 @@ from liffy import sql
 PROJECT_PACKAGES = ("liffy", "persons", "campaigns", "mining", "legacy")
 # Statements whose effect outlives their transaction (SET LOCAL, SET CONSTRAINTS, SET TRANSACTION do not).
 SESSION_STATEMENTS = [
-    (re.compile(r"^SET\s+(SESSION\s+)?((ROLE|TIME\s+ZONE|SESSION\s+AUTHORIZATION|NAMES|SCHEMA)\b|[\w.]+\s*(=|TO\b))",
-                re.I), "SET without LOCAL"),
+    (
+        re.compile(
+            r"^SET\s+(SESSION\s+)?((ROLE|TIME\s+ZONE|SESSION\s+AUTHORIZATION|NAMES|SCHEMA)\b|[\w.]+\s*(=|TO\b))", re.I
+        ),
+        "SET without LOCAL",
+    ),
     (re.compile(r"^(RESET|PREPARE|LISTEN|DISCARD)\b", re.I), "session command"),
     (re.compile(r"\bpg_(try_)?advisory_lock(_shared)?\s*\(", re.I), "session advisory lock"),
     (re.compile(r"\bDECLARE\b.*\bWITH\s+HOLD\b", re.I | re.S), "cursor kept across transactions"),
-    (re.compile(r"^CREATE\s+(GLOBAL\s+|LOCAL\s+)?TEMP(ORARY)?\s+TABLE\b(?!.*\bON\s+COMMIT\s+DROP\b)", re.I | re.S),
-     "temporary table without ON COMMIT DROP"),
+    (
+        re.compile(r"^CREATE\s+(GLOBAL\s+|LOCAL\s+)?TEMP(ORARY)?\s+TABLE\b(?!.*\bON\s+COMMIT\s+DROP\b)", re.I | re.S),
+        "temporary table without ON COMMIT DROP",
+    ),
 ]
 SERVER_SIDE_CURSORS = re.compile(r"\.cursor\(\s*name\s*=|ServerCursor\(|create_cursor\(\s*name")
 
@@ -49,15 +56,21 @@ def _sql_strings(tree):
 
 def session_state_in(source):
     """(line, problem) for each statement or call in Python `source` that would need a session of its own."""
-    problems = [(line, problem) for line, statement in _sql_strings(ast.parse(source))
-                for pattern, problem in SESSION_STATEMENTS if pattern.search(statement)]
-    problems += [(source[:match.start()].count("\n") + 1, "server-side cursor")
-                 for match in SERVER_SIDE_CURSORS.finditer(source)]
+    problems = [
+        (line, problem)
+        for line, statement in _sql_strings(ast.parse(source))
+        for pattern, problem in SESSION_STATEMENTS
+        if pattern.search(statement)
+    ]
+    problems += [
+        (source[: match.start()].count("\n") + 1, "server-side cursor")
+        for match in SERVER_SIDE_CURSORS.finditer(source)
+    ]
     return problems
 
 
 def test_the_checker_finds_each_kind_of_session_state():
-    source = '''
+    source = """
 cursor.execute("SET statement_timeout = 0")
 cursor.execute("SET LOCAL statement_timeout = 0")
 cursor.execute("UPDATE t SET a = 1; set search_path TO x")
@@ -69,10 +82,14 @@ cursor.execute("CREATE TEMPORARY TABLE s (id int) ON COMMIT DROP")
 cursor.execute("INSERT INTO t VALUES (1) ON CONFLICT (id) DO UPDATE"
                " SET a = 2")
 connection.cursor(name="big")
-'''
+"""
     assert session_state_in(source) == [
-        (2, "SET without LOCAL"), (4, "SET without LOCAL"), (5, "session advisory lock"),
-        (8, "temporary table without ON COMMIT DROP"), (12, "server-side cursor")]
+        (2, "SET without LOCAL"),
+        (4, "SET without LOCAL"),
+        (5, "session advisory lock"),
+        (8, "temporary table without ON COMMIT DROP"),
+        (12, "server-side cursor"),
+    ]
 
 
 def test_the_project_keeps_no_session_state():
@@ -85,12 +102,18 @@ def test_the_project_keeps_no_session_state():
 
 
 def _settings_with(**environment):
-    code = ("import django, json; django.setup(); from django.conf import settings; db = settings.DATABASES['default'];"
-            "print(json.dumps([db.get('DISABLE_SERVER_SIDE_CURSORS', False), db.get('OPTIONS', {})]))")
-    env = os.environ | {"DJANGO_SETTINGS_MODULE": "liffy.settings",
-                        "DATABASE_URL": "postgres://liffy@pgbouncer.internal:6432/liffy"} | environment
-    return subprocess.run([sys.executable, "-c", code], env=env, cwd=django_settings.BASE_DIR, capture_output=True,
-                          text=True, timeout=60)
+    code = (
+        "import django, json; django.setup(); from django.conf import settings; db = settings.DATABASES['default'];"
+        "print(json.dumps([db.get('DISABLE_SERVER_SIDE_CURSORS', False), db.get('OPTIONS', {})]))"
+    )
+    env = (
+        os.environ
+        | {"DJANGO_SETTINGS_MODULE": "liffy.settings", "DATABASE_URL": "postgres://liffy@pgbouncer.internal:6432/liffy"}
+        | environment
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=django_settings.BASE_DIR, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_database_pooler_pgbouncer_turns_off_server_side_cursors_and_prepared_statements():
@@ -106,7 +129,8 @@ def _session_state():
             "SELECT (SELECT array_agg(name ORDER BY name) FROM pg_settings WHERE source = 'session'),"
             " (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()),"
             " (SELECT count(*) FROM pg_class WHERE relpersistence = 't' AND pg_table_is_visible(oid)),"
-            " (SELECT count(*) FROM pg_prepared_statements), (SELECT count(*) FROM pg_cursors)")
+            " (SELECT count(*) FROM pg_prepared_statements), (SELECT count(*) FROM pg_cursors)"
+        )
         settings, *counts = cursor.fetchone()
     return [name for name in settings or [] if name != "TimeZone"], *counts  # TimeZone: see the README
 

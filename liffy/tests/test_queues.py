@@ -1,5 +1,6 @@
 """Queues by workload: every task routed, names derived from the deployment's prefix, workers choosing
 their workloads. Real workers on two queues are in campaigns/tests/test_workers.py."""
+
 import importlib
 from importlib.util import find_spec
 from pathlib import Path

@@ -1,4 +1,5 @@
 """The final schema, introspected from PostgreSQL, equals the one in the spec (after 027, plus 028's additions)."""
+
 from django.db import connection
 
 SCHEMA = {

@@ -1,5 +1,6 @@
 """The production processes: static files with hashed names after collectstatic (debug off), gunicorn's
 settings from the environment, the Procfile's process types. `.ci/run` runs the whole stack."""
+
 import re
 import runpy
 
@@ -34,15 +35,25 @@ def test_the_admin_is_styled_with_debug_off(collected_static, db):
 
 
 def test_gunicorn_takes_workers_threads_and_timeouts_from_the_environment(monkeypatch, settings):
-    for name, value in {"PORT": "9100", "WEB_CONCURRENCY": "3", "WEB_THREADS": "6", "WEB_TIMEOUT": "45",
-                        "WEB_GRACEFUL_TIMEOUT": "20", "WEB_MAX_REQUESTS": "1000", "LOG_FORMAT": "json"}.items():
+    for name, value in {
+        "PORT": "9100",
+        "WEB_CONCURRENCY": "3",
+        "WEB_THREADS": "6",
+        "WEB_TIMEOUT": "45",
+        "WEB_GRACEFUL_TIMEOUT": "20",
+        "WEB_MAX_REQUESTS": "1000",
+        "LOG_FORMAT": "json",
+    }.items():
         monkeypatch.setenv(name, value)
     config = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
     assert (config["bind"], config["workers"], config["threads"]) == ("0.0.0.0:9100", 3, 6)
     assert (config["timeout"], config["graceful_timeout"], config["max_requests"]) == (45, 20, 1000)
     assert config["logconfig_dict"]["handlers"]["console"]["formatter"] == "json"
-    assert config["logconfig_dict"]["loggers"]["gunicorn.access"] == {"handlers": [], "level": "INFO",
-                                                                      "propagate": True}
+    assert config["logconfig_dict"]["loggers"]["gunicorn.access"] == {
+        "handlers": [],
+        "level": "INFO",
+        "propagate": True,
+    }
 
 
 def test_the_procfile_runs_web_worker_and_beat(settings):

@@ -1,4 +1,5 @@
 """liffy.sql: raw SQL on Django's connection, in its transaction, with Django's errors and query log."""
+
 import uuid
 
 import pytest
@@ -19,7 +20,8 @@ def scratch():
 def test_fetch_helpers_bind_text_and_binary_parameters(scratch):
     ids = [uuid.uuid4(), uuid.uuid4()]
     written = sql.execute(
-        "INSERT INTO scratch SELECT * FROM unnest(%b::uuid[], %b::text[], %s::int[])", [ids, ["ada", None], [1, 2]])
+        "INSERT INTO scratch SELECT * FROM unnest(%b::uuid[], %b::text[], %s::int[])", [ids, ["ada", None], [1, 2]]
+    )
 
     assert written == 2
     assert sql.fetch_all("SELECT id, name FROM scratch ORDER BY n") == [(ids[0], "ada"), (ids[1], None)]
@@ -27,8 +29,10 @@ def test_fetch_helpers_bind_text_and_binary_parameters(scratch):
     assert sql.fetch_one("SELECT n FROM scratch WHERE id = %s", [uuid.uuid4()]) is None
     assert sql.fetch_value("SELECT count(*) FROM scratch WHERE n > %s", [0]) == 2
     assert sql.fetch_value("SELECT n FROM scratch WHERE false") is None
-    assert sql.fetch_dicts("SELECT name, n FROM scratch ORDER BY n") == [{"name": "ada", "n": 1},
-                                                                         {"name": None, "n": 2}]
+    assert sql.fetch_dicts("SELECT name, n FROM scratch ORDER BY n") == [
+        {"name": "ada", "n": 1},
+        {"name": None, "n": 2},
+    ]
 
 
 def test_statements_run_in_the_callers_transaction(scratch):
@@ -83,5 +87,7 @@ def test_a_staging_table_holds_only_the_last_load():
     with sql.cursor() as cur:
         assert sql.stage(cur, "staged_things", columns, [(ids[0], "ada", 1)]) == 1
         assert sql.stage(cur, "staged_things", columns, [(ids[1], "grace", 2), (ids[0], None, 3)]) == 2
-        assert sql.fetch_all("SELECT id, name, n FROM staged_things ORDER BY n") == [(ids[1], "grace", 2),
-                                                                                     (ids[0], None, 3)]
+        assert sql.fetch_all("SELECT id, name, n FROM staged_things ORDER BY n") == [
+            (ids[1], "grace", 2),
+            (ids[0], None, 3),
+        ]

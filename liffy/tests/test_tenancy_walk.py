@@ -5,6 +5,7 @@ whose path needs an id this test cannot fill fails the test until it is register
 Query parameters that take an id are read from the OpenAPI schema (every `format: uuid` query
 parameter); one this test cannot fill fails until it is registered in `QUERY_ID_SOURCES`.
 """
+
 import re
 import uuid
 from functools import cache
@@ -154,8 +155,13 @@ def id_query_parameters():
         (path, method): names
         for path, operations in schema["paths"].items()
         for method, operation in operations.items()
-        if (names := [p["name"] for p in operation.get("parameters", [])
-                      if p["in"] == "query" and p["schema"].get("format") == "uuid"])
+        if (
+            names := [
+                p["name"]
+                for p in operation.get("parameters", [])
+                if p["in"] == "query" and p["schema"].get("format") == "uuid"
+            ]
+        )
     }
 
 
@@ -181,7 +187,7 @@ class ForeignData:
         self.objects = {}
 
     def object_for(self, route, kwarg):
-        prefix = route[len("api/"):].split("/(?P<")[0].split("/<")[0]
+        prefix = route[len("api/") :].split("/(?P<")[0].split("/<")[0]
         key = kwarg if kwarg in ID_SOURCES else prefix if kwarg == "pk" else None
         if key not in ID_SOURCES:
             pytest.fail(f"{route}: register a factory for '{kwarg}' in ID_SOURCES of {__name__}")
@@ -211,10 +217,15 @@ class ForeignData:
         campaign = self.objects.setdefault("campaign", CampaignFactory(organizer=self.organizer))
         target_list = self.objects.setdefault("list", ListFactory(organizer=self.organizer))
         return {
-            "person": str(person.pk), "person_id": str(person.pk), "person_ids": [str(person.pk)],
-            "campaign": str(campaign.pk), "campaign_id": str(campaign.pk),
-            "list": str(target_list.pk), "list_id": str(target_list.pk),
-            "template": str(campaign.template_id), "template_id": str(campaign.template_id),
+            "person": str(person.pk),
+            "person_id": str(person.pk),
+            "person_ids": [str(person.pk)],
+            "campaign": str(campaign.pk),
+            "campaign_id": str(campaign.pk),
+            "list": str(target_list.pk),
+            "list_id": str(target_list.pk),
+            "template": str(campaign.template_id),
+            "template_id": str(campaign.template_id),
         }
 
 
@@ -262,8 +273,12 @@ def test_a_foreign_id_in_the_query_answers_exactly_like_an_unknown_one(route, ca
     400 naming the parameter."""
     from liffy.tests.factories import UserFactory
 
-    names = [name for method in ("get",) if method in allowed_methods(callback)
-             for name in id_query_parameters().get((schema_path(route), method), [])]
+    names = [
+        name
+        for method in ("get",)
+        if method in allowed_methods(callback)
+        for name in id_query_parameters().get((schema_path(route), method), [])
+    ]
     if not names:
         return
     mine = ForeignData(other_organizer)
@@ -276,7 +291,9 @@ def test_a_foreign_id_in_the_query_answers_exactly_like_an_unknown_one(route, ca
         foreign, unknown = str(QUERY_ID_SOURCES[name](organizer).pk), str(uuid.uuid4())
         answers = [client.get(path, {name: value}) for value in (foreign, unknown)]
         assert answers[0].status_code == answers[1].status_code, f"GET {path}?{name}=: {answers}"
-        bodies = [a.content.decode().replace(value, "<id>") for a, value in zip(answers, (foreign, unknown), strict=True)]
+        bodies = [
+            a.content.decode().replace(value, "<id>") for a, value in zip(answers, (foreign, unknown), strict=True)
+        ]
         assert bodies[0] == bodies[1], f"GET {path}?{name}= foreign vs unknown: {bodies}"
         malformed = client.get(path, {name: "not-an-id"})
         assert malformed.status_code == 400 and name in malformed.json(), f"GET {path}?{name}=not-an-id"
@@ -292,8 +309,11 @@ def test_every_filterset_takes_ids_and_dates_through_the_shared_filters():
             continue
         filterset = FilterBackend().get_filterset_class(view_class(), view_class.queryset)
         for name, declared in (filterset.base_filters if filterset else {}).items():
-            field = filterset._meta.model._meta.get_field(declared.field_name.split("__")[0]) \
-                if declared.field_name and not declared.method else None
+            field = (
+                filterset._meta.model._meta.get_field(declared.field_name.split("__")[0])
+                if declared.field_name and not declared.method
+                else None
+            )
             if isinstance(field, django_models.ForeignKey) or isinstance(declared, django_filters.UUIDFilter):
                 assert isinstance(declared, OrganizerScopedIdFilter), f"{route} ?{name}="
             if isinstance(field, django_models.DateTimeField):

@@ -1,6 +1,7 @@
 """Bounded uploads through both endpoints that take a table file (the list import and mining job
 creation): request bodies refused before they are read, malformed CSV and hostile XLSX refused with a
 400 naming the problem, never a 500."""
+
 import io
 import zipfile
 
@@ -43,9 +44,9 @@ def workbook(rows, dimension=None):
         for part in source.infolist():
             body = source.read(part)
             if part.filename == "xl/worksheets/sheet1.xml":
-                start = body.index(b"<dimension ref=\"")
-                end = body.index(b"\"", start + 16)
-                body = body[:start + 16] + dimension.encode() + body[end:]
+                start = body.index(b'<dimension ref="')
+                end = body.index(b'"', start + 16)
+                body = body[: start + 16] + dimension.encode() + body[end:]
             target.writestr(part, body)
     return out.getvalue()
 
@@ -80,8 +81,10 @@ def test_a_file_outgrowing_the_limit_while_it_streams_is_refused(member_client, 
 def test_the_admin_refuses_an_oversized_upload(client, staff_user, organizer, settings):
     settings.UPLOAD_MAX_BYTES = 100
     client.force_login(staff_user)
-    response = client.post("/admin/legacy/list/add/", {
-        "organizer": organizer.pk, "name": "Big", "csv_file": SimpleUploadedFile("c.csv", b"email\n" + b"x" * 500)})
+    response = client.post(
+        "/admin/legacy/list/add/",
+        {"organizer": organizer.pk, "name": "Big", "csv_file": SimpleUploadedFile("c.csv", b"email\n" + b"x" * 500)},
+    )
     assert response.status_code == 400
     assert not List.objects.exists()
 
@@ -103,23 +106,35 @@ def test_uploads_above_the_memory_threshold_spool_to_a_temporary_file(member_cli
 
 
 MALFORMED_CSV = {
-    "bad UTF-8 after a BOM": (b"\xef\xbb\xbfemail,name\njane@acme.test,J\xfcrgen\n",
-                              "The file starts with a UTF-8 byte order mark but is not UTF-8: byte 30 cannot be "
-                              "read. Save it as CSV in UTF-8 again."),
-    "truncated UTF-16": ("email,name\njane@acme.test,Jane\n".encode("utf-16")[:-1],
-                         "The file is UTF-16 (it starts with a byte order mark) but is cut short or damaged at "
-                         "byte 62."),
-    "truncated UTF-16 without a BOM": ("email,name\njane@acme.test,Jane\n".encode("utf-16-le")[:-1],
-                                       "The file looks like UTF-16 but is cut short or damaged at byte 60."),
-    "NUL bytes": (b"email,name\n" + b"jane@acme.test,Jane\n" * 300 + b"nul@acme.test,N\x00L\n",
-                  "The file contains a NUL character (line 302): it is not a text CSV file."),
-    "a field over the csv module's limit": (b'email,notes\njane@acme.test,"' + b"x" * 140_000 + b'"\n',
-                                            "Row 2 has a cell longer than 131,072 characters."),
-    "a row longer than the header": (b"email,name\njane@acme.test,Jane\nmax@acme.test,Max,Muster,extra\n",
-                                     "Row 3 has 4 cells but the header (row 1) has 2: check the delimiter and "
-                                     "the quoting."),
-    "binary content": (bytes(range(256)) * 10, "The file is not readable text (a binary file, or an unknown "
-                                               "encoding): save it as CSV in UTF-8."),
+    "bad UTF-8 after a BOM": (
+        b"\xef\xbb\xbfemail,name\njane@acme.test,J\xfcrgen\n",
+        "The file starts with a UTF-8 byte order mark but is not UTF-8: byte 30 cannot be "
+        "read. Save it as CSV in UTF-8 again.",
+    ),
+    "truncated UTF-16": (
+        "email,name\njane@acme.test,Jane\n".encode("utf-16")[:-1],
+        "The file is UTF-16 (it starts with a byte order mark) but is cut short or damaged at byte 62.",
+    ),
+    "truncated UTF-16 without a BOM": (
+        "email,name\njane@acme.test,Jane\n".encode("utf-16-le")[:-1],
+        "The file looks like UTF-16 but is cut short or damaged at byte 60.",
+    ),
+    "NUL bytes": (
+        b"email,name\n" + b"jane@acme.test,Jane\n" * 300 + b"nul@acme.test,N\x00L\n",
+        "The file contains a NUL character (line 302): it is not a text CSV file.",
+    ),
+    "a field over the csv module's limit": (
+        b'email,notes\njane@acme.test,"' + b"x" * 140_000 + b'"\n',
+        "Row 2 has a cell longer than 131,072 characters.",
+    ),
+    "a row longer than the header": (
+        b"email,name\njane@acme.test,Jane\nmax@acme.test,Max,Muster,extra\n",
+        "Row 3 has 4 cells but the header (row 1) has 2: check the delimiter and the quoting.",
+    ),
+    "binary content": (
+        bytes(range(256)) * 10,
+        "The file is not readable text (a binary file, or an unknown encoding): save it as CSV in UTF-8.",
+    ),
 }
 
 
@@ -134,8 +149,13 @@ def test_malformed_csv_is_a_400_naming_the_problem(member_client, endpoint, prob
 
 
 def test_a_mining_job_whose_stored_file_is_malformed_fails_with_a_clear_log_line(organizer):
-    job = MiningJobFactory(organizer=organizer, type="csv", input="exhibitors.csv", status="pending",
-                           file_data=b"Email,Company\njane@acme.test,Acme\x00 GmbH\n")
+    job = MiningJobFactory(
+        organizer=organizer,
+        type="csv",
+        input="exhibitors.csv",
+        status="pending",
+        file_data=b"Email,Company\njane@acme.test,Acme\x00 GmbH\n",
+    )
     jobs.run_mining_job(job.pk)
     job.refresh_from_db()
     message = "The file contains a NUL character (line 2): it is not a text CSV file."
@@ -164,8 +184,14 @@ def test_short_rows_and_blank_lines_are_fine_and_rows_keep_their_file_numbers(me
 
 
 def test_a_workbook_can_be_imported_into_a_list(member_client):
-    data = workbook([["Ausstellerliste"], [], ["Firma", "E-Mail", "Vorname", "Nachname"],
-                     ["Acme GmbH", "jane@acme.test", "Jane", "Doe"]])
+    data = workbook(
+        [
+            ["Ausstellerliste"],
+            [],
+            ["Firma", "E-Mail", "Vorname", "Nachname"],
+            ["Acme GmbH", "jane@acme.test", "Jane", "Doe"],
+        ]
+    )
     response = post_file(member_client, "lists", data, name="aussteller.xlsx")
     assert response.status_code == 201, response.json()
     assert response.json()["member_count"] == 1
@@ -176,8 +202,12 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(member_client, endpoint):
     bomb = zip_of({"[Content_Types].xml": "<Types/>", "xl/worksheets/sheet1.xml": b"<row/>" * 5_000_000})
     assert len(bomb) < 100_000
     response = post_file(member_client, endpoint, bomb, name="list.xlsx")
-    assert response.json() == {"file": ["The workbook part xl/worksheets/sheet1.xml is compressed more than 100 "
-                                        "to 1: refused as a possible zip bomb."]}
+    assert response.json() == {
+        "file": [
+            "The workbook part xl/worksheets/sheet1.xml is compressed more than 100 "
+            "to 1: refused as a possible zip bomb."
+        ]
+    }
     many = zip_of({f"part{n}.xml": "" for n in range(1001)})
     response = post_file(member_client, endpoint, many, name="list.xlsx")
     assert response.json() == {"file": ["The workbook has 1,001 parts, more than the 1,000 allowed."]}
@@ -197,8 +227,10 @@ def test_a_workbook_unpacking_beyond_the_cap_is_refused(member_client, settings,
 def test_a_declared_sheet_size_does_not_pad_the_rows(member_client, run_eagerly):
     """Files saved after formatting whole rows declare A1:XFD1048576; only the header's columns are read
     (a note right of the table is not a column)."""
-    data = workbook([["Email", "Company", None, "Notes"], ["jane@acme.test", "Acme", None, "Hall 3", None, "aside"]],
-                    dimension="A1:XFD1048576")
+    data = workbook(
+        [["Email", "Company", None, "Notes"], ["jane@acme.test", "Acme", None, "Hall 3", None, "aside"]],
+        dimension="A1:XFD1048576",
+    )
     job = MiningJob.objects.get(pk=run_eagerly(member_client, data).json()["id"])
     assert job.status == "completed" and job.total_found == 1
     [block] = TableFileMiner().mine(MinerInput(file_name="exhibitors.xlsx", file_data=data)).blocks
@@ -210,4 +242,5 @@ def run_eagerly(django_capture_on_commit_callbacks):
     def create(client, data):
         with django_capture_on_commit_callbacks(execute=True):
             return post_file(client, "mining", data, name="exhibitors.xlsx")
+
     return create

@@ -3,6 +3,7 @@
 mining_results was created outside the numbered files in the original; it is created whole here.
 job_id columns stay plain until step 007 creates mining_jobs.
 """
+
 import django.contrib.postgres.fields
 import django.db.models.deletion
 from django.db import migrations, models

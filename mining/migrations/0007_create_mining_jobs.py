@@ -1,4 +1,5 @@
 """Step 007: mining_jobs, and the foreign keys from results and logs to it."""
+
 import django.db.models.deletion
 from django.db import migrations, models
 
@@ -55,7 +56,9 @@ class Migration(migrations.Migration):
             model_name="miningjoblog",
             name="job",
             field=models.ForeignKey(
-                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="logs",
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="logs",
                 to="mining.miningjob",
             ),
         ),

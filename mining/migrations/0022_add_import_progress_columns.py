@@ -1,4 +1,5 @@
 """Step 022 (mining part): mining_jobs.import_status / import_progress."""
+
 from django.db import migrations, models
 
 from mining.models import MiningJob
@@ -13,5 +14,7 @@ class Migration(migrations.Migration):
             name="import_status",
             field=models.CharField(blank=True, choices=MiningJob.ImportStatus.choices, max_length=20, null=True),
         ),
-        migrations.AddField(model_name="miningjob", name="import_progress", field=models.JSONField(blank=True, null=True)),
+        migrations.AddField(
+            model_name="miningjob", name="import_progress", field=models.JSONField(blank=True, null=True)
+        ),
     ]

@@ -2,6 +2,7 @@
 
 Some databases of the original system already have the column: it is added only where missing.
 """
+
 from django.db import migrations, models
 
 ADD_CONFIG = """

@@ -1,5 +1,6 @@
 """Step 039 (mining): indexes of `GET /api/mining/results`: newest first (its cursors too), and GIN on the
 words of the searched columns (`liffy.search.Words`, prefix queries). Built concurrently, then analyzed."""
+
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations, models
@@ -18,13 +19,15 @@ class Migration(migrations.Migration):
     operations = [
         AddIndexConcurrently(
             model_name="miningresult",
-            index=models.Index("organizer", models.F("created_at").desc(), models.F("id").desc(),
-                               name="mining_results_org_recent_idx"),
+            index=models.Index(
+                "organizer", models.F("created_at").desc(), models.F("id").desc(), name="mining_results_org_recent_idx"
+            ),
         ),
         AddIndexConcurrently(
             model_name="miningresult",
-            index=GinIndex(Words("contact_name", "company_name", "website", "source_url"),
-                           name="mining_results_words_idx"),
+            index=GinIndex(
+                Words("contact_name", "company_name", "website", "source_url"), name="mining_results_words_idx"
+            ),
         ),
         migrations.RunSQL("ANALYZE mining_results", reverse_sql=migrations.RunSQL.noop),
     ]

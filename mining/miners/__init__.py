@@ -1,4 +1,5 @@
 """Miners as plugins, and the orchestrator that runs every applicable one and merges their output by email."""
+
 from mining.miners.base import BLOCKED, FAILED, PARTIAL, SUCCESS, MinerInput, MinerOutput
 from mining.miners.html import HtmlPageMiner
 from mining.miners.table import TableFileMiner
@@ -11,7 +12,9 @@ def run_miners(source: MinerInput, should_continue=lambda: True, miners=None):
     outputs = [miner.mine(source, should_continue) for miner in (miners or MINERS) if miner.applies_to(source)]
     if not outputs:
         return None, []
-    blocks = [block | {"miner_name": block.get("miner_name", out.miner_name)} for out in outputs for block in out.blocks]
+    blocks = [
+        block | {"miner_name": block.get("miner_name", out.miner_name)} for out in outputs for block in out.blocks
+    ]
     statuses = {out.status for out in outputs}
     if statuses == {SUCCESS}:
         status = SUCCESS

@@ -1,4 +1,5 @@
 """The miner interface: input + config → raw output. Miners never touch the database or the organizer."""
+
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field

@@ -5,6 +5,7 @@ A person's context is the structure that holds them: the table row (its header c
 the list item, the definition-list group, the card, the address/footer/header block; a generic paragraph
 or div only where no such structure holds the address, and never a whole page.
 """
+
 import json
 import re
 from urllib.parse import unquote, urljoin
@@ -20,10 +21,14 @@ PERSON_CONTAINERS = ("tr", "li", "address", "footer", "header", "article", "figu
 CARD_CLASSES = ("vcard", "h-card")
 GENERIC_BLOCKS = ("p", "div", "section", "td", "th", "dd", "dt", "dl", "aside", "main", "body")
 AT_WORDS = r"(?:at|ät|@|arroba|arobase|chiocciola)"
-AT = rf"(?:\[\s*{AT_WORDS}\s*\]|\(\s*{AT_WORDS}\s*\)|\{{\s*(?:at|@)\s*\}}" \
-     r"|\s+(?:at|arroba)\s+(?=[\w-]+\s+(?:dot|punto)\s+)|\s@\s)"
-DOT_WORDS = r"(?:\[\s*(?:dot|punkt|point|punto|nokta|\.)\s*\]|\(\s*(?:dot|punkt|point|punto|nokta|\.)\s*\)" \
-            r"|\{\s*(?:dot|\.)\s*\}|\s+(?:dot|punto)\s+|\s\.\s|\.)"
+AT = (
+    rf"(?:\[\s*{AT_WORDS}\s*\]|\(\s*{AT_WORDS}\s*\)|\{{\s*(?:at|@)\s*\}}"
+    r"|\s+(?:at|arroba)\s+(?=[\w-]+\s+(?:dot|punto)\s+)|\s@\s)"
+)
+DOT_WORDS = (
+    r"(?:\[\s*(?:dot|punkt|point|punto|nokta|\.)\s*\]|\(\s*(?:dot|punkt|point|punto|nokta|\.)\s*\)"
+    r"|\{\s*(?:dot|\.)\s*\}|\s+(?:dot|punto)\s+|\s\.\s|\.)"
+)
 OBFUSCATED = re.compile(rf"([\w.+-]+)\s*{AT}\s*((?:[\w-]+\s*{DOT_WORDS}\s*)+[a-z]{{2,}})\b", re.IGNORECASE)
 DOT = re.compile(rf"\s*{DOT_WORDS}\s*", re.IGNORECASE)
 
@@ -76,7 +81,7 @@ def site_context(soup):
         parts.append(heading.get_text(" ", strip=True))
     for element in soup.find_all(["address", "footer", "header"]):
         parts.append(element.get_text(" ", strip=True)[:CONTEXT_LIMIT])
-    return "\n".join(part for part in parts if part)[:CONTEXT_LIMIT * 2]
+    return "\n".join(part for part in parts if part)[: CONTEXT_LIMIT * 2]
 
 
 def _reveal_cloudflare(soup):
@@ -227,8 +232,13 @@ def _phone_near(node):
 
 def _block(email, element, page_url, confidence):
     context, node, fields = _context(element)
-    block = {"emails": [email], "context": context, "source_url": page_url, "phone": _phone_near(node),
-             "confidence": confidence}
+    block = {
+        "emails": [email],
+        "context": context,
+        "source_url": page_url,
+        "phone": _phone_near(node),
+        "confidence": confidence,
+    }
     for name, value in fields.items():
         if not block.get(name):
             block[name] = value
@@ -276,9 +286,22 @@ def _json_ld_blocks(soup, page_url):
     return blocks
 
 
-ORGANIZATION_TYPES = {"Organization", "Corporation", "LocalBusiness", "NGO", "EducationalOrganization",
-                      "GovernmentOrganization", "NewsMediaOrganization", "ProfessionalService", "Store",
-                      "SportsOrganization", "MedicalOrganization", "OnlineBusiness", "Hotel", "Restaurant"}
+ORGANIZATION_TYPES = {
+    "Organization",
+    "Corporation",
+    "LocalBusiness",
+    "NGO",
+    "EducationalOrganization",
+    "GovernmentOrganization",
+    "NewsMediaOrganization",
+    "ProfessionalService",
+    "Store",
+    "SportsOrganization",
+    "MedicalOrganization",
+    "OnlineBusiness",
+    "Hotel",
+    "Restaurant",
+}
 JSON_LD_DEPTH = 8
 
 
@@ -299,9 +322,27 @@ def _walk_json_ld(data, organization=None, depth=0):
     if data.get("email") and types & (ORGANIZATION_TYPES | {"Person", "ContactPoint"}):
         yield data, organization
     for key, value in data.items():
-        if key in ("@graph", "employee", "employees", "member", "members", "founder", "founders", "contactPoint",
-                   "contactPoints", "worksFor", "memberOf", "department", "subOrganization", "organizer",
-                   "author", "publisher", "itemListElement", "item", "mainEntity"):
+        if key in (
+            "@graph",
+            "employee",
+            "employees",
+            "member",
+            "members",
+            "founder",
+            "founders",
+            "contactPoint",
+            "contactPoints",
+            "worksFor",
+            "memberOf",
+            "department",
+            "subOrganization",
+            "organizer",
+            "author",
+            "publisher",
+            "itemListElement",
+            "item",
+            "mainEntity",
+        ):
             yield from _walk_json_ld(value, organization if key != "worksFor" else None, depth + 1)
 
 
@@ -328,8 +369,9 @@ def _json_ld_block(item, organization, page_url):
     is_person = "Person" in types
     works_for = item.get("worksFor") if is_person else None
     employer = works_for if isinstance(works_for, dict) else organization if organization is not item else None
-    address = next((place.get("address") for place in (item, employer or {}) if isinstance(place.get("address"), dict)),
-                   {})
+    address = next(
+        (place.get("address") for place in (item, employer or {}) if isinstance(place.get("address"), dict)), {}
+    )
     name = _text(item.get("name"))
     if is_person and not name and (item.get("givenName") or item.get("familyName")):
         name = " ".join(filter(None, (_text(item.get("givenName")), _text(item.get("familyName")))))
@@ -344,8 +386,8 @@ def _json_ld_block(item, organization, page_url):
         "contact_name": name if is_person else None,
         "company_name": company,
         "job_title": _text(item.get("jobTitle")) if is_person else None,
-        "phone": _text(item.get("telephone")) or (_text(employer.get("telephone")) if employer and not is_person
-                                                  else None),
+        "phone": _text(item.get("telephone"))
+        or (_text(employer.get("telephone")) if employer and not is_person else None),
         "country": _text(address.get("addressCountry")),
         "city": _text(address.get("addressLocality")),
         "address": _text(address.get("streetAddress")),
@@ -375,13 +417,20 @@ def _hcard_blocks(soup, page_url):
         emails += list(raw_addresses(text))
         if not emails:
             continue
-        block = {"emails": list(dict.fromkeys(emails)), "context": text[:CONTEXT_LIMIT], "source_url": page_url,
-                 "confidence": 0.8}
+        block = {
+            "emails": list(dict.fromkeys(emails)),
+            "context": text[:CONTEXT_LIMIT],
+            "source_url": page_url,
+            "confidence": 0.8,
+        }
         for name, selectors in HCARD_FIELDS.items():
             element = card.select_one(", ".join(selectors))
             if element is not None:
-                block[name] = element.get("href") if name == "website" and element.get("href") else \
-                    element.get_text(" ", strip=True)
+                block[name] = (
+                    element.get("href")
+                    if name == "website" and element.get("href")
+                    else element.get_text(" ", strip=True)
+                )
         blocks.append(block)
     return blocks
 

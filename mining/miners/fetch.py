@@ -5,6 +5,7 @@ request and every redirect hop (redirects are followed here, at most MAX_REDIREC
 Errors are worded for the job log without connection-level detail (a refused, reset or silent port
 all read "could not connect"), so the log cannot serve to scan ports.
 """
+
 import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -80,8 +81,9 @@ class PoliteFetcher:
     def _request(self, url):
         """(the Page, None), or (None, the Location) for a redirect."""
         try:
-            with self.session.get(url, timeout=(min(5.0, self.timeout), self.timeout), stream=True,
-                                  allow_redirects=False) as response:
+            with self.session.get(
+                url, timeout=(min(5.0, self.timeout), self.timeout), stream=True, allow_redirects=False
+            ) as response:
                 if response.is_redirect:
                     return None, response.headers["Location"]
                 return self._read(url, response), None

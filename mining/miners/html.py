@@ -4,6 +4,7 @@ page the crawl reaches (rel=next, `?page=N`, `/page/N/`), all bounded by max_pag
 A listing ends after 3 empty or 2 duplicate pages, when no next page is linked or numbered, or when the next
 page is missing (404/410): that is the normal end of a list, not a failure.
 """
+
 import hashlib
 import re
 from dataclasses import dataclass
@@ -164,7 +165,7 @@ class _Crawl:
 def _rel_next(soup, page_url):
     """The same-site page a `rel="next"` link or <link> points to, if any."""
     host = urlsplit(page_url).netloc.lower()
-    for element in soup.select('a[rel][href], link[rel][href]'):
+    for element in soup.select("a[rel][href], link[rel][href]"):
         if "next" in [value.lower() for value in element.get("rel") or []]:
             url = urljoin(page_url, element["href"].strip()).split("#", 1)[0]
             if urlsplit(url).netloc.lower() == host:

@@ -1,4 +1,5 @@
 """The table file miner: CSV or XLSX with a header row somewhere in the first rows (read by liffy.tables)."""
+
 import re
 
 from liffy.tables import TableFileError, open_table
@@ -19,8 +20,12 @@ class TableFileMiner(Miner):
         rows = 0
         try:
             with open_table(source.file_name, source.file_data) as table:
-                output.event("info", "Header found", row=table.header_number,
-                             columns={table.header[column]: name for column, name in table.mapping.items()})
+                output.event(
+                    "info",
+                    "Header found",
+                    row=table.header_number,
+                    columns={table.header[column]: name for column, name in table.mapping.items()},
+                )
                 for number, cells in table.data_rows():
                     rows += 1
                     block = _row_block(table, cells, source.file_name, number)
@@ -42,7 +47,16 @@ def _row_block(table, cells, file_name, number):
     first, last = values.pop("first_name", ""), values.pop("last_name", "")
     if not values.get("contact_name") and (first or last):
         values["contact_name"] = f"{first} {last}".strip()
-    unmapped = {table.header[column] or f"column {column + 1}": cell for column, cell in enumerate(cells)
-                if column not in table.mapping and cell}
-    return {"emails": emails, **{k: v for k, v in values.items() if v}, "context": "",
-            "source_url": f"{file_name}#row={number}", "raw": unmapped or None, "confidence": 0.9}
+    unmapped = {
+        table.header[column] or f"column {column + 1}": cell
+        for column, cell in enumerate(cells)
+        if column not in table.mapping and cell
+    }
+    return {
+        "emails": emails,
+        **{k: v for k, v in values.items() if v},
+        "context": "",
+        "source_url": f"{file_name}#row={number}",
+        "raw": unmapped or None,
+        "confidence": 0.9,
+    }

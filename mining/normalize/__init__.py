@@ -3,6 +3,7 @@
 Structured fields a miner found (contact_name, company_name, job_title, country, city, phone, website)
 come first; the text around the email fills what the structure lacks.
 """
+
 from datetime import UTC, datetime
 
 from mining.normalize.companies import (

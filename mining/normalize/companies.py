@@ -1,16 +1,79 @@
 """Company names and websites."""
+
 import re
 
 FREE_MAIL_DOMAINS = {
-    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.de", "yahoo.fr", "ymail.com",
-    "hotmail.com", "hotmail.de", "hotmail.fr", "hotmail.co.uk", "outlook.com", "outlook.de", "live.com",
-    "live.de", "msn.com", "icloud.com", "me.com", "mac.com", "aol.com", "aol.de", "yandex.com", "yandex.ru",
-    "mail.ru", "bk.ru", "list.ru", "inbox.ru", "gmx.de", "gmx.net", "gmx.at", "gmx.ch", "gmx.com", "web.de",
-    "t-online.de", "freenet.de", "proton.me", "protonmail.com", "pm.me", "tutanota.com", "zoho.com",
-    "qq.com", "163.com", "126.com", "sina.com", "foxmail.com", "naver.com", "daum.net", "rediffmail.com",
-    "libero.it", "virgilio.it", "orange.fr", "wanadoo.fr", "free.fr", "laposte.net", "sfr.fr", "seznam.cz",
-    "wp.pl", "o2.pl", "onet.pl", "interia.pl", "abv.bg", "rambler.ru", "ukr.net", "hushmail.com",
-    "fastmail.com", "mail.com", "email.com", "btinternet.com", "bluewin.ch", "telenet.be", "skynet.be",
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "yahoo.co.uk",
+    "yahoo.de",
+    "yahoo.fr",
+    "ymail.com",
+    "hotmail.com",
+    "hotmail.de",
+    "hotmail.fr",
+    "hotmail.co.uk",
+    "outlook.com",
+    "outlook.de",
+    "live.com",
+    "live.de",
+    "msn.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "aol.com",
+    "aol.de",
+    "yandex.com",
+    "yandex.ru",
+    "mail.ru",
+    "bk.ru",
+    "list.ru",
+    "inbox.ru",
+    "gmx.de",
+    "gmx.net",
+    "gmx.at",
+    "gmx.ch",
+    "gmx.com",
+    "web.de",
+    "t-online.de",
+    "freenet.de",
+    "proton.me",
+    "protonmail.com",
+    "pm.me",
+    "tutanota.com",
+    "zoho.com",
+    "qq.com",
+    "163.com",
+    "126.com",
+    "sina.com",
+    "foxmail.com",
+    "naver.com",
+    "daum.net",
+    "rediffmail.com",
+    "libero.it",
+    "virgilio.it",
+    "orange.fr",
+    "wanadoo.fr",
+    "free.fr",
+    "laposte.net",
+    "sfr.fr",
+    "seznam.cz",
+    "wp.pl",
+    "o2.pl",
+    "onet.pl",
+    "interia.pl",
+    "abv.bg",
+    "rambler.ru",
+    "ukr.net",
+    "hushmail.com",
+    "fastmail.com",
+    "mail.com",
+    "email.com",
+    "btinternet.com",
+    "bluewin.ch",
+    "telenet.be",
+    "skynet.be",
 }
 # Legal forms, composite ones first so that "GmbH & Co. KG" or "Co., Ltd." is taken whole, never cut at
 # its own comma or dot.
@@ -30,12 +93,69 @@ LEGAL_SUFFIX = (
 COMPANY_IN_TEXT = re.compile(rf"(?<![\w])({LEGAL_SUFFIX})(?![\w])", re.UNICODE)
 # What ends the words of a name before its legal form.
 NAME_BOUNDARY = re.compile(r"[\n\r|•·;,:()\[\]]|\s[-–—]\s")
-CONNECTORS = {"&", "and", "und", "et", "ve", "y", "e", "of", "für", "for", "der", "die", "das", "del", "de", "du",
-              "des", "do", "da", "di", "della", "van", "von", "en", "i"}
+CONNECTORS = {
+    "&",
+    "and",
+    "und",
+    "et",
+    "ve",
+    "y",
+    "e",
+    "of",
+    "für",
+    "for",
+    "der",
+    "die",
+    "das",
+    "del",
+    "de",
+    "du",
+    "des",
+    "do",
+    "da",
+    "di",
+    "della",
+    "van",
+    "von",
+    "en",
+    "i",
+}
 # Capitalised words that open a sentence rather than a company name.
-LEAD_WORDS = {"the", "die", "der", "das", "le", "la", "el", "il", "contact", "kontakt", "welcome", "willkommen",
-              "visit", "besuchen", "call", "email", "write", "about", "organised", "organized", "powered",
-              "copyright", "bei", "at", "by", "from", "von", "chez", "c/o", "©", "our", "unsere", "your"}
+LEAD_WORDS = {
+    "the",
+    "die",
+    "der",
+    "das",
+    "le",
+    "la",
+    "el",
+    "il",
+    "contact",
+    "kontakt",
+    "welcome",
+    "willkommen",
+    "visit",
+    "besuchen",
+    "call",
+    "email",
+    "write",
+    "about",
+    "organised",
+    "organized",
+    "powered",
+    "copyright",
+    "bei",
+    "at",
+    "by",
+    "from",
+    "von",
+    "chez",
+    "c/o",
+    "©",
+    "our",
+    "unsere",
+    "your",
+}
 
 
 def clean_company(value):
@@ -53,12 +173,12 @@ def company_from_text(text):
     if not text:
         return None
     for match in COMPANY_IN_TEXT.finditer(text):
-        before = text[:match.start()].rstrip()
+        before = text[: match.start()].rstrip()
         comma = before.endswith(",")  # "Luso Eventos, Lda.", "Vinhos do Douro, S.A."
         before = before[:-1] if comma else before
         boundaries = list(NAME_BOUNDARY.finditer(before))
         if boundaries:
-            before = before[boundaries[-1].end():]
+            before = before[boundaries[-1].end() :]
         # the capitalised words just before the legal form: "Contact Initech LLC today" → "Initech LLC"
         name = []
         for word in reversed(before.split()[-6:]):
@@ -114,8 +234,13 @@ def domain_names_company(domain, company):
     if is_free_mail(domain):
         return False
     labels = domain.lower().split(".")
-    label = labels[-3] if len(labels) > 2 and labels[-2] in ("com", "co", "org", "net", "gov") else labels[-2] \
-        if len(labels) > 1 else labels[0]
+    label = (
+        labels[-3]
+        if len(labels) > 2 and labels[-2] in ("com", "co", "org", "net", "gov")
+        else labels[-2]
+        if len(labels) > 1
+        else labels[0]
+    )
     key = "".join(ch for ch in label if ch.isalnum())
     words = ["".join(ch for ch in word if ch.isalnum()) for word in company.lower().split()]
     joined = "".join(words)

@@ -11,6 +11,7 @@ Canonical form: lower case, Unicode NFC, and the domain in its Unicode spelling 
 library's `normalized` form). `jane@xn--mller-kva.de` and `Jane@MÜLLER.de` are both `jane@müller.de`, so
 the punycode and the Unicode spelling of an address are one person.
 """
+
 import re
 from functools import lru_cache
 from urllib.parse import unquote
@@ -21,26 +22,97 @@ from email_validator import EmailNotValidError, validate_email
 EMAIL_PATTERN = re.compile(r"[\w.%+'’-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 
 FILE_EXTENSIONS = {
-    "jpg", "jpeg", "png", "gif", "svg", "webp", "bmp", "ico", "tif", "tiff", "avif", "heic",
-    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "zip", "rar", "7z", "gz", "tar",
-    "js", "mjs", "css", "map", "json", "mp4", "mp3", "webm", "mov", "woff", "woff2", "ttf", "eot", "otf",
+    "jpg",
+    "jpeg",
+    "png",
+    "gif",
+    "svg",
+    "webp",
+    "bmp",
+    "ico",
+    "tif",
+    "tiff",
+    "avif",
+    "heic",
+    "pdf",
+    "doc",
+    "docx",
+    "xls",
+    "xlsx",
+    "ppt",
+    "pptx",
+    "odt",
+    "ods",
+    "zip",
+    "rar",
+    "7z",
+    "gz",
+    "tar",
+    "js",
+    "mjs",
+    "css",
+    "map",
+    "json",
+    "mp4",
+    "mp3",
+    "webm",
+    "mov",
+    "woff",
+    "woff2",
+    "ttf",
+    "eot",
+    "otf",
 }
 SYSTEM_LOCAL_PARTS = {
-    "noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "do_not_reply", "mailer-daemon",
-    "postmaster", "hostmaster", "abuse", "spam", "webmaster", "test",
+    "noreply",
+    "no-reply",
+    "no_reply",
+    "donotreply",
+    "do-not-reply",
+    "do_not_reply",
+    "mailer-daemon",
+    "postmaster",
+    "hostmaster",
+    "abuse",
+    "spam",
+    "webmaster",
+    "test",
 }
 PLACEHOLDER_DOMAINS = {
-    "example.com", "example.org", "example.net", "example.de", "localhost", "127.0.0.1", "domain.com",
-    "email.com", "yourdomain.com", "your-domain.com", "yourcompany.com", "mydomain.com", "company.com",
+    "example.com",
+    "example.org",
+    "example.net",
+    "example.de",
+    "localhost",
+    "127.0.0.1",
+    "domain.com",
+    "email.com",
+    "yourdomain.com",
+    "your-domain.com",
+    "yourcompany.com",
+    "mydomain.com",
+    "company.com",
     "test.com",
 }
 # Error-tracking and site-builder addresses that appear in page source but reach nobody.
 TRACKING_DOMAINS = ("sentry.io", "wixpress.com", "sentry-next.wixpress.com")
 TRACKING_SUBDOMAINS = tuple("." + domain for domain in TRACKING_DOMAINS)
 # Address formats shown as examples ("write to firstname.lastname@acme.com").
-PLACEHOLDER_LOCAL_PARTS = {"youremail", "your.email", "your-email", "yourname", "your.name", "firstname.lastname",
-                           "vorname.nachname", "max.mustermann", "prenom.nom", "nombre.apellido", "nome.cognome",
-                           "ad.soyad", "voornaam.achternaam"}
+PLACEHOLDER_LOCAL_PARTS = {
+    "youremail",
+    "your.email",
+    "your-email",
+    "yourname",
+    "your.name",
+    "firstname.lastname",
+    "vorname.nachname",
+    "max.mustermann",
+    "prenom.nom",
+    "nombre.apellido",
+    "nome.cognome",
+    "ad.soyad",
+    "voornaam.achternaam",
+}
 # Special-use names (RFC 6761) the library refuses; `test` is allowed as in its test environment.
 SPECIAL_USE_TLDS = {"arpa", "invalid", "local", "localhost", "onion"}
 

@@ -7,6 +7,7 @@ Splitting uses python-nameparser, configured with the titles, suffixes and parti
 Liffy serves. It costs ~90 µs a name, so plain names ("Jane Doe", "Dr. José Luis García") take a fast
 path that gives the same answer without it, and the parser's answers are cached.
 """
+
 import re
 import unicodedata
 from functools import lru_cache
@@ -16,20 +17,76 @@ from nameparser import Lexicon, Parser
 from mining.normalize.positions import position_from_text
 
 EXTRA_TITLES = {
-    "bay", "bayan", "sayın", "sayin", "dipl", "dipl.-ing", "dr.-ing", "mag", "dott", "dott.ssa", "dottssa",
-    "sig", "sig.ra", "sigra", "avv", "arch", "geom", "rag", "op", "doç", "doc", "uzm", "av", "müh", "ir", "drs",
-    "lic", "lcdo", "lcda", "dña", "sra", "srta", "eng", "mme", "mlle", "me", "pr",
+    "bay",
+    "bayan",
+    "sayın",
+    "sayin",
+    "dipl",
+    "dipl.-ing",
+    "dr.-ing",
+    "mag",
+    "dott",
+    "dott.ssa",
+    "dottssa",
+    "sig",
+    "sig.ra",
+    "sigra",
+    "avv",
+    "arch",
+    "geom",
+    "rag",
+    "op",
+    "doç",
+    "doc",
+    "uzm",
+    "av",
+    "müh",
+    "ir",
+    "drs",
+    "lic",
+    "lcdo",
+    "lcda",
+    "dña",
+    "sra",
+    "srta",
+    "eng",
+    "mme",
+    "mlle",
+    "me",
+    "pr",
 }
 EXTRA_PARTICLES = {"ten", "vom", "zum", "zur", "dei", "degli", "delle", "della", "del", "do", "dos", "das"}
 EXTRA_SUFFIXES = {"bey", "hanım", "hanim"}
 LEXICON = Lexicon.default().add(titles=EXTRA_TITLES, particles=EXTRA_PARTICLES, suffix_words=EXTRA_SUFFIXES)
 PARSER = Parser(lexicon=LEXICON)
 # Words that make a name need the full parser: any title, suffix, particle, conjunction or bound given name.
-SPECIAL_WORDS = (LEXICON.titles | LEXICON.suffix_acronyms | LEXICON.suffix_words | LEXICON.particles
-                 | LEXICON.conjunctions | LEXICON.bound_given_names | LEXICON.suffix_acronyms_ambiguous)
+SPECIAL_WORDS = (
+    LEXICON.titles
+    | LEXICON.suffix_acronyms
+    | LEXICON.suffix_words
+    | LEXICON.particles
+    | LEXICON.conjunctions
+    | LEXICON.bound_given_names
+    | LEXICON.suffix_acronyms_ambiguous
+)
 # The titles the fast path may drop in front of a plain name.
-FAST_TITLES = {"mr", "mrs", "ms", "dr", "prof", "herr", "frau", "bay", "bayan", "sayın", "sayin", "m", "mme", "sr",
-               "sra"}
+FAST_TITLES = {
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "herr",
+    "frau",
+    "bay",
+    "bayan",
+    "sayın",
+    "sayin",
+    "m",
+    "mme",
+    "sr",
+    "sra",
+}
 ROMAN = re.compile(r"[IVX]+")
 PLAIN_WORD = re.compile(r"[^\W\d_][^\W\d_]*(?:[-'’][^\W\d_]+)?")
 NAME_TOKEN = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*\.?$", re.UNICODE)
@@ -39,45 +96,339 @@ MAX_WORDS = 8
 
 # Words that name a function, never a person (in a name field or in the text around an address).
 ROLE_WORDS = {
-    "info", "contact", "kontakt", "sales", "vertrieb", "office", "buero", "büro", "admin", "support", "hello", "hallo",
-    "general", "enquiries", "enquiry", "inquiries", "marketing", "mail", "team", "service", "services", "help",
-    "booking", "bookings", "reservations", "press", "presse", "media", "hr", "jobs", "careers", "karriere",
-    "billing", "accounts", "accounting", "finance", "invoice", "orders", "order", "shop", "store", "events",
-    "event", "expo", "fair", "messe", "export", "import", "purchasing", "einkauf", "management", "director",
-    "manager", "ceo", "cfo", "cto", "reception", "empfang", "secretary", "sekretariat", "welcome", "news",
-    "newsletter", "legal", "privacy", "datenschutz", "impressum", "bilgi", "iletisim", "satis", "destek",
-    "muhasebe", "ventas", "contacto", "informacion", "commercial", "direction", "accueil", "vendite",
-    "amministrazione", "ufficio", "customer", "customerservice", "partner", "partners", "business", "company",
-    "firma", "group", "global", "international", "europe", "email", "e-mail", "phone", "tel", "fax", "mobile",
-    "address", "adresse", "web", "website", "www", "http", "https", "com", "org", "net", "the", "and", "und",
-    "our", "your", "us", "we", "for", "of", "to", "at", "by", "in", "on", "with", "from", "head", "chief",
-    "officer", "executive", "assistant", "coordinator", "department", "abteilung", "gmbh", "ltd", "inc", "llc",
-    "street", "strasse", "straße", "road", "avenue", "city", "country", "germany", "deutschland", "turkey",
-    "geschäftsführung", "geschaeftsfuehrung", "vorstand", "verwaltung", "satış", "departmanı", "departman",
-    "bölümü", "departamento", "département", "servizio", "afdeling", "ventes", "vendas",
-    "innendienst", "außendienst", "kundendienst", "zentrale", "redaktion",
+    "info",
+    "contact",
+    "kontakt",
+    "sales",
+    "vertrieb",
+    "office",
+    "buero",
+    "büro",
+    "admin",
+    "support",
+    "hello",
+    "hallo",
+    "general",
+    "enquiries",
+    "enquiry",
+    "inquiries",
+    "marketing",
+    "mail",
+    "team",
+    "service",
+    "services",
+    "help",
+    "booking",
+    "bookings",
+    "reservations",
+    "press",
+    "presse",
+    "media",
+    "hr",
+    "jobs",
+    "careers",
+    "karriere",
+    "billing",
+    "accounts",
+    "accounting",
+    "finance",
+    "invoice",
+    "orders",
+    "order",
+    "shop",
+    "store",
+    "events",
+    "event",
+    "expo",
+    "fair",
+    "messe",
+    "export",
+    "import",
+    "purchasing",
+    "einkauf",
+    "management",
+    "director",
+    "manager",
+    "ceo",
+    "cfo",
+    "cto",
+    "reception",
+    "empfang",
+    "secretary",
+    "sekretariat",
+    "welcome",
+    "news",
+    "newsletter",
+    "legal",
+    "privacy",
+    "datenschutz",
+    "impressum",
+    "bilgi",
+    "iletisim",
+    "satis",
+    "destek",
+    "muhasebe",
+    "ventas",
+    "contacto",
+    "informacion",
+    "commercial",
+    "direction",
+    "accueil",
+    "vendite",
+    "amministrazione",
+    "ufficio",
+    "customer",
+    "customerservice",
+    "partner",
+    "partners",
+    "business",
+    "company",
+    "firma",
+    "group",
+    "global",
+    "international",
+    "europe",
+    "email",
+    "e-mail",
+    "phone",
+    "tel",
+    "fax",
+    "mobile",
+    "address",
+    "adresse",
+    "web",
+    "website",
+    "www",
+    "http",
+    "https",
+    "com",
+    "org",
+    "net",
+    "the",
+    "and",
+    "und",
+    "our",
+    "your",
+    "us",
+    "we",
+    "for",
+    "of",
+    "to",
+    "at",
+    "by",
+    "in",
+    "on",
+    "with",
+    "from",
+    "head",
+    "chief",
+    "officer",
+    "executive",
+    "assistant",
+    "coordinator",
+    "department",
+    "abteilung",
+    "gmbh",
+    "ltd",
+    "inc",
+    "llc",
+    "street",
+    "strasse",
+    "straße",
+    "road",
+    "avenue",
+    "city",
+    "country",
+    "germany",
+    "deutschland",
+    "turkey",
+    "geschäftsführung",
+    "geschaeftsfuehrung",
+    "vorstand",
+    "verwaltung",
+    "satış",
+    "departmanı",
+    "departman",
+    "bölümü",
+    "departamento",
+    "département",
+    "servizio",
+    "afdeling",
+    "ventes",
+    "vendas",
+    "innendienst",
+    "außendienst",
+    "kundendienst",
+    "zentrale",
+    "redaktion",
 }
 # Local parts (or their first word) of shared mailboxes in the languages Liffy mines.
-ROLE_MAILBOXES = ROLE_WORDS - {"the", "and", "und", "our", "your", "us", "we", "for", "of", "to", "at", "by", "in",
-                               "on", "with", "from", "com", "org", "net", "http", "https", "www", "germany",
-                               "deutschland", "turkey", "head", "chief", "city", "country", "street", "road"} | {
-    "contest", "hi", "hola", "ciao", "bonjour", "merhaba", "it", "pr", "ir", "ik", "rh", "ops", "operations",
-    "recruiting", "recruitment", "compliance", "dpo", "gdpr", "security", "exhibitors", "exhibitor", "aussteller",
-    "visitors", "registration", "tickets", "procurement", "logistics", "shipping", "dispatch", "warehouse",
-    "frontdesk", "board", "sponsoring", "sponsorship", "sponsors", "feedback", "all", "staff", "members",
-    "membership", "mitglieder", "verein", "geschaeftsstelle", "post", "poststelle", "kundenservice", "kundendienst",
-    "anfrage", "anfragen", "bestellung", "bestellungen", "verwaltung", "zentrale", "buchhaltung", "rechnung",
-    "rechnungen", "technik", "tech", "online", "digital", "social", "community", "investor", "investors",
-    "payroll", "compta", "comptabilite", "recrutement", "secretariat", "devis", "commande", "commandes",
-    "administracion", "comercial", "pedidos", "reservas", "recepcion", "commerciale", "segreteria", "ordini",
-    "vendas", "contato", "geral", "atendimento", "financeiro", "verkoop", "inkoop", "algemeen", "receptie",
-    "klantenservice", "administratie", "bestellingen", "siparis", "ihracat", "pazarlama", "insankaynaklari",
-    "mailbox", "postmaster", "noreply", "hotline", "helpdesk", "servicedesk", "kundencenter", "vorstand",
-    "praesidium", "geschaeftsfuehrung", "redaktion", "redaction", "editorial", "editor", "studio", "agency",
+ROLE_MAILBOXES = ROLE_WORDS - {
+    "the",
+    "and",
+    "und",
+    "our",
+    "your",
+    "us",
+    "we",
+    "for",
+    "of",
+    "to",
+    "at",
+    "by",
+    "in",
+    "on",
+    "with",
+    "from",
+    "com",
+    "org",
+    "net",
+    "http",
+    "https",
+    "www",
+    "germany",
+    "deutschland",
+    "turkey",
+    "head",
+    "chief",
+    "city",
+    "country",
+    "street",
+    "road",
+} | {
+    "contest",
+    "hi",
+    "hola",
+    "ciao",
+    "bonjour",
+    "merhaba",
+    "it",
+    "pr",
+    "ir",
+    "ik",
+    "rh",
+    "ops",
+    "operations",
+    "recruiting",
+    "recruitment",
+    "compliance",
+    "dpo",
+    "gdpr",
+    "security",
+    "exhibitors",
+    "exhibitor",
+    "aussteller",
+    "visitors",
+    "registration",
+    "tickets",
+    "procurement",
+    "logistics",
+    "shipping",
+    "dispatch",
+    "warehouse",
+    "frontdesk",
+    "board",
+    "sponsoring",
+    "sponsorship",
+    "sponsors",
+    "feedback",
+    "all",
+    "staff",
+    "members",
+    "membership",
+    "mitglieder",
+    "verein",
+    "geschaeftsstelle",
+    "post",
+    "poststelle",
+    "kundenservice",
+    "kundendienst",
+    "anfrage",
+    "anfragen",
+    "bestellung",
+    "bestellungen",
+    "verwaltung",
+    "zentrale",
+    "buchhaltung",
+    "rechnung",
+    "rechnungen",
+    "technik",
+    "tech",
+    "online",
+    "digital",
+    "social",
+    "community",
+    "investor",
+    "investors",
+    "payroll",
+    "compta",
+    "comptabilite",
+    "recrutement",
+    "secretariat",
+    "devis",
+    "commande",
+    "commandes",
+    "administracion",
+    "comercial",
+    "pedidos",
+    "reservas",
+    "recepcion",
+    "commerciale",
+    "segreteria",
+    "ordini",
+    "vendas",
+    "contato",
+    "geral",
+    "atendimento",
+    "financeiro",
+    "verkoop",
+    "inkoop",
+    "algemeen",
+    "receptie",
+    "klantenservice",
+    "administratie",
+    "bestellingen",
+    "siparis",
+    "ihracat",
+    "pazarlama",
+    "insankaynaklari",
+    "mailbox",
+    "postmaster",
+    "noreply",
+    "hotline",
+    "helpdesk",
+    "servicedesk",
+    "kundencenter",
+    "vorstand",
+    "praesidium",
+    "geschaeftsfuehrung",
+    "redaktion",
+    "redaction",
+    "editorial",
+    "editor",
+    "studio",
+    "agency",
 }
 # Role words long enough to be recognised at the start of a glued local part ("infoberlin", "salesde").
-ROLE_PREFIXES = ("info", "kontakt", "contact", "sales", "office", "support", "service", "bilgi", "admin",
-                 "marketing", "booking", "noreply", "vertrieb", "verkauf", "ventas", "vendite", "iletisim")
+ROLE_PREFIXES = (
+    "info",
+    "kontakt",
+    "contact",
+    "sales",
+    "office",
+    "support",
+    "service",
+    "bilgi",
+    "admin",
+    "marketing",
+    "booking",
+    "noreply",
+    "vertrieb",
+    "verkauf",
+    "ventas",
+    "vendite",
+    "iletisim",
+)
 
 
 # The words of a local part: what lies between dots, dashes, underscores, digits and spaces.
@@ -175,9 +526,18 @@ def _surname_in_capitals(text):
     tokens = text.split(" ")
     if "," in text or not 2 <= len(tokens) <= 5 or not any(ch.islower() for ch in text):
         return None
-    capital = [token.isupper() and (len(token) > 2 or token.lower() in PARTICLES) and not ROMAN.fullmatch(token)
-               and (token.lower() in PARTICLES or token.lower().strip(".") not in SPECIAL_WORDS) for token in tokens]
-    if all(capital) or not any(capital) or not any(len(token) > 2 for token, cap in zip(tokens, capital, strict=True) if cap):
+    capital = [
+        token.isupper()
+        and (len(token) > 2 or token.lower() in PARTICLES)
+        and not ROMAN.fullmatch(token)
+        and (token.lower() in PARTICLES or token.lower().strip(".") not in SPECIAL_WORDS)
+        for token in tokens
+    ]
+    if (
+        all(capital)
+        or not any(capital)
+        or not any(len(token) > 2 for token, cap in zip(tokens, capital, strict=True) if cap)
+    ):
         return None
     if any(not PLAIN_WORD.fullmatch(token) for token in tokens):
         return None
@@ -202,8 +562,12 @@ def _fast_split(text):
     if not 2 <= len(tokens) <= 3:
         return None
     for token in tokens:
-        if (not PLAIN_WORD.fullmatch(token) or not token[0].isupper() or token[1:].isupper()
-                or token.lower() in SPECIAL_WORDS):
+        if (
+            not PLAIN_WORD.fullmatch(token)
+            or not token[0].isupper()
+            or token[1:].isupper()
+            or token.lower() in SPECIAL_WORDS
+        ):
             return None
     return " ".join(tokens[:-1]), tokens[-1]
 
@@ -222,8 +586,32 @@ def name_from_local_part(email):
 
 
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*\.?", re.UNICODE)
-LEADING_TITLES = {"dr", "prof", "mr", "mrs", "ms", "herr", "frau", "bay", "bayan", "sayın", "sayin", "m", "mme",
-                  "mlle", "sir", "dipl", "ing", "mag", "dott", "sig", "sr", "sra", "av", "op"}
+LEADING_TITLES = {
+    "dr",
+    "prof",
+    "mr",
+    "mrs",
+    "ms",
+    "herr",
+    "frau",
+    "bay",
+    "bayan",
+    "sayın",
+    "sayin",
+    "m",
+    "mme",
+    "mlle",
+    "sir",
+    "dipl",
+    "ing",
+    "mag",
+    "dott",
+    "sig",
+    "sr",
+    "sra",
+    "av",
+    "op",
+}
 
 
 def _runs(context):
@@ -231,7 +619,7 @@ def _runs(context):
     run, runs = [], []
     for match in WORD.finditer(context):
         word = match.group(0)
-        joined = run and context[run[-1].end():match.start()].strip(" ") == ""
+        joined = run and context[run[-1].end() : match.start()].strip(" ") == ""
         fits = word[:1].isupper() or (run and word.lower() in PARTICLES)
         if fits and (joined or not run):
             run.append(match)
@@ -261,15 +649,15 @@ def name_from_context(context, email):
             run, titled = run[1:], True
         for size in range(2, min(len(run), 6) + 1):
             for offset in range(len(run) - size + 1):
-                window = run[offset:offset + size]
-                first, last = parse_name(context[window[0].start():window[-1].end()])
+                window = run[offset : offset + size]
+                first, last = parse_name(context[window[0].start() : window[-1].end()])
                 if not first or not last:
                     continue
                 score = _fit_score(first, last, local)
                 if score and score >= best_score:  # on a tie the longer name: "Eva van den Berg"
                     best, best_score = (first, last), score
         if labelled is None and 2 <= len(run) <= 3 and (titled or _is_labelled(context, run[0].start(), run[-1].end())):
-            first, last = parse_name(context[run[0].start():run[-1].end()])
+            first, last = parse_name(context[run[0].start() : run[-1].end()])
             if first and last:
                 labelled = (first, last)
     return best or labelled or (None, None)
@@ -286,8 +674,9 @@ def _fit_score(first, last, local):
         return 0
     first_key = re.sub(r"[^a-z]", "", _ascii(first.split()[0]))
     last_keys = [re.sub(r"[^a-z]", "", _ascii(word)) for word in last.split() if word.lower() not in PARTICLES]
-    last_key = next((key for key in reversed(last_keys) if len(key) >= 2 and key in local), last_keys[-1] if
-                    last_keys else "")
+    last_key = next(
+        (key for key in reversed(last_keys) if len(key) >= 2 and key in local), last_keys[-1] if last_keys else ""
+    )
     has_first = len(first_key) >= 2 and first_key in local
     has_last = len(last_key) >= 2 and last_key in local
     if has_first and has_last:
@@ -309,7 +698,7 @@ ROLE_AFTER = re.compile(r"^\s*(?:[,\-–|(/]|\n)\s*\S", re.UNICODE)
 
 
 def _is_labelled(context, start, end):
-    if LABEL_BEFORE.search(context[max(0, start - 30):start]):
+    if LABEL_BEFORE.search(context[max(0, start - 30) : start]):
         return True
-    after = context[end:end + 60]
+    after = context[end : end + 60]
     return bool(ROLE_AFTER.match(after)) and position_from_text(after) is not None

@@ -1,4 +1,5 @@
 """Job titles: a cleaned structured value, or a title phrase found in the text around an email."""
+
 import re
 
 TITLE_WORDS = (
@@ -43,5 +44,5 @@ def position_from_text(text):
     end = end_match.start() if end_match else len(text)
     phrase = text[start:end].strip()
     if len(phrase) > 60 or len(phrase.split()) > 6:
-        phrase = text[match.start():end].strip()  # too long to be only a title: keep from the title word on
+        phrase = text[match.start() : end].strip()  # too long to be only a title: keep from the title word on
     return clean_position(phrase)

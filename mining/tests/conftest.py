@@ -14,7 +14,9 @@ def site(settings):
 @pytest.fixture
 def run_on_commit(django_capture_on_commit_callbacks):
     """Celery runs eagerly without a broker; the job is queued on commit, so run the callbacks."""
+
     def post(client, *args, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
             return client.post(*args, **kwargs)
+
     return post

@@ -1,4 +1,5 @@
 """The aggregation trigger: flags, merge rules, counters, error isolation and concurrent runs."""
+
 from decimal import Decimal
 
 import pytest
@@ -55,17 +56,24 @@ def test_shadow_verbose_logs_every_candidate(monkeypatch, organizer):
 @pytest.mark.django_db
 def test_persist_creates_persons_and_affiliations_with_source(persist, organizer):
     job = MiningJobFactory(organizer=organizer)
-    result = aggregate(organizer.pk, [
-        candidate("Jane@Acme.de", "Jane", "Doe", company_name="Acme GmbH", position="CEO", confidence=0.7),
-        candidate("info@acme.de", company_name="Acme GmbH"),
-    ], job=job)
-    assert {k: result[k] for k in ("persons_created", "persons_updated", "affiliations_created",
-                                   "affiliations_enriched")} == {
-        "persons_created": 2, "persons_updated": 0, "affiliations_created": 2, "affiliations_enriched": 0}
+    result = aggregate(
+        organizer.pk,
+        [
+            candidate("Jane@Acme.de", "Jane", "Doe", company_name="Acme GmbH", position="CEO", confidence=0.7),
+            candidate("info@acme.de", company_name="Acme GmbH"),
+        ],
+        job=job,
+    )
+    assert {
+        k: result[k] for k in ("persons_created", "persons_updated", "affiliations_created", "affiliations_enriched")
+    } == {"persons_created": 2, "persons_updated": 0, "affiliations_created": 2, "affiliations_enriched": 0}
     jane = Person.objects.get(organizer=organizer, email="jane@acme.de")
     affiliation = jane.affiliations.get()
     assert (affiliation.source_type, affiliation.source_ref, affiliation.mining_job_id) == (
-        "mining", "https://fair.test/a", job.pk)
+        "mining",
+        "https://fair.test/a",
+        job.pk,
+    )
     assert affiliation.confidence == Decimal("0.70")
     assert MiningJobLog.objects.filter(job=job, message="Aggregation finished", level="success").exists()
 
@@ -73,12 +81,28 @@ def test_persist_creates_persons_and_affiliations_with_source(persist, organizer
 @pytest.mark.django_db
 def test_known_data_is_never_replaced_only_blanks_are_filled(persist, organizer):
     person = PersonFactory(organizer=organizer, email="jane@acme.de", first_name="Janet", last_name=None)
-    AffiliationFactory(person=person, organizer=organizer, company_name="Acme GmbH", position="CEO",
-                       country_code=None, confidence=Decimal("0.90"))
-    result = aggregate(organizer.pk, [
-        candidate("JANE@acme.de", "Jane", "Doe", company_name="ACME GMBH", position="Intern", country_code="DE",
-                  confidence=0.4),
-    ])
+    AffiliationFactory(
+        person=person,
+        organizer=organizer,
+        company_name="Acme GmbH",
+        position="CEO",
+        country_code=None,
+        confidence=Decimal("0.90"),
+    )
+    result = aggregate(
+        organizer.pk,
+        [
+            candidate(
+                "JANE@acme.de",
+                "Jane",
+                "Doe",
+                company_name="ACME GMBH",
+                position="Intern",
+                country_code="DE",
+                confidence=0.4,
+            ),
+        ],
+    )
     person.refresh_from_db()
     assert (person.first_name, person.last_name) == ("Janet", "Doe")
     affiliation = person.affiliations.get()
@@ -97,13 +121,19 @@ def test_greater_confidence_wins(persist, organizer):
 
 @pytest.mark.django_db
 def test_rerun_adds_nothing_including_companyless_affiliations(persist, organizer):
-    batch = [candidate("a@acme.de", "Ann", "Lee", position="Buyer", country_code="DE"),
-             candidate("b@acme.de", company_name="Acme", website="https://acme.de")]
+    batch = [
+        candidate("a@acme.de", "Ann", "Lee", position="Buyer", country_code="DE"),
+        candidate("b@acme.de", company_name="Acme", website="https://acme.de"),
+    ]
     aggregate(organizer.pk, batch)
     again = aggregate(organizer.pk, batch)
     assert Person.objects.count() == 2 and Affiliation.objects.count() == 2
-    assert (again["persons_created"], again["persons_updated"], again["affiliations_created"],
-            again["affiliations_enriched"]) == (0, 0, 0, 0)
+    assert (
+        again["persons_created"],
+        again["persons_updated"],
+        again["affiliations_created"],
+        again["affiliations_enriched"],
+    ) == (0, 0, 0, 0)
 
 
 @pytest.mark.django_db
@@ -113,15 +143,16 @@ def test_new_company_adds_an_affiliation_and_organizers_stay_apart(persist, orga
     aggregate(other_organizer.pk, [candidate("a@acme.de", company_name="Acme")])
     assert Person.objects.filter(email="a@acme.de").count() == 2
     assert set(Affiliation.objects.filter(organizer=organizer).values_list("company_name", flat=True)) == {
-        "Acme", "Globex"}
+        "Acme",
+        "Globex",
+    }
 
 
 @pytest.mark.django_db
 def test_a_failing_batch_is_reported_and_the_others_are_written(persist, organizer):
     job = MiningJobFactory(organizer=organizer)
     bad = candidate("bad@acme.de", company_name="Acme", country_code="DEU")  # too long for the column
-    result = aggregate(organizer.pk, [candidate("good@acme.de"), bad, candidate("fine@acme.de")], job=job,
-                       batch_size=1)
+    result = aggregate(organizer.pk, [candidate("good@acme.de"), bad, candidate("fine@acme.de")], job=job, batch_size=1)
     assert len(result["errors"]) == 1 and "batch 2" in result["errors"][0]
     assert set(Person.objects.values_list("email", flat=True)) == {"good@acme.de", "fine@acme.de"}
     assert MiningJobLog.objects.filter(job=job, level="error").count() == 1
@@ -132,11 +163,15 @@ def test_concurrent_aggregations_make_no_duplicates_and_lose_no_enrichment(persi
     organizer = OrganizerFactory()
     shared = [f"shared{i}@fair.test" for i in range(300)]
     first = [candidate(email, "First", None, company_name="Acme", position="Buyer") for email in shared] + [
-        candidate(f"only1-{i}@fair.test", position="Owner") for i in range(100)]
-    second = [candidate(email, None, "Second", company_name="ACME", country_code="DE", confidence=0.9)
-              for email in reversed(shared)] + [candidate(email, position="Owner") for email in shared[:50]]
-    at_once(lambda: aggregate(organizer.pk, first, batch_size=100),
-            lambda: aggregate(organizer.pk, second, batch_size=100))
+        candidate(f"only1-{i}@fair.test", position="Owner") for i in range(100)
+    ]
+    second = [
+        candidate(email, None, "Second", company_name="ACME", country_code="DE", confidence=0.9)
+        for email in reversed(shared)
+    ] + [candidate(email, position="Owner") for email in shared[:50]]
+    at_once(
+        lambda: aggregate(organizer.pk, first, batch_size=100), lambda: aggregate(organizer.pk, second, batch_size=100)
+    )
 
     assert Person.objects.filter(organizer=organizer).count() == 400
     persons = Person.objects.filter(organizer=organizer, email__in=shared)
@@ -151,11 +186,23 @@ def test_concurrent_aggregations_make_no_duplicates_and_lose_no_enrichment(persi
 def test_worker_processes_write_what_one_process_writes(persist):
     def run(workers):
         organizer = OrganizerFactory()
-        candidates = [candidate(f"p{i % 30}@fair.test", f"Pat{i}", None, company_name=f"Firm {i % 4}",
-                                position="Buyer" if i % 2 else None) for i in range(60)]
+        candidates = [
+            candidate(
+                f"p{i % 30}@fair.test",
+                f"Pat{i}",
+                None,
+                company_name=f"Firm {i % 4}",
+                position="Buyer" if i % 2 else None,
+            )
+            for i in range(60)
+        ]
         result = aggregate(organizer.pk, candidates, batch_size=100, workers=workers)
-        rows = sorted(Affiliation.objects.filter(organizer=organizer).values_list(
-            "person__email", "person__first_name", "company_name", "position"), key=str)
+        rows = sorted(
+            Affiliation.objects.filter(organizer=organizer).values_list(
+                "person__email", "person__first_name", "company_name", "position"
+            ),
+            key=str,
+        )
         return {key: value for key, value in result.items() if key != "person_ids"}, sorted(result["person_ids"]), rows
 
     one = run(1)

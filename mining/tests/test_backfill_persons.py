@@ -1,4 +1,5 @@
 """manage.py backfill_persons: report, idempotency, dry run, filters, resuming after a kill."""
+
 import json
 from io import StringIO
 
@@ -18,17 +19,22 @@ def run(*args):
     out = StringIO()
     call_command("backfill_persons", *args, stdout=out)
     text = out.getvalue()
-    return json.loads(text[:text.rindex("}") + 1])
+    return json.loads(text[: text.rindex("}") + 1])
 
 
 @pytest.fixture
 def results(organizer, other_organizer):
     job = MiningJobFactory(organizer=organizer)
-    MiningResultFactory(job=job, emails=["jane.doe@acme.de"], contact_name="Dr. Jane Doe", company_name="Acme GmbH",
-                        country="Deutschland", job_title="CEO")
+    MiningResultFactory(
+        job=job,
+        emails=["jane.doe@acme.de"],
+        contact_name="Dr. Jane Doe",
+        company_name="Acme GmbH",
+        country="Deutschland",
+        job_title="CEO",
+    )
     MiningResultFactory(job=job, emails=["JANE.DOE@acme.de"], company_name="Acme GmbH", city="Berlin")
-    MiningResultFactory(job=job, emails=["info@globex.ch", "sales@globex.ch"], company_name="Globex AG",
-                        country="CH")
+    MiningResultFactory(job=job, emails=["info@globex.ch", "sales@globex.ch"], company_name="Globex AG", country="CH")
     MiningResultFactory(job=job, emails=[], company_name="No Mail Ltd")
     MiningResultFactory(job=job, emails=["noreply@acme.de"])
     other = MiningJobFactory(organizer=other_organizer)
@@ -39,19 +45,38 @@ def results(organizer, other_organizer):
 def test_backfill_creates_persons_and_affiliations_then_nothing(results, organizer):
     job, _ = results
     report = run()
-    assert report == {"results_scanned": 6, "persons_created": 4, "persons_updated": 0, "affiliations_created": 4,
-                      "affiliations_enriched": 0, "skipped_no_email": 2, "errors": []}
+    assert report == {
+        "results_scanned": 6,
+        "persons_created": 4,
+        "persons_updated": 0,
+        "affiliations_created": 4,
+        "affiliations_enriched": 0,
+        "skipped_no_email": 2,
+        "errors": [],
+    }
     jane = Person.objects.get(organizer=organizer, email="jane.doe@acme.de")
     assert (jane.first_name, jane.last_name) == ("Jane", "Doe")
     affiliation = jane.affiliations.get()
-    assert (affiliation.country_code, affiliation.city, affiliation.position, affiliation.source_type,
-            affiliation.mining_job_id) == ("DE", "Berlin", "CEO", "backfill", job.pk)
+    assert (
+        affiliation.country_code,
+        affiliation.city,
+        affiliation.position,
+        affiliation.source_type,
+        affiliation.mining_job_id,
+    ) == ("DE", "Berlin", "CEO", "backfill", job.pk)
     assert set(Person.objects.filter(organizer=organizer).values_list("email", flat=True)) == {
-        "jane.doe@acme.de", "info@globex.ch", "sales@globex.ch"}
+        "jane.doe@acme.de",
+        "info@globex.ch",
+        "sales@globex.ch",
+    }
 
     again = run()
-    assert (again["persons_created"], again["affiliations_created"], again["persons_updated"],
-            again["affiliations_enriched"]) == (0, 0, 0, 0)
+    assert (
+        again["persons_created"],
+        again["affiliations_created"],
+        again["persons_updated"],
+        again["affiliations_enriched"],
+    ) == (0, 0, 0, 0)
 
 
 def test_dry_run_reports_the_same_and_writes_nothing(results):
@@ -83,7 +108,9 @@ def test_killed_run_resumes_to_the_same_state(results):
     state = sorted(Affiliation.objects.values_list("person__email", "person__organizer", "company_name", "city"))
     Person.objects.all().delete()
     backfill_persons(batch_size=1000)
-    assert sorted(Affiliation.objects.values_list("person__email", "person__organizer", "company_name", "city")) == state
+    assert (
+        sorted(Affiliation.objects.values_list("person__email", "person__organizer", "company_name", "city")) == state
+    )
 
 
 def test_bad_arguments_are_refused():
@@ -97,8 +124,12 @@ def test_bad_arguments_are_refused():
 
 def _state():
     persons = sorted(Person.objects.values_list("organizer_id", "email", "first_name", "last_name"))
-    affiliations = sorted(Affiliation.objects.values_list(
-        "person__email", "company_name", "country_code", "city", "position", "source_type"), key=str)
+    affiliations = sorted(
+        Affiliation.objects.values_list(
+            "person__email", "company_name", "country_code", "city", "position", "source_type"
+        ),
+        key=str,
+    )
     return persons, affiliations
 
 
@@ -106,9 +137,12 @@ def _state():
 def many_results(organizer, other_organizer):
     """Results of distinct addresses (the report then does not depend on where batches begin)."""
     for number in range(24):
-        MiningResultFactory(job__organizer=organizer if number % 3 else other_organizer,
-                            emails=[] if number % 7 == 0 else [f"p{number}@firm{number}.test"],
-                            contact_name=f"Pat Doe{number}", country="Deutschland")
+        MiningResultFactory(
+            job__organizer=organizer if number % 3 else other_organizer,
+            emails=[] if number % 7 == 0 else [f"p{number}@firm{number}.test"],
+            contact_name=f"Pat Doe{number}",
+            country="Deutschland",
+        )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -137,4 +171,3 @@ def test_a_parallel_run_killed_after_some_ranges_is_finished_by_running_again(ma
     assert 0 < Person.objects.count() < len(state[0])
     run("--workers", "2")
     assert _state() == state
-

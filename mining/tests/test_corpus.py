@@ -1,5 +1,6 @@
 """The labelled corpus (corpus/): its size and languages, and floors under precision and recall per field,
 so that a change that loses fidelity fails here. `python mining/tests/corpus/score.py -v` lists every miss."""
+
 from mining.tests.corpus.score import rates, score
 
 # (precision, recall) each field must keep; the figures reached are in the README's Mining section.

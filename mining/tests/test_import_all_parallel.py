@@ -1,4 +1,5 @@
 """Import-all split into id ranges (worker processes, Celery tasks) ends as a one-process import does."""
+
 import pytest
 
 from legacy.models import ListMember
@@ -25,6 +26,7 @@ def started(monkeypatch):
             MiningResultFactory(job=job, emails=emails, contact_name=f"Pat Doe{number}", company_name="Firm")
         target = imports.start_import_all(job, user=None, list_name="Fair")
         return str(job.pk), str(target.pk)
+
     return start
 
 

@@ -3,6 +3,7 @@
 The vectors live in `vectors/` (their source is named in each file): python-nameparser's case table and
 email-validator's syntax tests.
 """
+
 import csv
 import json
 from pathlib import Path
@@ -49,8 +50,18 @@ def test_names_agree_with_nameparser_or_are_refused():
 
 def test_the_fast_path_answers_as_nameparser_would():
     """Every vector and every plain name the fast path decides gets nameparser's answer."""
-    plain = ["Jane Doe", "Dr. José Luis García", "Herr Klaus Müller", "Bay Ahmet Yılmaz", "Mary-Ann O'Neil",
-             "Zoë Łukasiewicz", "Prof. Hans Weber", "Mme Claire Martin", "Anna Maria Rossi", "Elif Şahin"]
+    plain = [
+        "Jane Doe",
+        "Dr. José Luis García",
+        "Herr Klaus Müller",
+        "Bay Ahmet Yılmaz",
+        "Mary-Ann O'Neil",
+        "Zoë Łukasiewicz",
+        "Prof. Hans Weber",
+        "Mme Claire Martin",
+        "Anna Maria Rossi",
+        "Elif Şahin",
+    ]
     decided = 0
     for text in [row["text"] for row in _name_vectors()] + plain:
         fast = _fast_split(text)
@@ -87,9 +98,9 @@ UNSUPPORTED_OPTIONS = {"allow_quoted_local", "allow_display_name"}
 @pytest.mark.parametrize("vector", _email_vectors(), ids=lambda vector: repr(vector["input"])[:60])
 def test_email_syntax_agrees_with_email_validator(vector):
     text, valid = vector["input"], vector["valid"]
-    needs_option = valid and any(
-        vector["options"].get(option) for option in UNSUPPORTED_OPTIONS
-    ) and ('"' in text or "<" in text)
+    needs_option = (
+        valid and any(vector["options"].get(option) for option in UNSUPPORTED_OPTIONS) and ('"' in text or "<" in text)
+    )
     reserved_test_domain = text.endswith(".test") and not valid  # accepted on purpose, see emails.py
     expected = (valid and not needs_option) or reserved_test_domain
     assert is_valid_syntax(text) == expected

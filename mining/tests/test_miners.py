@@ -1,4 +1,5 @@
 """The page miner against a local fixture site, the table file miner against bad and good files."""
+
 import io
 
 from openpyxl import Workbook
@@ -28,8 +29,14 @@ def test_home_page_with_obfuscated_and_cloudflare_emails_and_contact_pages(site)
     output = mine_url(site.url + "/home")
     assert output.status == SUCCESS
     found = emails_of(output)
-    assert {"jane@acme-fairs.de", "press@acme-fairs.de", "sales@acme-fairs.de", "k.mueller@acme-fairs.de",
-            "info@acme-fairs.de", "eva.schmidt@acme-fairs.de"} == set(found)
+    assert {
+        "jane@acme-fairs.de",
+        "press@acme-fairs.de",
+        "sales@acme-fairs.de",
+        "k.mueller@acme-fairs.de",
+        "info@acme-fairs.de",
+        "eva.schmidt@acme-fairs.de",
+    } == set(found)
     klaus = found["k.mueller@acme-fairs.de"]
     assert (klaus.first_name, klaus.last_name) == ("Klaus", "Müller")
     assert klaus.affiliations[0].position == "Geschäftsführer"
@@ -37,7 +44,11 @@ def test_home_page_with_obfuscated_and_cloudflare_emails_and_contact_pages(site)
     assert klaus.affiliations[0].phone == "+49301234567"
     eva = found["eva.schmidt@acme-fairs.de"]
     assert (eva.first_name, eva.last_name, eva.affiliations[0].company_name, eva.affiliations[0].position) == (
-        "Eva", "Schmidt", "Acme Fairs GmbH", "Head of Sales")
+        "Eva",
+        "Schmidt",
+        "Acme Fairs GmbH",
+        "Head of Sales",
+    )
     assert found["info@acme-fairs.de"].affiliations[0].city == "Berlin"
     assert found["k.mueller@acme-fairs.de"].extraction_meta["source_url"].endswith("/kontakt")
     assert "Klaus Müller" in found["k.mueller@acme-fairs.de"].extraction_meta["context_snippet"]
@@ -56,15 +67,20 @@ def test_paginated_directory_stops_after_three_empty_pages(site):
 
 def test_pagination_respects_max_pages(site):
     mine_url(site.url + "/directory?page=1", follow_contact_pages=False, max_pages=2)
-    assert [p for p, _ua, _t in site.requests if p.startswith("/directory")] == ["/directory?page=1",
-                                                                                 "/directory?page=2"]
+    assert [p for p, _ua, _t in site.requests if p.startswith("/directory")] == [
+        "/directory?page=1",
+        "/directory?page=2",
+    ]
 
 
 def test_path_pagination_stops_after_two_duplicate_pages(site):
     output = mine_url(site.url + "/exhibitors", follow_contact_pages=False)
     assert set(emails_of(output)) == {"anna.berg@stand.se"}
     assert [p for p, _ua, _t in site.requests if p.startswith("/exhibitors")] == [
-        "/exhibitors", "/exhibitors/page/2/", "/exhibitors/page/3/"]
+        "/exhibitors",
+        "/exhibitors/page/2/",
+        "/exhibitors/page/3/",
+    ]
 
 
 def test_robots_txt_disallow_blocks_the_page(site):
@@ -87,21 +103,27 @@ def test_non_utf8_page_is_decoded(site):
     found = emails_of(mine_url(site.url + "/latin1"))
     assert set(found) == {"juergen.weiss@messe-sued.de", "j.weiss@messe-süd.de"}  # an IDN domain is a domain
     assert (found["juergen.weiss@messe-sued.de"].first_name, found["juergen.weiss@messe-sued.de"].last_name) == (
-        "Jürgen", "Weiß")
+        "Jürgen",
+        "Weiß",
+    )
 
 
 def test_vcard_markup_gives_structured_fields(site):
     [tom] = emails_of(mine_url(site.url + "/vcard")).values()
     assert (tom.first_name, tom.last_name) == ("Tom", "Baker")
     assert (tom.affiliations[0].company_name, tom.affiliations[0].position, tom.affiliations[0].country_code) == (
-        "Expo London Ltd", "Partnerships Lead", "GB")
+        "Expo London Ltd",
+        "Partnerships Lead",
+        "GB",
+    )
 
 
 def test_missing_page_fails_and_a_cancel_stops_the_crawl(site):
     assert mine_url(site.url + "/nowhere").status == FAILED
     calls = iter([True, False])
-    output = HtmlPageMiner().mine(MinerInput(url=site.url + "/directory?page=1", config=FAST),
-                                  should_continue=lambda: next(calls, False))
+    output = HtmlPageMiner().mine(
+        MinerInput(url=site.url + "/directory?page=1", config=FAST), should_continue=lambda: next(calls, False)
+    )
     assert output.status == PARTIAL
 
 
@@ -117,7 +139,7 @@ def test_per_host_delay_is_kept():
 
 
 def test_cloudflare_decoding():
-    assert decode_cloudflare(cloudflare_encode("x@acme.de", key=0x7a)) == "x@acme.de"
+    assert decode_cloudflare(cloudflare_encode("x@acme.de", key=0x7A)) == "x@acme.de"
     assert decode_cloudflare("zz") is None
 
 
@@ -126,10 +148,12 @@ def mine_file(name, data):
 
 
 def test_csv_with_header_below_a_title_and_multilingual_aliases():
-    data = ("Ausstellerliste 2026\n\nFirma;Vorname;Nachname;E-Mail-Adresse;Land;Lead Source\n"
-            "Acme GmbH;Jane;Doe;jane.doe@acme.de;Deutschland;fair\n"
-            ";;;;;\n"
-            "Globex AG;Max;Muster;no email here;Schweiz;web\n").encode("cp1252")
+    data = (
+        "Ausstellerliste 2026\n\nFirma;Vorname;Nachname;E-Mail-Adresse;Land;Lead Source\n"
+        "Acme GmbH;Jane;Doe;jane.doe@acme.de;Deutschland;fair\n"
+        ";;;;;\n"
+        "Globex AG;Max;Muster;no email here;Schweiz;web\n"
+    ).encode("cp1252")
     output = mine_file("list.csv", data)
     assert output.status == SUCCESS
     [block] = output.blocks
@@ -143,7 +167,10 @@ def test_csv_utf16_and_tabs():
     data = "Name\tEmail\tCountry\nJosé García\tjose@ferias.es\tEspaña\n".encode("utf-16")
     [candidate] = emails_of(mine_file("x.csv", data)).values()
     assert (candidate.first_name, candidate.last_name, candidate.affiliations[0].country_code) == (
-        "José", "García", "ES")
+        "José",
+        "García",
+        "ES",
+    )
 
 
 def test_xlsx_file():
@@ -160,7 +187,10 @@ def test_xlsx_file():
 
 def test_bad_files_give_clear_errors():
     no_email = mine_file("x.csv", b"Name,Company\nJane,Acme\n")
-    assert no_email.status == FAILED and no_email.error == 'No email column found. Columns in the first row: "Name", "Company".'
+    assert (
+        no_email.status == FAILED
+        and no_email.error == 'No email column found. Columns in the first row: "Name", "Company".'
+    )
     empty = mine_file("x.csv", b"")
     assert empty.status == FAILED and empty.error == "The file is empty."
     broken = mine_file("x.xlsx", b"PK\x03\x04 this is not a workbook")

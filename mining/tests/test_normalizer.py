@@ -1,4 +1,5 @@
 """Table-driven cases for the stateless normalizer: emails, names, countries, companies, websites, positions."""
+
 import pytest
 
 from mining.normalize import normalize_blocks, normalize_output
@@ -107,8 +108,10 @@ def test_version_strings_have_their_own_reason():
 
 
 def test_addresses_that_are_part_of_a_url_are_not_addresses():
-    text = ("<script src=https://cdn.jsdelivr.net/npm/bootstrap@5.3.0/dist/x.js> https://medium.com/@jane.doe "
-            "https://user@files.acme.de/share www.acme.de/@sales.team ?contact=jane@acme.de or write to joe@acme.de.")
+    text = (
+        "<script src=https://cdn.jsdelivr.net/npm/bootstrap@5.3.0/dist/x.js> https://medium.com/@jane.doe "
+        "https://user@files.acme.de/share www.acme.de/@sales.team ?contact=jane@acme.de or write to joe@acme.de."
+    )
     assert find_emails(text) == ["jane@acme.de", "joe@acme.de"]
 
 
@@ -255,22 +258,75 @@ def test_name_from_context(context, email, expected):
 
 
 COUNTRY_VALUES = [
-    ("DE", "DE"), ("de", "DE"), ("DEU", "DE"), ("Germany", "DE"), ("Deutschland", "DE"), ("germany", "DE"),
-    ("Türkiye", "TR"), ("Turkey", "TR"), ("TUR", "TR"), ("España", "ES"), ("Spain", "ES"), ("UK", "GB"),
-    ("United Kingdom", "GB"), ("England", "GB"), ("USA", "US"), ("United States", "US"), ("U.S.A.", "US"),
-    ("France", "FR"), ("Italia", "IT"), ("Österreich", "AT"), ("Schweiz", "CH"), ("Nederland", "NL"),
-    ("The Netherlands", "NL"), ("Polska", "PL"), ("Czech Republic", "CZ"), ("South Korea", "KR"),
-    ("Korea, Republic of", "KR"), ("UAE", "AE"), ("Brasil", "BR"), ("México", "MX"), ("Russia", "RU"),
-    ("Viet Nam", "VN"), ("Ivory Coast", "CI"), ("Jordan", "JO"), ("EL", "GR"), ("Narnia", None), ("", None),
-    ("XX", None), ("12", None),
+    ("DE", "DE"),
+    ("de", "DE"),
+    ("DEU", "DE"),
+    ("Germany", "DE"),
+    ("Deutschland", "DE"),
+    ("germany", "DE"),
+    ("Türkiye", "TR"),
+    ("Turkey", "TR"),
+    ("TUR", "TR"),
+    ("España", "ES"),
+    ("Spain", "ES"),
+    ("UK", "GB"),
+    ("United Kingdom", "GB"),
+    ("England", "GB"),
+    ("USA", "US"),
+    ("United States", "US"),
+    ("U.S.A.", "US"),
+    ("France", "FR"),
+    ("Italia", "IT"),
+    ("Österreich", "AT"),
+    ("Schweiz", "CH"),
+    ("Nederland", "NL"),
+    ("The Netherlands", "NL"),
+    ("Polska", "PL"),
+    ("Czech Republic", "CZ"),
+    ("South Korea", "KR"),
+    ("Korea, Republic of", "KR"),
+    ("UAE", "AE"),
+    ("Brasil", "BR"),
+    ("México", "MX"),
+    ("Russia", "RU"),
+    ("Viet Nam", "VN"),
+    ("Ivory Coast", "CI"),
+    ("Jordan", "JO"),
+    ("EL", "GR"),
+    ("Narnia", None),
+    ("", None),
+    ("XX", None),
+    ("12", None),
     # names in German, French, Spanish, Italian, Portuguese, Dutch and Turkish (pycountry's translations)
-    ("Türkei", "TR"), ("Turquía", "TR"), ("Paesi Bassi", "NL"), ("Países Baixos", "NL"), ("Hollanda", "NL"),
-    ("Corée du Sud", "KR"), ("Regno Unito", "GB"), ("Reino Unido", "GB"), ("Suíça", "CH"), ("Zwitserland", "CH"),
-    ("İsviçre", "CH"), ("Vereinigte Staaten", "US"), ("Amerika Birleşik Devletleri", "US"), ("Estados Unidos", "US"),
-    ("Duitsland", "DE"), ("Allemagne", "DE"), ("Almanya", "DE"), ("Alemanha", "DE"), ("Grèce", "GR"),
-    ("Yunanistan", "GR"), ("Polonia", "PL"), ("Japonya", "JP"), ("Marokko", "MA"), ("Fas", "MA"),
+    ("Türkei", "TR"),
+    ("Turquía", "TR"),
+    ("Paesi Bassi", "NL"),
+    ("Países Baixos", "NL"),
+    ("Hollanda", "NL"),
+    ("Corée du Sud", "KR"),
+    ("Regno Unito", "GB"),
+    ("Reino Unido", "GB"),
+    ("Suíça", "CH"),
+    ("Zwitserland", "CH"),
+    ("İsviçre", "CH"),
+    ("Vereinigte Staaten", "US"),
+    ("Amerika Birleşik Devletleri", "US"),
+    ("Estados Unidos", "US"),
+    ("Duitsland", "DE"),
+    ("Allemagne", "DE"),
+    ("Almanya", "DE"),
+    ("Alemanha", "DE"),
+    ("Grèce", "GR"),
+    ("Yunanistan", "GR"),
+    ("Polonia", "PL"),
+    ("Japonya", "JP"),
+    ("Marokko", "MA"),
+    ("Fas", "MA"),
     # two spellings of one country in one field
-    ("Germany (DE)", "DE"), ("DE - Deutschland", "DE"), ("Deutschland / Germany", "DE"), ("Germany / France", None),
+    ("Germany (DE)", "DE"),
+    ("DE - Deutschland", "DE"),
+    ("Deutschland / Germany", "DE"),
+    ("Germany / France", None),
 ]
 
 
@@ -290,12 +346,25 @@ COUNTRY_TEXTS = [
     ("Madrid, España", "ES"),
     ("Offices in the United Kingdom", "GB"),
     ("in the Netherlands", "NL"),
-    ("Wir liefern in die Türkei", "TR"), ("Siège social : Paris, France", "FR"), ("Gevestigd in Nederland", "NL"),
-    ("Sede: Lisboa, Portugal", "PT"), ("Merkez: İstanbul, Türkiye", "TR"), ("Vereinigtes Königreich", "GB"),
-    ("Made in the USA", "US"), ("Offices in the UAE", "AE"), ("Países Bajos", "NL"), ("Birleşik Krallık", "GB"),
+    ("Wir liefern in die Türkei", "TR"),
+    ("Siège social : Paris, France", "FR"),
+    ("Gevestigd in Nederland", "NL"),
+    ("Sede: Lisboa, Portugal", "PT"),
+    ("Merkez: İstanbul, Türkiye", "TR"),
+    ("Vereinigtes Königreich", "GB"),
+    ("Made in the USA", "US"),
+    ("Offices in the UAE", "AE"),
+    ("Países Bajos", "NL"),
+    ("Birleşik Krallık", "GB"),
     # whole capitalised words only, and no common noun
-    ("turkey sandwich", None), ("fine bone china", None), ("chile peppers", None), ("Fine Bone China Ltd", None),
-    ("Roast Turkey Menu", None), ("Island Records", None), ("the usa way", None), ("Contact US", None),
+    ("turkey sandwich", None),
+    ("fine bone china", None),
+    ("chile peppers", None),
+    ("Fine Bone China Ltd", None),
+    ("Roast Turkey Menu", None),
+    ("Island Records", None),
+    ("the usa way", None),
+    ("Contact US", None),
     ("Made in China", "CN"),
 ]
 
@@ -306,12 +375,24 @@ def test_country_from_text(text, expected):
 
 
 PHONES = [
-    ("Tel: +49 30 1234567", "DE"), ("+90 212 555 00 00", "TR"), ("0044 20 7946 0000", "GB"),
-    ("+33 (0)1 23 45 67 89", "FR"), ("+1 555 123 4567", None), ("+7 495 123-45-67", None),
-    ("+971 4 123 4567", "AE"), ("+420 123 456 789", "CZ"), ("call 030 1234567", None), ("+86 10 1234 5678", "CN"),
+    ("Tel: +49 30 1234567", "DE"),
+    ("+90 212 555 00 00", "TR"),
+    ("0044 20 7946 0000", "GB"),
+    ("+33 (0)1 23 45 67 89", "FR"),
+    ("+1 555 123 4567", None),
+    ("+7 495 123-45-67", None),
+    ("+971 4 123 4567", "AE"),
+    ("+420 123 456 789", "CZ"),
+    ("call 030 1234567", None),
+    ("+86 10 1234 5678", "CN"),
     # a prefix counts only inside a phone number
-    ("Umsatz +30 % in 2024", None), ("+49% growth", None), ("Score +33.5", None), ("Hall 00 49", None),
-    ("+49 (0)30 1234567", "DE"), ("Tel. 0049 89 123456", "DE"), ("Mobil: +90 532 123 45 67", "TR"),
+    ("Umsatz +30 % in 2024", None),
+    ("+49% growth", None),
+    ("Score +33.5", None),
+    ("Hall 00 49", None),
+    ("+49 (0)30 1234567", "DE"),
+    ("Tel. 0049 89 123456", "DE"),
+    ("Mobil: +90 532 123 45 67", "TR"),
 ]
 
 
@@ -320,9 +401,22 @@ def test_country_from_phone(text, expected):
     assert country_from_phone(text) == expected
 
 
-DOMAINS = [("acme.de", "DE"), ("firma.com.tr", "TR"), ("shop.co.uk", "GB"), ("startup.io", None),
-           ("acme.com", None), ("brand.co", None), ("eu-agency.eu", None), ("ferias.es", "ES"), ("studio.me", None),
-           ("stream.tv", None), ("labs.ai", None), ("bit.ly", None), ("radio.fm", None), ("müller.de", "DE")]
+DOMAINS = [
+    ("acme.de", "DE"),
+    ("firma.com.tr", "TR"),
+    ("shop.co.uk", "GB"),
+    ("startup.io", None),
+    ("acme.com", None),
+    ("brand.co", None),
+    ("eu-agency.eu", None),
+    ("ferias.es", "ES"),
+    ("studio.me", None),
+    ("stream.tv", None),
+    ("labs.ai", None),
+    ("bit.ly", None),
+    ("radio.fm", None),
+    ("müller.de", "DE"),
+]
 
 
 @pytest.mark.parametrize("domain, expected", DOMAINS)
@@ -331,8 +425,13 @@ def test_country_from_domain_is_only_a_country_code_tld(domain, expected):
 
 
 COMPANIES = [
-    ("  Acme   Trading GmbH ", "Acme Trading GmbH"), ("info@acme.com", None), ("Acme | Home", None),
-    ("", None), ("X", None), ("123", None), ("Fiera Milano S.p.A.", "Fiera Milano S.p.A."),
+    ("  Acme   Trading GmbH ", "Acme Trading GmbH"),
+    ("info@acme.com", None),
+    ("Acme | Home", None),
+    ("", None),
+    ("X", None),
+    ("123", None),
+    ("Fiera Milano S.p.A.", "Fiera Milano S.p.A."),
 ]
 
 
@@ -368,10 +467,16 @@ def test_company_from_text(text, expected):
 
 
 WEBSITES = [
-    ("www.acme.com", "https://www.acme.com"), ("HTTP://Acme.com/About/", "http://acme.com/About"),
-    ("https://fair.de/", "https://fair.de"), ("not a site", None), ("jane@acme.com", None), ("", None),
-    ("https://Acme.com:8443/de/?utm=x#top", "https://acme.com/de"), ("acme.de?lang=en", "https://acme.de"),
-    ("localhost", None), ("https://.acme.de", None),
+    ("www.acme.com", "https://www.acme.com"),
+    ("HTTP://Acme.com/About/", "http://acme.com/About"),
+    ("https://fair.de/", "https://fair.de"),
+    ("not a site", None),
+    ("jane@acme.com", None),
+    ("", None),
+    ("https://Acme.com:8443/de/?utm=x#top", "https://acme.com/de"),
+    ("acme.de?lang=en", "https://acme.de"),
+    ("localhost", None),
+    ("https://.acme.de", None),
 ]
 
 
@@ -380,10 +485,18 @@ def test_normalize_website(value, expected):
     assert normalize_website(value) == expected
 
 
-@pytest.mark.parametrize("email, expected", [
-    ("jane@acme.de", "https://acme.de"), ("jane@gmail.com", None), ("x@yahoo.co.uk", None), ("x@web.de", None),
-    ("x@qq.com", None), ("x@proton.me", None), ("x@mail.ru", None),
-])
+@pytest.mark.parametrize(
+    "email, expected",
+    [
+        ("jane@acme.de", "https://acme.de"),
+        ("jane@gmail.com", None),
+        ("x@yahoo.co.uk", None),
+        ("x@web.de", None),
+        ("x@qq.com", None),
+        ("x@proton.me", None),
+        ("x@mail.ru", None),
+    ],
+)
 def test_website_from_email_skips_free_mail(email, expected):
     assert website_from_email(email) == expected
 
@@ -413,14 +526,19 @@ def test_clean_position_bounds():
 
 
 def test_structured_fields_come_first_and_context_fills_the_rest():
-    candidates, rejected = normalize_blocks([{
-        "emails": ["J.Doe@Acme-Trading.de", "noreply@acme-trading.de"],
-        "contact_name": "Dr. Jane Doe",
-        "company_name": "Acme Trading GmbH",
-        "country": "Deutschland",
-        "context": "Jane Doe — Head of Sales — +49 40 123456",
-        "confidence": 0.8,
-    }], {"miner_name": "html_page", "source_url": "https://acme-trading.de/team"})
+    candidates, rejected = normalize_blocks(
+        [
+            {
+                "emails": ["J.Doe@Acme-Trading.de", "noreply@acme-trading.de"],
+                "contact_name": "Dr. Jane Doe",
+                "company_name": "Acme Trading GmbH",
+                "country": "Deutschland",
+                "context": "Jane Doe — Head of Sales — +49 40 123456",
+                "confidence": 0.8,
+            }
+        ],
+        {"miner_name": "html_page", "source_url": "https://acme-trading.de/team"},
+    )
     assert rejected == {"system_address": 1}
     [candidate] = candidates
     assert (candidate.email, candidate.first_name, candidate.last_name) == ("j.doe@acme-trading.de", "Jane", "Doe")
@@ -435,14 +553,22 @@ def test_structured_fields_come_first_and_context_fills_the_rest():
 
 
 def test_same_email_in_two_blocks_is_one_candidate_with_merged_affiliations():
-    output = {"status": "success", "meta": {"miner_name": "html_page", "confidence_hint": 0.5}, "raw": {"blocks": [
-        {"emails": ["jane@acme.de"], "company_name": "Acme GmbH"},
-        {"emails": ["JANE@acme.de"], "company_name": "ACME GmbH", "job_title": "CFO", "confidence": 0.9},
-        {"emails": ["jane@acme.de"], "company_name": "Globex Ltd"},
-    ]}}
+    output = {
+        "status": "success",
+        "meta": {"miner_name": "html_page", "confidence_hint": 0.5},
+        "raw": {
+            "blocks": [
+                {"emails": ["jane@acme.de"], "company_name": "Acme GmbH"},
+                {"emails": ["JANE@acme.de"], "company_name": "ACME GmbH", "job_title": "CFO", "confidence": 0.9},
+                {"emails": ["jane@acme.de"], "company_name": "Globex Ltd"},
+            ]
+        },
+    }
     [candidate], _ = normalize_output(output)
     assert [(a.company_name, a.position, a.confidence) for a in candidate.affiliations] == [
-        ("Acme GmbH", "CFO", 0.9), ("Globex Ltd", None, 0.5)]
+        ("Acme GmbH", "CFO", 0.9),
+        ("Globex Ltd", None, 0.5),
+    ]
 
 
 def test_no_email_no_candidate():

@@ -1,4 +1,5 @@
 """Step 015: persons, the identity layer: one row per (organizer, lower(email))."""
+
 import django.db.models.deletion
 from django.db import migrations, models
 from django.db.models.functions import Lower

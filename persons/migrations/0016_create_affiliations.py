@@ -1,4 +1,5 @@
 """Step 016: affiliations, additive person-company relationships."""
+
 import django.db.models.deletion
 from django.db import migrations, models
 from django.db.models.functions import Lower
@@ -23,7 +24,8 @@ class Migration(migrations.Migration):
                 (
                     "person",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="affiliations",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="affiliations",
                         to="persons.person",
                     ),
                 ),
@@ -38,8 +40,11 @@ class Migration(migrations.Migration):
                 (
                     "mining_job",
                     models.ForeignKey(
-                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="affiliations", to="mining.miningjob",
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="affiliations",
+                        to="mining.miningjob",
                     ),
                 ),
                 ("confidence", models.DecimalField(blank=True, decimal_places=2, max_digits=3, null=True)),
@@ -51,19 +56,21 @@ class Migration(migrations.Migration):
                 "ordering": ["-created_at"],
                 "constraints": [
                     models.UniqueConstraint(
-                        models.F("organizer"), models.F("person"), Lower("company_name"),
+                        models.F("organizer"),
+                        models.F("person"),
+                        Lower("company_name"),
                         condition=models.Q(company_name__isnull=False),
                         name="affiliations_person_company_uniq",
                     ),
                     models.CheckConstraint(
-                        condition=models.Q(confidence__isnull=True)
-                        | models.Q(confidence__gte=0, confidence__lte=1),
+                        condition=models.Q(confidence__isnull=True) | models.Q(confidence__gte=0, confidence__lte=1),
                         name="affiliations_confidence_check",
                     ),
                 ],
                 "indexes": [
                     models.Index(
-                        models.F("organizer"), Lower("company_name"),
+                        models.F("organizer"),
+                        Lower("company_name"),
                         condition=models.Q(company_name__isnull=False),
                         name="affiliations_org_company_idx",
                     )

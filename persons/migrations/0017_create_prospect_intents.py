@@ -1,4 +1,5 @@
 """Step 017: prospect_intents (the dedup unique index comes with step 021)."""
+
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
@@ -31,8 +32,11 @@ class Migration(migrations.Migration):
                 (
                     "campaign",
                     models.ForeignKey(
-                        blank=True, null=True, on_delete=persons.models.keep_intents_without_campaign,
-                        related_name="intents", to="campaigns.campaign",
+                        blank=True,
+                        null=True,
+                        on_delete=persons.models.keep_intents_without_campaign,
+                        related_name="intents",
+                        to="campaigns.campaign",
                     ),
                 ),
                 ("intent_type", models.CharField(choices=IntentType.choices, max_length=30)),
@@ -45,7 +49,10 @@ class Migration(migrations.Migration):
                 (
                     "created_by_user",
                     models.ForeignKey(
-                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+",
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
                         to=settings.AUTH_USER_MODEL,
                     ),
                 ),
@@ -61,8 +68,7 @@ class Migration(migrations.Migration):
                         condition=models.Q(source__in=IntentSource.values), name="prospect_intents_source_check"
                     ),
                     models.CheckConstraint(
-                        condition=models.Q(confidence__isnull=True)
-                        | models.Q(confidence__gte=0, confidence__lte=1),
+                        condition=models.Q(confidence__isnull=True) | models.Q(confidence__gte=0, confidence__lte=1),
                         name="prospect_intents_confidence_check",
                     ),
                 ],

@@ -1,4 +1,5 @@
 """Step 019 (persons part): persons.verification_status/verified_at and verification_queue."""
+
 import django.db.models.deletion
 from django.db import migrations, models
 from django.db.models.functions import Lower
@@ -31,15 +32,22 @@ class Migration(migrations.Migration):
                 (
                     "person",
                     models.ForeignKey(
-                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+",
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
                         to="persons.person",
                     ),
                 ),
                 (
                     "prospect",
                     models.ForeignKey(
-                        blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+", to="legacy.prospect",
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="legacy.prospect",
                     ),
                 ),
                 ("status", models.CharField(choices=QueueStatus.choices, default="pending", max_length=20)),
@@ -53,7 +61,8 @@ class Migration(migrations.Migration):
                 "verbose_name": "verification queue row",
                 "constraints": [
                     models.UniqueConstraint(
-                        models.F("organizer"), Lower("email"),
+                        models.F("organizer"),
+                        Lower("email"),
                         condition=models.Q(status__in=["pending", "processing"]),
                         name="verification_queue_open_email_uniq",
                     )

@@ -1,4 +1,5 @@
 """Step 020 (persons part): zoho_push_log, the CRM push audit trail."""
+
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
@@ -40,7 +41,10 @@ class Migration(migrations.Migration):
                 (
                     "pushed_by_user",
                     models.ForeignKey(
-                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+",
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
                         to=settings.AUTH_USER_MODEL,
                     ),
                 ),
@@ -62,14 +66,14 @@ class Migration(migrations.Migration):
                 "indexes": [
                     models.Index(fields=["organizer", "person", "zoho_module"], name="zoho_push_log_person_idx"),
                     models.Index(
-                        models.F("organizer"), models.F("person"), models.F("zoho_module"),
+                        models.F("organizer"),
+                        models.F("person"),
+                        models.F("zoho_module"),
                         models.F("pushed_at").desc(),
                         condition=models.Q(status="success"),
                         name="zoho_push_log_success_idx",
                     ),
-                    models.Index(
-                        models.F("organizer"), models.F("pushed_at").desc(), name="zoho_push_log_recent_idx"
-                    ),
+                    models.Index(models.F("organizer"), models.F("pushed_at").desc(), name="zoho_push_log_recent_idx"),
                 ],
             },
         ),

@@ -1,4 +1,5 @@
 """Step 021: one intent per (organizer, person, campaign or none, type); older duplicates win."""
+
 from django.db import migrations, models
 from django.db.models.functions import Cast, Coalesce
 
@@ -23,7 +24,8 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="prospectintent",
             constraint=models.UniqueConstraint(
-                models.F("organizer"), models.F("person"),
+                models.F("organizer"),
+                models.F("person"),
                 Coalesce(Cast("campaign", models.TextField()), models.Value("")),
                 models.F("intent_type"),
                 name="prospect_intents_dedup_uniq",

@@ -1,4 +1,5 @@
 """Step 027 (Phase 4 step 4), persons part: verification_queue.prospect_id → prospect_id_legacy, no foreign key."""
+
 from django.db import migrations, models
 
 from liffy.migration_sql import drop_constraints_on

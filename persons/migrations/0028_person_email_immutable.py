@@ -1,4 +1,5 @@
 """Step 028 (persons part): a person's email never changes after insert."""
+
 from django.db import migrations
 
 from liffy.migration_sql import reject_update_trigger

@@ -13,6 +13,7 @@ Built concurrently: a million persons keep being written while it runs. Then bot
 the planner knows an expression index's values only from ANALYZE, and without those statistics it
 guesses that a prefix matches many rows and walks another index through the whole table instead.
 """
+
 from django.contrib.postgres.indexes import OpClass
 from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations, models
@@ -32,9 +33,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        *(AddIndexConcurrently(model_name="person", index=prefix_index(column, f"persons_{column}_prefix_idx"))
-          for column in ("email", "first_name", "last_name")),
-        AddIndexConcurrently(model_name="affiliation",
-                             index=prefix_index("company_name", "affiliation_company_prefix_idx")),
+        *(
+            AddIndexConcurrently(model_name="person", index=prefix_index(column, f"persons_{column}_prefix_idx"))
+            for column in ("email", "first_name", "last_name")
+        ),
+        AddIndexConcurrently(
+            model_name="affiliation", index=prefix_index("company_name", "affiliation_company_prefix_idx")
+        ),
         migrations.RunSQL("ANALYZE persons, affiliations", reverse_sql=migrations.RunSQL.noop),
     ]

@@ -9,12 +9,19 @@
 
 Each is dropped by turning off the field's `db_index`, so the models say what the database has.
 """
+
 import django.db.models.deletion
 import django.db.models.lookups
 from django.db import migrations, models
 
 # every app's step 037 first, so the steps apply in order
-STEP_037 = [("liffy", "0037_uuid7"), ("persons", "0037_uuid7"), ("campaigns", "0037_uuid7"), ("mining", "0037_uuid7"), ("legacy", "0037_uuid7")]
+STEP_037 = [
+    ("liffy", "0037_uuid7"),
+    ("persons", "0037_uuid7"),
+    ("campaigns", "0037_uuid7"),
+    ("mining", "0037_uuid7"),
+    ("legacy", "0037_uuid7"),
+]
 
 
 class Migration(migrations.Migration):
@@ -22,29 +29,47 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AlterField(
-            model_name="person", name="organizer",
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="persons",
-                                    to="liffy.organizer"),
+            model_name="person",
+            name="organizer",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="persons",
+                to="liffy.organizer",
+            ),
         ),
         migrations.AlterField(
-            model_name="prospectintent", name="organizer",
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+",
-                                    to="liffy.organizer"),
+            model_name="prospectintent",
+            name="organizer",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="liffy.organizer"
+            ),
         ),
         migrations.AlterField(
-            model_name="zohopushlog", name="organizer",
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+",
-                                    to="liffy.organizer"),
+            model_name="zohopushlog",
+            name="organizer",
+            field=models.ForeignKey(
+                db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="liffy.organizer"
+            ),
         ),
         migrations.AlterField(
-            model_name="affiliation", name="person",
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE,
-                                    related_name="affiliations", to="persons.person"),
+            model_name="affiliation",
+            name="person",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="affiliations",
+                to="persons.person",
+            ),
         ),
         migrations.AddIndex(
             model_name="affiliation",
-            index=models.Index(models.F("person"), django.db.models.lookups.IsNull(models.F("company_name"), True),
-                               models.OrderBy(models.F("created_at"), descending=True),
-                               models.OrderBy(models.F("id"), descending=True), name="affiliations_person_latest_idx"),
+            index=models.Index(
+                models.F("person"),
+                django.db.models.lookups.IsNull(models.F("company_name"), True),
+                models.OrderBy(models.F("created_at"), descending=True),
+                models.OrderBy(models.F("id"), descending=True),
+                name="affiliations_person_latest_idx",
+            ),
         ),
     ]

@@ -10,6 +10,7 @@ big lists, for their default order (which their cursors follow too) and their se
 Built concurrently (writes go on meanwhile), then analyzed: the planner knows an expression index's
 values only from ANALYZE.
 """
+
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations, models
@@ -31,12 +32,15 @@ class Migration(migrations.Migration):
     operations = [
         AddIndexConcurrently(
             model_name="person",
-            index=models.Index("organizer", models.F("created_at").desc(), models.F("id").desc(),
-                               name="persons_org_recent_idx"),
+            index=models.Index(
+                "organizer", models.F("created_at").desc(), models.F("id").desc(), name="persons_org_recent_idx"
+            ),
         ),
-        AddIndexConcurrently(model_name="person",
-                             index=GinIndex(Words("first_name", "last_name"), name="persons_name_words_idx")),
-        AddIndexConcurrently(model_name="affiliation",
-                             index=GinIndex(Words("company_name"), name="affiliations_company_words_idx")),
+        AddIndexConcurrently(
+            model_name="person", index=GinIndex(Words("first_name", "last_name"), name="persons_name_words_idx")
+        ),
+        AddIndexConcurrently(
+            model_name="affiliation", index=GinIndex(Words("company_name"), name="affiliations_company_words_idx")
+        ),
         migrations.RunSQL("ANALYZE persons, affiliations", reverse_sql=migrations.RunSQL.noop),
     ]

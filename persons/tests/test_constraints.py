@@ -1,4 +1,5 @@
 """Database-enforced invariants of the identity and intent layers."""
+
 import pytest
 from django.db import IntegrityError, transaction
 

@@ -1,4 +1,5 @@
 """Intents API: list and filters, stats, create with 404 for foreign ids and 409 for duplicates, delete."""
+
 from campaigns.tests.factories import CampaignFactory
 from persons.models import ProspectIntent
 from persons.tests.factories import PersonFactory, ProspectIntentFactory
@@ -21,7 +22,10 @@ def test_foreign_person_or_campaign_is_404(member_client, organizer, other_organ
     mine = PersonFactory(organizer=organizer)
     foreign_person = PersonFactory(organizer=other_organizer)
     foreign_campaign = CampaignFactory(organizer=other_organizer)
-    assert member_client.post("/api/intents", {"person": str(foreign_person.pk), "intent_type": "reply"}).status_code == 404
+    assert (
+        member_client.post("/api/intents", {"person": str(foreign_person.pk), "intent_type": "reply"}).status_code
+        == 404
+    )
     response = member_client.post(
         "/api/intents", {"person": str(mine.pk), "campaign": str(foreign_campaign.pk), "intent_type": "reply"}
     )

@@ -1,4 +1,5 @@
 """A person's latest affiliation is the same in the list, the detail and the admin."""
+
 import pytest
 
 from persons.tests.factories import AffiliationFactory, PersonFactory

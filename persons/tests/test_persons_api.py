@@ -1,4 +1,5 @@
 """Persons API: list with search, filters, pagination and the latest affiliation; stats; detail; writes."""
+
 from datetime import timedelta
 
 import pytest
@@ -58,22 +59,29 @@ def test_search_matches_email_names_and_company_once(member_client, organizer):
     assert emails(member_client.get("/api/persons", {"search": "stone"})) == ["bob@globex.test"]
 
 
-@pytest.mark.parametrize("term, found", [
-    ("ANN", ["ann.lee@fair.test", "jo@expo.test", "max@annex.test"]),  # email, name word, company word
-    ("ann.lee@f", ["ann.lee@fair.test"]),  # the start of an email address, any characters
-    ("lee", ["ann.lee@fair.test"]),  # a word of the last name, not the email
-    ("marie mül", ["jo@expo.test"]),  # each word begins a word of the name
-    ("anne lee", []),  # … of the same person
-    ("ex", ["max@annex.test"]),  # word prefix of a company name ("Annex Exhibitions"), never a substring
-    ("nne", []), ("xpo", []), ("@", []),
-    ("exhibitions annex", ["max@annex.test"]),  # words in any order within one company name
-    ("-Marie--", ["jo@expo.test"]),  # punctuation separates words
-])
+@pytest.mark.parametrize(
+    "term, found",
+    [
+        ("ANN", ["ann.lee@fair.test", "jo@expo.test", "max@annex.test"]),  # email, name word, company word
+        ("ann.lee@f", ["ann.lee@fair.test"]),  # the start of an email address, any characters
+        ("lee", ["ann.lee@fair.test"]),  # a word of the last name, not the email
+        ("marie mül", ["jo@expo.test"]),  # each word begins a word of the name
+        ("anne lee", []),  # … of the same person
+        ("ex", ["max@annex.test"]),  # word prefix of a company name ("Annex Exhibitions"), never a substring
+        ("nne", []),
+        ("xpo", []),
+        ("@", []),
+        ("exhibitions annex", ["max@annex.test"]),  # words in any order within one company name
+        ("-Marie--", ["jo@expo.test"]),  # punctuation separates words
+    ],
+)
 def test_search_is_by_email_prefix_and_word_prefixes(member_client, organizer, term, found):
     PersonFactory(organizer=organizer, email="ann.lee@fair.test", first_name="Jo", last_name="Lee")
     PersonFactory(organizer=organizer, email="jo@expo.test", first_name="Anne-Marie", last_name="Müller")
-    AffiliationFactory(person=PersonFactory(organizer=organizer, email="max@annex.test", first_name="Max",
-                                            last_name=None), company_name="Annex Exhibitions")
+    AffiliationFactory(
+        person=PersonFactory(organizer=organizer, email="max@annex.test", first_name="Max", last_name=None),
+        company_name="Annex Exhibitions",
+    )
     assert emails(member_client.get("/api/persons", {"search": term})) == found
 
 
@@ -194,8 +202,9 @@ def test_affiliations_read_and_add(member_client, organizer):
 
 def test_engagement_score_is_computed_from_events_and_intents(member_client, organizer):
     person = PersonFactory(organizer=organizer)
-    first, second = (CampaignRecipientFactory(campaign__organizer=organizer, email=person.email, person=person)
-                     for _ in range(2))
+    first, second = (
+        CampaignRecipientFactory(campaign__organizer=organizer, email=person.email, person=person) for _ in range(2)
+    )
     for recipient, kinds in ((first, ["sent", "open", "open", "click"]), (second, ["sent", "open", "reply"])):
         for kind in kinds:
             CampaignEventFactory(recipient=recipient, person=person, event_type=kind)
@@ -203,8 +212,14 @@ def test_engagement_score_is_computed_from_events_and_intents(member_client, org
     ProspectIntentFactory(person=person, organizer=organizer, intent_type="click_through", campaign=first.campaign)
     body = member_client.get(f"/api/persons/{person.pk}/engagement").json()
     # 2 campaigns opened × 5 + 1 clicked × 10 + 1 reply × 25 + meeting 40 = 85
-    assert body["points"] == {"campaigns_opened": 10, "campaigns_clicked": 10, "replies": 25, "bounces": 0,
-                              "intents": 40, "unsubscribed": 0}
+    assert body["points"] == {
+        "campaigns_opened": 10,
+        "campaigns_clicked": 10,
+        "replies": 25,
+        "bounces": 0,
+        "intents": 40,
+        "unsubscribed": 0,
+    }
     assert body["score"] == 85 and body["summary"]["open"]["count"] == 3
     ProspectIntentFactory(person=person, organizer=organizer, intent_type="referral")
     assert member_client.get(f"/api/persons/{person.pk}/engagement").json()["score"] == 100  # capped

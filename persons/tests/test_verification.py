@@ -1,4 +1,5 @@
 """ZeroBounce verification: single checks, the queue and its worker, failures, two workers at once."""
+
 import threading
 from datetime import timedelta
 from unittest import mock
@@ -76,8 +77,9 @@ def test_verify_list_queues_once_skipping_settled_persons_and_the_worker_drains_
     for email in ("valid@a.de", "spamtrap@b.de", "whoever@c.de"):
         ListMemberFactory(list=target, person__email=email)
     PersonFactory(organizer=keyed, email="settled@d.de", verification_status="invalid")
-    response = member_client.post("/api/verification/verify-list",
-                                  {"list_id": str(target.pk), "emails": ["settled@d.de"]}, format="json")
+    response = member_client.post(
+        "/api/verification/verify-list", {"list_id": str(target.pk), "emails": ["settled@d.de"]}, format="json"
+    )
     assert response.status_code == 202 and response.json()["queued"] == 3
     again = member_client.post("/api/verification/verify-list", {"list_id": str(target.pk)}, format="json")
     assert again.json()["queued"] == 0
@@ -86,7 +88,11 @@ def test_verify_list_queues_once_skipping_settled_persons_and_the_worker_drains_
 
     assert verification.verify_pending() == {"claimed": 3, "completed": 3, "returned": 0}
     assert dict(Person.objects.values_list("email", "verification_status")) == {
-        "valid@a.de": "valid", "spamtrap@b.de": "invalid", "whoever@c.de": "unknown", "settled@d.de": "invalid"}
+        "valid@a.de": "valid",
+        "spamtrap@b.de": "invalid",
+        "whoever@c.de": "unknown",
+        "settled@d.de": "invalid",
+    }
     assert set(VerificationQueue.objects.values_list("status", flat=True)) == {"completed"}
     assert len(responses.calls) == 3  # one credit per row, never more
     assert verification.verify_pending()["claimed"] == 0
@@ -94,8 +100,9 @@ def test_verify_list_queues_once_skipping_settled_persons_and_the_worker_drains_
 
 @responses.activate
 @pytest.mark.django_db
-@pytest.mark.parametrize("answer, paused", [({"status": 401}, True), ({"status": 429}, False),
-                                            ({"status": 503}, False)])
+@pytest.mark.parametrize(
+    "answer, paused", [({"status": 401}, True), ({"status": 429}, False), ({"status": 503}, False)]
+)
 def test_refusals_and_outages_leave_rows_pending(keyed, answer, paused):
     responses.get(VALIDATE, **answer)
     verification.queue_for_verification(keyed.pk, ["a@acme.de"])
@@ -155,8 +162,11 @@ def test_two_workers_never_verify_the_same_row_twice(keyed):
             seen.append(email)
         return {"status": "valid"}
 
-    with mock.patch("persons.zerobounce.ZeroBounceClient.validate", fake_validate), \
-            mock.patch.object(verification.settings, "VERIFICATION_BATCH_SIZE", 7):
+    with (
+        mock.patch("persons.zerobounce.ZeroBounceClient.validate", fake_validate),
+        mock.patch.object(verification.settings, "VERIFICATION_BATCH_SIZE", 7),
+    ):
+
         def drain():
             organizer = type(keyed).objects.get(pk=keyed.pk)
             while verification.verify_batch(organizer)["claimed"]:

@@ -1,5 +1,6 @@
 """Zoho CRM push: token refresh and caching, field mapping with fallbacks, batches, create vs update,
 failures logged per record, history and status, and the credential check of the settings."""
+
 import json
 from datetime import timedelta
 
@@ -25,7 +26,8 @@ def quick_retries(settings):
 @pytest.fixture
 def zoho(organizer):
     type(organizer).objects.filter(pk=organizer.pk).update(
-        zoho_client_id="cid", zoho_client_secret="secret", zoho_refresh_token="refresh", zoho_datacenter="eu")
+        zoho_client_id="cid", zoho_client_secret="secret", zoho_refresh_token="refresh", zoho_datacenter="eu"
+    )
     organizer.refresh_from_db()
     return organizer
 
@@ -36,12 +38,18 @@ def upsert_answers(request):
     answers = []
     for record in records:
         if record["Email"].startswith("fail@"):
-            answers.append({"code": "INVALID_DATA", "status": "error", "message": "invalid data",
-                            "details": {"api_name": "Email"}})
+            answers.append(
+                {"code": "INVALID_DATA", "status": "error", "message": "invalid data", "details": {"api_name": "Email"}}
+            )
         else:
-            answers.append({"code": "SUCCESS", "status": "success",
-                            "action": "update" if "id" in record else "insert",
-                            "details": {"id": record.get("id", f"z{record['Email']}")}})
+            answers.append(
+                {
+                    "code": "SUCCESS",
+                    "status": "success",
+                    "action": "update" if "id" in record else "insert",
+                    "details": {"id": record.get("id", f"z{record['Email']}")},
+                }
+            )
     return 200, {}, json.dumps({"data": answers})
 
 
@@ -50,18 +58,37 @@ def test_push_maps_fields_with_fallbacks_and_logs_every_record(owner_client, zoh
     responses.post(TOKEN, json={"access_token": "tok-1", "expires_in": 3600})
     responses.add_callback(responses.POST, LEADS, callback=upsert_answers)
     full = PersonFactory(organizer=zoho, email="jane@acme.de", first_name="Jane", last_name="Doe")
-    AffiliationFactory(person=full, organizer=zoho, company_name="Acme GmbH", position="CEO", country_code="DE",
-                       city="Berlin", phone="+49 30 1", website="https://acme.de")
+    AffiliationFactory(
+        person=full,
+        organizer=zoho,
+        company_name="Acme GmbH",
+        position="CEO",
+        country_code="DE",
+        city="Berlin",
+        phone="+49 30 1",
+        website="https://acme.de",
+    )
     bare = PersonFactory(organizer=zoho, email="x.y@bare.io", first_name=None, last_name=None)
     failing = PersonFactory(organizer=zoho, email="fail@acme.de")
-    response = owner_client.post("/api/zoho/push", {"person_ids": [str(full.pk), str(bare.pk), str(failing.pk)],
-                                                    "module": "Leads"}, format="json")
+    response = owner_client.post(
+        "/api/zoho/push",
+        {"person_ids": [str(full.pk), str(bare.pk), str(failing.pk)], "module": "Leads"},
+        format="json",
+    )
     assert response.json() == {"pushed": 3, "created": 2, "updated": 0, "failed": 1}
     sent = {r["Email"]: r for r in json.loads(responses.calls[1].request.body)["data"]}
-    assert sent["jane@acme.de"] == {"First_Name": "Jane", "Last_Name": "Doe", "Email": "jane@acme.de",
-                                    "Phone": "+49 30 1", "Website": "https://acme.de", "Country": "Germany",
-                                    "City": "Berlin", "Lead_Source": "Liffy", "Company": "Acme GmbH",
-                                    "Designation": "CEO"}
+    assert sent["jane@acme.de"] == {
+        "First_Name": "Jane",
+        "Last_Name": "Doe",
+        "Email": "jane@acme.de",
+        "Phone": "+49 30 1",
+        "Website": "https://acme.de",
+        "Country": "Germany",
+        "City": "Berlin",
+        "Lead_Source": "Liffy",
+        "Company": "Acme GmbH",
+        "Designation": "CEO",
+    }
     assert (sent["x.y@bare.io"]["Last_Name"], sent["x.y@bare.io"]["Company"]) == ("x.y", "bare.io")
     assert json.loads(responses.calls[1].request.body)["duplicate_check_fields"] == ["Email"]
     assert responses.calls[1].request.headers["Authorization"] == "Zoho-oauthtoken tok-1"
@@ -103,8 +130,9 @@ def test_push_list_in_batches_of_100_and_an_outage_fails_the_batch(owner_client,
     target = ListFactory(organizer=zoho)
     for n in range(150):
         ListMemberFactory(list=target, person__email=f"p{n}@acme.de")
-    body = owner_client.post("/api/zoho/push-list", {"list_id": str(target.pk), "module": "Leads"},
-                             format="json").json()
+    body = owner_client.post(
+        "/api/zoho/push-list", {"list_id": str(target.pk), "module": "Leads"}, format="json"
+    ).json()
     assert body == {"pushed": 150, "created": 150, "updated": 0, "failed": 0}
     assert [len(json.loads(c.request.body)["data"]) for c in responses.calls[1:]] == [100, 50]
 
@@ -156,5 +184,6 @@ def test_new_credentials_are_saved_only_when_zoho_accepts_them(owner_client, zoh
     zoho.refresh_from_db()
     assert zoho.zoho_refresh_token == "refresh"  # the working credentials stay
     responses.replace(responses.POST, TOKEN, json={"access_token": "t", "expires_in": 3600})
-    assert owner_client.patch("/api/organizer/settings", {"zoho_refresh_token": "right"},
-                              format="json").status_code == 200
+    assert (
+        owner_client.patch("/api/organizer/settings", {"zoho_refresh_token": "right"}, format="json").status_code == 200
+    )

@@ -6,11 +6,16 @@ from liffy.models import Organizer
 
 
 class Command(BackfillCommand):
-    help = ("Turn the historical engagement timestamps and counts of campaign recipients into campaign events. "
-            "Idempotent (deterministic provider ids) and safe to run again after an interruption.")
+    help = (
+        "Turn the historical engagement timestamps and counts of campaign recipients into campaign events. "
+        "Idempotent (deterministic provider ids) and safe to run again after an interruption."
+    )
     unit = "recipients"
-    report_fields = {"recipients_processed": "processed", "events_created": "events_created",
-                     "already_present": "already_present"}
+    report_fields = {
+        "recipients_processed": "processed",
+        "events_created": "events_created",
+        "already_present": "already_present",
+    }
     batch_path = "campaigns.backfill.backfill_batch"
     table = "campaign_recipients"
 

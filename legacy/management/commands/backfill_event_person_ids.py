@@ -6,10 +6,12 @@ from liffy.backfills import BackfillCommand
 
 
 class Command(BackfillCommand):
-    help = ("Phase 4, before step 028 makes events immutable: campaign events without person_id (the original "
-            "system wrote some without one; those of recipients linked late) get the organizer's person with the "
-            "same address. Events of an address without a person stay unlinked and are counted. Idempotent, "
-            "resumable.")
+    help = (
+        "Phase 4, before step 028 makes events immutable: campaign events without person_id (the original "
+        "system wrote some without one; those of recipients linked late) get the organizer's person with the "
+        "same address. Events of an address without a person stay unlinked and are counted. Idempotent, "
+        "resumable."
+    )
     unit = "events"
     report_fields = {"events_processed": "processed", "linked": "linked", "no_person": "no_person"}
     batch_path = "legacy.backfills.link_events_batch"

@@ -12,6 +12,8 @@ class Command(BaseCommand):
         self.stdout.write(format_results(results))
         failed = [result for result in results if not result.passed]
         if failed:
-            self.stderr.write(self.style.ERROR(f"{len(failed)} of {len(results)} pre-checks fail: step 027 will refuse."))
+            self.stderr.write(
+                self.style.ERROR(f"{len(failed)} of {len(results)} pre-checks fail: step 027 will refuse.")
+            )
             raise SystemExit(1)
         self.stdout.write(self.style.SUCCESS(f"All {len(results)} pre-checks pass: step 027 may run."))

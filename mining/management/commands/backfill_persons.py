@@ -40,10 +40,13 @@ class Command(BackfillCommand):
 
     def report(self, counts, errors, dry_run):
         return {name: counts.get(counter, 0) for name, counter in self.report_fields.items()} | {
-            "errors": errors[:MAX_REPORTED_ERRORS]}
+            "errors": errors[:MAX_REPORTED_ERRORS]
+        }
 
     def summary(self, report, dry_run):
         verb = "would be" if dry_run else "were"
-        return (f"{report['results_scanned']} results scanned; {report['persons_created']} persons {verb} created, "
-                f"{report['affiliations_created']} affiliations {verb} created."
-                + (" (dry run: nothing written)" if dry_run else ""))
+        return (
+            f"{report['results_scanned']} results scanned; {report['persons_created']} persons {verb} created, "
+            f"{report['affiliations_created']} affiliations {verb} created."
+            + (" (dry run: nothing written)" if dry_run else "")
+        )

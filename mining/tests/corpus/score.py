@@ -11,6 +11,7 @@ is made where the label says nothing) is a false positive; a label the predictio
 false negative. Emails: an address found and labelled is a true positive, found and not labelled a
 false positive, labelled and not found a false negative.
 """
+
 import csv
 import sys
 from collections import Counter
@@ -52,7 +53,7 @@ def read_labels(lines):
 def page_cases():
     for path in sorted((CORPUS / "pages").glob("*.html")):
         text = path.read_text(encoding="utf-8")
-        comment = text[text.index("<!--") + 4:text.index("-->")]
+        comment = text[text.index("<!--") + 4 : text.index("-->")]
         language, labels = read_labels(comment.splitlines())
         blocks = extract_blocks(parse(text.encode("utf-8")), f"https://corpus.test/{path.stem}")
         yield path.name, language, labels, normalize_blocks(blocks, {"miner_name": "html_page"})[0]
@@ -67,14 +68,21 @@ def sheet_cases():
 
 def predicted(candidate):
     affiliation = candidate.affiliations[0] if candidate.affiliations else None
-    return {"first": candidate.first_name, "last": candidate.last_name,
-            "company": affiliation and affiliation.company_name, "position": affiliation and affiliation.position,
-            "country": affiliation and affiliation.country_code}
+    return {
+        "first": candidate.first_name,
+        "last": candidate.last_name,
+        "company": affiliation and affiliation.company_name,
+        "position": affiliation and affiliation.position,
+        "country": affiliation and affiliation.country_code,
+    }
 
 
 FIELD_FUNCTIONS = {
-    "name": lambda value: "|".join(part or "" for part in parse_name(value, allow_single=True))
-    if any(parse_name(value, allow_single=True)) else None,
+    "name": lambda value: (
+        "|".join(part or "" for part in parse_name(value, allow_single=True))
+        if any(parse_name(value, allow_single=True))
+        else None
+    ),
     "email": clean_email,
     "country": to_iso2,
     "country_text": country_from_text,
@@ -87,8 +95,9 @@ REPORTED_AS = {"country": "country_value", "email": "email_value"}
 
 def field_cases():
     with open(CORPUS / "fields.tsv", encoding="utf-8") as handle:
-        for field, language, value, expected in csv.reader((line for line in handle if not line.startswith("#")),
-                                                           delimiter="\t", quoting=csv.QUOTE_NONE):
+        for field, language, value, expected in csv.reader(
+            (line for line in handle if not line.startswith("#")), delimiter="\t", quoting=csv.QUOTE_NONE
+        ):
             yield field, language, value, None if expected == "-" else expected
 
 
@@ -138,8 +147,10 @@ def rates(tally):
 
 def main():
     result = score()
-    print(f"{result['cases']} labelled cases in {len(result['languages'])} languages "
-          f"({', '.join(sorted(result['languages']))})\n")
+    print(
+        f"{result['cases']} labelled cases in {len(result['languages'])} languages "
+        f"({', '.join(sorted(result['languages']))})\n"
+    )
     print(f"{'field':<16}{'precision':>10}{'recall':>8}{'tp':>6}{'fp':>5}{'fn':>5}")
     for field, tally in result["fields"].items():
         precision, recall = rates(tally)
