@@ -63,7 +63,8 @@ SEARCH_IDS_LIMIT = 5000
 
 def search_persons(organizer: Organizer | UUID, persons: QuerySet[Person], term: str) -> QuerySet[Person]:
     """The persons of `persons` whose email starts with `term` (any case), or whose first and last name
-    hold a word starting with each word of `term`, or one of whose company names does.
+    hold a word starting with each word of `term`, or one of whose company names does. A term holding
+    `@` is an address: `jane@` finds jane@acme.test, not Janet Smith.
 
     Each of the three is answered by its own index (the email prefix index, the GIN indexes of the name
     and company words). A rare term (up to SEARCH_IDS_LIMIT matches) is answered by reading the matching
@@ -71,7 +72,7 @@ def search_persons(organizer: Organizer | UUID, persons: QuerySet[Person], term:
     and testing each row, which finds a page's worth quickly because matches are dense. Either way a
     person matching twice comes once, and the planner never has to guess how many persons match.
     """
-    words = prefix_query(term)
+    words = None if "@" in term else prefix_query(term)
     own = Person.objects.for_organizer(organizer).order_by()
     branches = [own.filter(email__istartswith=term).values_list("pk", flat=True)]
     if words is not None:

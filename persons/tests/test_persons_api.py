@@ -59,6 +59,15 @@ def test_search_matches_email_names_and_company_once(member_client, organizer):
     assert emails(member_client.get("/api/persons", {"search": "stone"})) == ["bob@globex.test"]
 
 
+def test_search_with_an_at_sign_matches_the_address_only(member_client, organizer):
+    PersonFactory(organizer=organizer, email="jane@acme.test", first_name="Jane", last_name="Doe")
+    janet = PersonFactory(organizer=organizer, email="js@globex.test", first_name="Janet", last_name="Smith")
+    AffiliationFactory(person=janet, company_name="Jane Street")
+    assert emails(member_client.get("/api/persons", {"search": "jane"})) == ["jane@acme.test", "js@globex.test"]
+    assert emails(member_client.get("/api/persons", {"search": "JANE@"})) == ["jane@acme.test"]
+    assert emails(member_client.get("/api/persons", {"search": "@"})) == []
+
+
 @pytest.mark.parametrize(
     "term, found",
     [
