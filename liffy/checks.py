@@ -1,4 +1,5 @@
-"""Refusals at deploy time: with DEBUG off, the built-in development secret key is never used.
+"""Refusals at deploy time: with DEBUG off, the built-in development secret key is never used, and a
+cache of one process's memory is pointed out.
 
 Settings import does not fail on it (tests, CI, `migrate` and the other commands run with DEBUG off
 and that key), but `manage.py check --deploy` reports an error and the server (liffy/wsgi.py,
@@ -6,7 +7,7 @@ liffy/asgi.py, loaded by gunicorn and runserver) refuses to start.
 """
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 DEVELOPMENT_KEY_MESSAGE = (
@@ -27,6 +28,21 @@ def development_secret_key_check(app_configs, **kwargs):
                 DEVELOPMENT_KEY_MESSAGE,
                 hint='e.g. python -c "import secrets; print(secrets.token_urlsafe(50))"',
                 id="liffy.E001",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def shared_cache_check(app_configs, **kwargs):
+    """The throttles count in the cache: in process memory, each web process keeps its own counts."""
+    if settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+        return [
+            Warning(
+                "The cache is each process's own memory, so every web process counts the login, unsubscribe "
+                "and webhook rates separately.",
+                hint="Set REDIS_URL (or CACHE_URL, e.g. redis://redis.internal:6379/1) to share it.",
+                id="liffy.W001",
             )
         ]
     return []

@@ -127,6 +127,11 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# --- Cache: the throttles' counters ------------------------------------------------------------------
+# Shared by every process of the deployment when it is Redis (REDIS_URL, or CACHE_URL of its own): a
+# per-process memory cache would let a client multiply every rate by the number of web processes.
+CACHES = {"default": env.cache_url("CACHE_URL", default=env("REDIS_URL", default="") or "locmemcache://")}
+
 # --- Client addresses, login lockout --------------------------------------------------------------------
 # Proxies in front of the server that append to X-Forwarded-For; 0: the header is ignored (liffy/throttling.py).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

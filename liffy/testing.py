@@ -73,8 +73,18 @@ def _static_files_without_manifest():
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_in_process_memory():
+    """Tests count rates in this process's memory, never in a Redis that REDIS_URL or CACHE_URL may name
+    (clearing it between tests would empty that Redis database)."""
+    from django.test import override_settings
+
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}):
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(_cache_in_process_memory):
     """Throttle counters live in the cache; every test starts with none."""
     from django.core.cache import cache
 

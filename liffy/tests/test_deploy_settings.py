@@ -146,3 +146,30 @@ def test_plain_http_is_redirected_and_https_behind_the_proxy_gets_hsts(client, s
     served = client.get("/api/me", HTTP_X_FORWARDED_PROTO="https")
     assert served.status_code == 401
     assert served["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+
+
+def test_the_cache_is_the_deployments_redis_unless_cache_url_says_otherwise(monkeypatch):
+    redis_backend = "django.core.cache.backends.redis.RedisCache"
+    monkeypatch.delenv("CACHE_URL", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    alone = settings_under(monkeypatch)["CACHES"]["default"]
+    assert alone["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+    shared = settings_under(monkeypatch, REDIS_URL="redis://redis.internal:6379/0")["CACHES"]["default"]
+    assert (shared["BACKEND"], shared["LOCATION"]) == (redis_backend, "redis://redis.internal:6379/0")
+
+    own = settings_under(monkeypatch, REDIS_URL="redis://a:6379/0", CACHE_URL="rediss://cache:6380/1")
+    assert (own["CACHES"]["default"]["BACKEND"], own["CACHES"]["default"]["LOCATION"]) == (
+        redis_backend,
+        "rediss://cache:6380/1",
+    )
+
+
+def test_check_deploy_warns_of_a_cache_in_process_memory(settings):
+    def warnings():
+        return [issue.id for issue in run_checks(include_deployment_checks=True, tags=[Tags.security])]
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert "liffy.W001" in warnings()
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}}
+    assert "liffy.W001" not in warnings()
