@@ -47,6 +47,14 @@ class DateTimeFilter(django_filters.IsoDateTimeFilter):
 MAX_TERM = 1000
 
 
+class SearchFilter(filters.SearchFilter):
+    """DRF's substring search over the view's `search_fields`, for the small lists; a view without them
+    neither takes nor advertises `?search=`."""
+
+    def get_schema_operation_parameters(self, view):
+        return super().get_schema_operation_parameters(view) if getattr(view, "search_fields", None) else []
+
+
 class WordSearchFilter(filters.SearchFilter):
     """`?search=` of the big lists: the view's `search(queryset, term)` decides what matches, through
     indexes (word prefixes, e-mail prefixes), never a substring scan; `search_help` documents it."""

@@ -23,7 +23,7 @@ from django_filters.rest_framework.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from rest_framework import filters, mixins, serializers, viewsets
 
 from liffy.errors import NotFound
-from liffy.filters import DateTimeFilter
+from liffy.filters import DateTimeFilter, SearchFilter
 from liffy.permissions import HasRole, IsOrganizerMember
 
 
@@ -163,7 +163,7 @@ class OrganizerScopedViewSet(viewsets.GenericViewSet):
     """
 
     permission_classes = [IsOrganizerMember]
-    filter_backends = [FilterBackend, filters.SearchFilter, filters.OrderingFilter]
+    filter_backends = [FilterBackend, SearchFilter, filters.OrderingFilter]
     action_roles: dict[str, tuple[str, ...]] = {}
 
     @property

@@ -68,3 +68,11 @@ def test_created_lists_and_templates_carry_their_counts(member_client, organizer
     CampaignFactory(organizer=organizer, template=used)
     assert member_client.post(f"/api/templates/{used.pk}/clone").json()["campaign_count"] == 0
     assert member_client.patch(f"/api/templates/{used.pk}", {"name": "R"}).json()["campaign_count"] == 1
+
+
+def test_search_is_advertised_only_where_a_list_searches(schema):
+    def takes_search(path):
+        return "search" in {parameter["name"] for parameter in schema["paths"][path]["get"]["parameters"]}
+
+    assert all(takes_search(path) for path in ("/api/persons", "/api/campaigns", "/api/mining/results", "/api/lists"))
+    assert not any(takes_search(path) for path in ("/api/events", "/api/intents", "/api/zoho/push-history"))
