@@ -64,6 +64,7 @@ def import_progress_text(list_):
         f"{list_.import_status.capitalize()}: {progress.get('imported', 0)} of {progress.get('total', '?')} "
         f"rows imported, {progress.get('skipped', 0)} skipped, {progress.get('duplicates', 0)} duplicates"
         f"{' (file ' + progress['file_name'] + ')' if progress.get('file_name') else ''}."
+        f"{' ' + progress['failure'] if progress.get('failure') else ''}"
     )
     errors = progress.get("errors") or []
     if not errors:

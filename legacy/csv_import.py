@@ -32,7 +32,7 @@ from legacy.models import List, ListUpload
 from liffy import sql
 from liffy.models import Organizer, User
 from liffy.parallel import Outcome, Progress, Work, prefetched, row_ranges, run_parts, usable_workers
-from liffy.progress import MAX_REPORTED_ERRORS, add_progress
+from liffy.progress import MAX_REPORTED_ERRORS, add_progress, failure_recorded
 from liffy.tables import Table, open_table, read_upload
 from mining.normalize.countries import to_iso2
 from mining.normalize.emails import check_email
@@ -41,6 +41,10 @@ from persons.bulk import upsert_candidates
 from persons.candidates import AffiliationData, Candidate
 
 ROWS_PER_PART = 20_000  # rows of one Celery task when an import is split over the workers of many machines
+FAILURE_ADVICE = (
+    "The import stopped on an unexpected error. The rows imported before it are in the list; upload the "
+    "file again to import the rest (rows already in the list are not added twice)."
+)
 AFFILIATION_FIELDS = {"company_name": 255, "job_title": 255, "city": 255, "phone": 50, "website": 500}
 
 
@@ -170,12 +174,20 @@ def _import_rows(target, table, rows=None):
 
 def import_row_range(part: tuple[int, int], progress: Progress, *, list_id: str, upload_id: str) -> Outcome:
     """The data rows [start, stop) of a stored upload into its list (one part of a parallel import)."""
-    stored = ListUpload.objects.get(pk=upload_id, list_id=list_id)
-    target = List.objects.get(pk=list_id)
-    with open_table(stored.name, bytes(stored.data)) as table:
-        outcome = _import_rows(target, TableUpload(table, target.import_progress["total"]), part)
+    with _failure_recorded(list_id, upload_id):
+        stored = ListUpload.objects.get(pk=upload_id, list_id=list_id)
+        target = List.objects.get(pk=list_id)
+        with open_table(stored.name, bytes(stored.data)) as table:
+            outcome = _import_rows(target, TableUpload(table, target.import_progress["total"]), part)
     progress(part[1] - part[0])
     return outcome
+
+
+def _failure_recorded(list_id, upload_id):
+    """A background import that raises ends `failed`, and its stored file goes."""
+    return failure_recorded(
+        "lists", list_id, FAILURE_ADVICE, on_failure=ListUpload.objects.filter(pk=upload_id, list_id=list_id).delete
+    )
 
 
 def complete_import(target: List, outcome: Outcome) -> dict[str, Any]:
@@ -253,7 +265,8 @@ def csv_import_parts(list_id: UUID | str, upload_id: UUID | str, parts: int) -> 
 
 def finish_csv_import(list_id: UUID | str, upload_id: UUID | str, outcome: Outcome) -> dict[str, Any]:
     """After every part: the import completed (see `complete_import`) and the stored file deleted."""
-    progress = complete_import(List.objects.get(pk=list_id), outcome)
+    with _failure_recorded(list_id, upload_id):
+        progress = complete_import(List.objects.get(pk=list_id), outcome)
     ListUpload.objects.filter(pk=upload_id).delete()
     return progress
 

@@ -22,7 +22,7 @@ from liffy import sql
 from liffy.errors import Conflict, InvalidInput
 from liffy.models import User
 from liffy.parallel import Outcome, Progress, Work, key_ranges, run_parts, usable_workers
-from liffy.progress import add_progress
+from liffy.progress import add_progress, failure_recorded
 from liffy.tenancy import get_for_organizer_or_404
 from mining.joblog import log_job
 from mining.normalize.emails import clean_email
@@ -33,6 +33,10 @@ from persons.bulk import upsert_candidates
 BATCH_SIZE = 200
 RESULTS_PER_PART = 20_000  # results of one Celery task when an import is split over the workers of many machines
 STALE_AFTER = timedelta(minutes=5)
+FAILURE_ADVICE = (
+    "The import stopped on an unexpected error. The results imported before it are in the list; start the "
+    "import again to import the rest (results already imported are skipped)."
+)
 ImportStatus = MiningJob.ImportStatus
 
 
@@ -120,7 +124,10 @@ def import_result_range(
     job = MiningJob.objects.get(pk=job_id)
     after, upto = UUID(part[0]), UUID(part[1])
     while True:
-        with transaction.atomic():
+        with (
+            failure_recorded("mining_jobs", job.pk, FAILURE_ADVICE, on_failure=lambda: _log_failure(job)),
+            transaction.atomic(),
+        ):
             results = _claim_batch(job, after, upto, batch_size)
             if not results:
                 return Outcome()
@@ -149,6 +156,10 @@ def finish_import_all(job_id: UUID | str) -> dict[str, Any]:
         **{key: job.import_progress[key] for key in ("imported", "skipped", "duplicates")},
     )
     return job.import_progress
+
+
+def _log_failure(job):
+    log_job(job, LogLevel.ERROR, "Import into a list failed", reason=FAILURE_ADVICE)
 
 
 def _left(job_id):

@@ -70,6 +70,18 @@ def test_list_page_shows_member_count_and_import_progress(platform_admin, organi
     assert f'?list__id__exact={target.pk}">2</a>' in listing
 
 
+def test_a_failed_import_says_so_and_what_to_do(platform_admin, organizer):
+    target = ListFactory(
+        organizer=organizer,
+        import_status="failed",
+        import_progress={"total": 900, "imported": 400, "failure": "Upload the file again to import the rest."},
+    )
+    page = platform_admin.get(reverse("admin:legacy_list_change", args=[target.pk])).content.decode()
+    assert (
+        "Failed: 400 of 900 rows imported, 0 skipped, 0 duplicates. Upload the file again to import the rest." in page
+    )
+
+
 def test_a_waiting_upload_is_shown_never_edited_and_editors_may_delete_it(organizer_staff, organizer, other_organizer):
     mine = ListUploadFactory(list__organizer=organizer)
     ListUploadFactory(list__organizer=other_organizer)

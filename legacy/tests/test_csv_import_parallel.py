@@ -95,3 +95,33 @@ def test_an_import_killed_after_some_ranges_is_finished_by_running_it_again(stor
     run_csv_import(*killed, workers=2)
     result = _result(killed[0])
     assert result[1:] == expected[1:]  # the same rows; the counters of a range imported twice count it twice
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_import_that_raises_ends_failed_and_a_new_upload_imports_the_rest(stored, monkeypatch, workers):
+    complete = stored()
+    run_csv_import(*complete)
+    expected_members = _result(complete[0])[4]
+
+    failing = stored()
+    real_import_batch, batches = csv_import.import_batch, []
+
+    def third_batch_breaks(*args):
+        batches.append(1)
+        if len(batches) == 3:
+            raise RuntimeError("the database went away")
+        return real_import_batch(*args)
+
+    monkeypatch.setattr(csv_import, "import_batch", third_batch_breaks)
+    with pytest.raises(RuntimeError):
+        run_csv_import(*failing, workers=workers)
+    target = List.objects.get(pk=failing[0])
+    assert target.import_status == "failed" and "upload the file again" in target.import_progress["failure"]
+    assert target.import_progress["completed_at"] and not ListUpload.objects.filter(pk=failing[1]).exists()
+    kept = target.members.count()
+    assert 0 < kept < len(expected_members) and target.import_progress["members_added"] == kept
+
+    monkeypatch.setattr(csv_import, "import_batch", real_import_batch)
+    start_csv_import(target.organizer, None, SimpleUploadedFile("fair.csv", TEXT), target=target)
+    run_csv_import(failing[0], str(ListUpload.objects.get(list_id=failing[0]).pk))
+    assert _result(failing[0])[1:] == _result(complete[0])[1:]

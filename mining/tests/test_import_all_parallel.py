@@ -67,3 +67,32 @@ def test_an_import_killed_after_some_ranges_is_finished_by_running_it_again(star
     imports.import_result_range(first, lambda _count: None, job_id=killed[0], list_id=killed[1], batch_size=1)
     imports.run_import_all(*killed, batch_size=1, workers=2)
     assert _result(*killed) == expected
+
+
+def test_an_import_that_raises_ends_failed_and_starting_it_again_imports_the_rest(started, monkeypatch):
+    one = started()
+    imports.run_import_all(*one, batch_size=1)
+    expected = _result(*one)
+
+    failing = started()
+    real_import_batch, batches = imports._import_batch, []
+
+    def fourth_batch_breaks(*args):
+        batches.append(1)
+        if len(batches) == 4:
+            raise RuntimeError("the database went away")
+        return real_import_batch(*args)
+
+    monkeypatch.setattr(imports, "_import_batch", fourth_batch_breaks)
+    with pytest.raises(RuntimeError):
+        imports.run_import_all(*failing, batch_size=1)
+    job = MiningJob.objects.get(pk=failing[0])
+    assert job.import_status == "failed" and "start the import again" in job.import_progress["failure"]
+    assert job.import_progress["imported"] + job.import_progress["skipped"] == 3
+    assert job.logs.filter(level="error", message="Import into a list failed").exists()
+
+    monkeypatch.setattr(imports, "_import_batch", real_import_batch)
+    restarted = imports.start_import_all(job, user=None, list_id=failing[1])
+    imports.run_import_all(failing[0], str(restarted.pk), batch_size=1)
+    _progress, completed, members, statuses = _result(*failing)
+    assert (completed, members, statuses) == expected[1:]
