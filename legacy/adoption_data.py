@@ -6,7 +6,7 @@ that no longer exist are cleared where the column may be empty, NULLs are filled
 needs a value, provider keys are encrypted and bcrypt password hashes get Django's prefix.
 """
 
-from liffy.fields import ENCRYPTED_PREFIX, EncryptedTextField
+from liffy.encryption import rotate_column
 from liffy.sql import execute, fetch_all, fetch_value
 
 # When two recipients of a campaign share an address, the kept row takes the most telling status.
@@ -198,20 +198,9 @@ def fill_nulls(table, column, expression, described, params=()):
 
 
 def encrypt_plaintext(table, column):
-    """Encrypt the values of an EncryptedTextField column that the original stored in plaintext."""
-    field = EncryptedTextField()
-    plain = fetch_all(
-        f"SELECT id, {column} FROM {table} WHERE {column} <> '' AND {column} NOT LIKE %s", [ENCRYPTED_PREFIX + "%"]
-    )
-    if not plain:
-        return []
-    execute(
-        f"""
-        UPDATE {table} x SET {column} = v.value FROM unnest(%s::uuid[], %s::text[]) AS v(id, value) WHERE x.id = v.id
-    """,
-        [[row_id for row_id, _ in plain], [field.get_prep_value(value) for _, value in plain]],
-    )
-    return [f"{table}.{column}: {len(plain)} plaintext value(s) encrypted"]
+    """Encrypt the values of an encrypted column that the original stored in plaintext."""
+    encrypted = rotate_column(table, column)["encrypted"]
+    return [f"{table}.{column}: {encrypted} plaintext value(s) encrypted"] if encrypted else []
 
 
 def prefix_bcrypt_hashes():

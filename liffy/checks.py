@@ -1,5 +1,5 @@
 """Refusals at deploy time: with DEBUG off, the built-in development secret key is never used, and a
-cache of one process's memory is pointed out.
+cache of one process's memory is pointed out. At any time: FIELD_ENCRYPTION_KEY holds only Fernet keys.
 
 Settings import does not fail on it (tests, CI, `migrate` and the other commands run with DEBUG off
 and that key), but `manage.py check --deploy` reports an error and the server (liffy/wsgi.py,
@@ -9,6 +9,8 @@ liffy/asgi.py, loaded by gunicorn and runserver) refuses to start.
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
+
+from liffy.encryption import invalid_field_keys
 
 DEVELOPMENT_KEY_MESSAGE = (
     "DJANGO_SECRET_KEY is unset or the built-in development key while DJANGO_DEBUG is off: set a long random "
@@ -46,6 +48,18 @@ def shared_cache_check(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security)
+def field_encryption_keys_check(app_configs, **kwargs):
+    return [
+        Error(
+            f"FIELD_ENCRYPTION_KEY: entry {position} is not a Fernet key (32 bytes, urlsafe base64).",
+            hint='python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"',
+            id="liffy.E002",
+        )
+        for position in invalid_field_keys()
+    ]
 
 
 def refuse_development_secret_key():

@@ -1,20 +1,16 @@
 """Model fields shared by every app."""
 
-import base64
-import hashlib
 import os
 import time
 import uuid
 
-from cryptography.fernet import Fernet, InvalidToken
-from django.conf import settings
 from django.contrib.postgres.functions import RandomUUID
 from django.db import models
 from django.db.models import Func
 from django.db.models.functions import Now
 from django.utils import timezone
 
-ENCRYPTED_PREFIX = "enc:"
+from liffy.encryption import ENCRYPTED_PREFIX, decrypt, encrypt
 
 
 def uuid7() -> uuid.UUID:
@@ -55,16 +51,8 @@ def created_at_field(editable=False, **kwargs):
     return models.DateTimeField(default=timezone.now, db_default=Now(), editable=editable, **kwargs)
 
 
-def _fernet():
-    key = (
-        settings.FIELD_ENCRYPTION_KEY
-        or base64.urlsafe_b64encode(hashlib.sha256(settings.SECRET_KEY.encode()).digest()).decode()
-    )
-    return Fernet(key)
-
-
 class EncryptedTextField(models.TextField):
-    """Text encrypted at rest with Fernet.
+    """Text encrypted at rest (`liffy.encryption`).
 
     Stored values carry the ``enc:`` prefix. A value without it is plaintext written by the
     original system (an adopted database); it reads as is and is encrypted on the next save.
@@ -73,16 +61,13 @@ class EncryptedTextField(models.TextField):
     def from_db_value(self, value, expression, connection):
         if not value or not value.startswith(ENCRYPTED_PREFIX):
             return value
-        try:
-            return _fernet().decrypt(value[len(ENCRYPTED_PREFIX) :].encode()).decode()
-        except InvalidToken as exc:
-            raise ValueError(f"{self.model.__name__}.{self.name}: cannot decrypt with FIELD_ENCRYPTION_KEY") from exc
+        return decrypt(value)
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         if not value or value.startswith(ENCRYPTED_PREFIX):
             return value
-        return ENCRYPTED_PREFIX + _fernet().encrypt(value.encode()).decode()
+        return encrypt(value)
 
 
 def mask_secret(value):

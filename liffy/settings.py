@@ -21,6 +21,8 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 # (liffy/checks.py), so a production deployment must set its own.
 DEVELOPMENT_SECRET_KEY = "insecure-development-key-change-me-in-production-0123456789"
 SECRET_KEY = env("DJANGO_SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
+# Earlier secret keys, while sessions, password reset links and provider keys written under them age out.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -156,9 +158,9 @@ REST_KNOX = {
     "AUTO_REFRESH": False,
 }
 
-# Per-organizer provider keys are encrypted with this Fernet key (urlsafe base64, 32 bytes).
-# Empty: a key derived from DJANGO_SECRET_KEY.
-FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
+# Per-organizer provider keys are encrypted with Fernet keys (urlsafe base64, 32 bytes), comma-separated:
+# the first encrypts, every one decrypts (liffy/encryption.py). Empty: a key derived from DJANGO_SECRET_KEY.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEY", default=[])
 
 # --- API -----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
