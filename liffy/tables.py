@@ -30,6 +30,7 @@ from contextlib import closing
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from liffy.csv_export import unguarded
 from liffy.errors import InvalidInput
 from liffy.uploads import check_size, describe_size
 
@@ -432,8 +433,8 @@ class Table:
         return self._count
 
     def values(self, cells):
-        """{field: cell} of the mapped columns of a data row."""
-        return {name: cells[column] for column, name in self.mapping.items() if column < len(cells)}
+        """{field: value} of the mapped columns of a data row (a formula guard of an export taken off)."""
+        return {name: unguarded(cells[column]) for column, name in self.mapping.items() if column < len(cells)}
 
     def close(self):
         self._source.close()

@@ -6,7 +6,7 @@ import io
 import pytest
 
 from legacy.tests.factories import ListFactory, ListMemberFactory
-from liffy.csv_export import spreadsheet_safe
+from liffy.csv_export import spreadsheet_safe, unguarded
 from persons.tests.factories import AffiliationFactory
 
 # OWASP "CSV Injection" payloads, and what they would do when the file is opened in a spreadsheet
@@ -69,3 +69,26 @@ def test_the_list_export_neutralises_every_column(member_client, organizer):
         "Berlin",
     )
     assert jane["phone"] == "'+49 30 1234"  # a leading + is a formula to a spreadsheet, whatever it meant
+
+
+@pytest.mark.parametrize("cell", ["'quoted already", "x'", "'", "''=1", "Jane"])
+def test_unguarded_leaves_cells_that_no_guard_wrote(cell):
+    assert unguarded(cell) == cell
+
+
+@pytest.mark.django_db
+def test_an_exported_list_uploaded_again_keeps_its_values(member_client, organizer):
+    target = ListFactory(organizer=organizer)
+    member = ListMemberFactory(
+        list=target, person__email="-dash@acme.de", person__first_name="=Jo", person__last_name="Lee"
+    )
+    AffiliationFactory(person=member.person, company_name="@Home GmbH", phone="+49 30 1234", city="Berlin")
+    exported = member_client.get(f"/api/lists/{target.pk}/export").content
+    assert b"'+49 30 1234" in exported and b"'-dash@acme.de" in exported
+
+    upload = io.BytesIO(exported)
+    upload.name = "export.csv"
+    response = member_client.post("/api/lists/upload-csv", {"file": upload, "name": "Again"}, format="multipart")
+    assert response.status_code == 201 and response.json()["import_progress"]["imported"] == 1, response.json()
+    again = member_client.get(f"/api/lists/{response.json()['id']}/export").content
+    assert again == exported
