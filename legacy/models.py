@@ -70,7 +70,8 @@ class List(OrganizerOwnedModel):
 class ListMember(OrganizerOwnedModel):
     id = uuid7_primary_key()
     organizer = models.ForeignKey("liffy.Organizer", on_delete=models.CASCADE, related_name="+")
-    list = models.ForeignKey(List, on_delete=models.CASCADE, related_name="members")
+    # served by list_members_list_order_idx, which leads with list_id (step 040 dropped its own index)
+    list = models.ForeignKey(List, on_delete=models.CASCADE, related_name="members", db_index=False)
     prospect_id_legacy = models.UUIDField(null=True, blank=True, editable=False)
     person = models.ForeignKey("persons.Person", on_delete=models.CASCADE, related_name="list_memberships")
     created_at = created_at_field()
