@@ -10,13 +10,15 @@ rows are done. `run_parts` runs the parts and adds their outcomes into one:
 - `workers>1`: in that many forked processes, each opening its own database connection (Django's
   are closed before forking); their progress feeds the caller's one progress bar;
 - when a broker and a result backend are configured (`distributed()`), as a group of Celery tasks
-  routed to the workload's queue, so the parts spread over every worker machine that takes it.
+  routed to the workload's queue, so the parts spread over every worker machine that takes it; when no
+  running worker takes that queue, in processes here instead (with a warning), never waiting for one.
 
 Each part is idempotent and commits batch by batch, so a run killed at any point is completed by
 running it again. A dry run is one transaction rolled back at the end: it stays in one process.
 """
 
 import importlib
+import logging
 import os
 import pickle
 import queue
@@ -30,6 +32,8 @@ from uuid import UUID
 
 from celery import group, shared_task
 
+logger = logging.getLogger(__name__)
+QUEUE_PROBE_SECONDS = 1.0
 FIRST_ID = UUID(int=0)
 LAST_ID = UUID(int=2**128 - 1)
 Progress = Callable[[int], object]
@@ -116,6 +120,21 @@ def distributed() -> bool:
     return bool(settings.CELERY_BROKER_URL and settings.CELERY_RESULT_BACKEND)
 
 
+def _taken(workload: str) -> bool:
+    """Whether a running Celery worker takes the workload's queue (asked with a 1-second broadcast)."""
+    from django.conf import settings
+
+    from liffy.celery import app
+    from liffy.queues import queue_name
+
+    target = queue_name(settings.CELERY_TASK_DEFAULT_QUEUE, workload)
+    replies = app.control.inspect(timeout=QUEUE_PROBE_SECONDS).active_queues() or {}
+    if any(queue["name"] == target for queues in replies.values() for queue in queues):
+        return True
+    logger.warning("No running Celery worker takes the %s queue: the parts run in processes here.", target)
+    return False
+
+
 def part_tasks(work: Work, parts: list[tuple], workload: str) -> group:
     """The Celery group of `work` over `parts`, each task on the workload's queue."""
     from django.conf import settings
@@ -147,7 +166,7 @@ def run_parts(
     progress = progress or _ignore
     if usable_workers(workers) == 1:
         workload = None
-    if workload and isinstance(work, Work) and len(parts) > 1 and distributed():
+    if workload and isinstance(work, Work) and len(parts) > 1 and distributed() and _taken(workload):
         outcome = Outcome()
         for result in part_tasks(work, parts, workload).apply_async().get(disable_sync_subtasks=False):
             part = Outcome.from_json(result)

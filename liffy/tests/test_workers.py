@@ -24,6 +24,16 @@ CONTACTS = (
 EXHIBITORS = b"Email,Company\njane@acme.de,Acme GmbH\nmax@globex.ch,Globex AG\n"
 
 
+def workers_taking(workload):
+    """How many running workers take this test run's queue of `workload`."""
+    from liffy.celery import app
+    from liffy.queues import queue_name
+
+    target = queue_name(app.amqp.default_queue.name, workload)
+    replies = app.control.inspect(timeout=1).active_queues() or {}
+    return sum(any(queue["name"] == target for queue in queues) for queues in replies.values())
+
+
 def test_a_worker_runs_the_csv_import_the_mining_job_and_import_all(celery_workers, member_client, organizer, settings):
     settings.CSV_INLINE_ROWS = 5
     contacts = SimpleUploadedFile("fair.csv", CONTACTS.encode())
@@ -85,6 +95,7 @@ def test_the_parts_of_a_bulk_run_spread_over_real_workers(celery_workers, organi
     app.conf.result_backend = url
     vars(app._local).pop("backend", None)  # built for the settings before: rebuilt for the result backend
     logs = celery_workers(2, queues=["mining"], CELERY_RESULT_BACKEND=url, LOG_LEVEL="INFO")
+    wait_until(lambda: workers_taking("mining") == 2, what="the workers", logs=logs)
 
     out = io.StringIO()
     call_command("backfill_persons", "--workers", "2", "--batch-size", "4", stdout=out)
@@ -94,3 +105,27 @@ def test_the_parts_of_a_bulk_run_spread_over_real_workers(celery_workers, organi
     assert Person.objects.filter(organizer=organizer).count() == 12
     worked = [path for path in logs if "run_part_task" in Path(path).read_text()]
     assert worked, "no worker logged a part"
+
+
+def test_parts_meant_for_workers_run_here_when_no_worker_takes_their_queue(celery_workers, organizer, settings, caplog):
+    """A result backend configured but no mining worker running: the backfill neither waits for one nor fails."""
+    from django.core.management import call_command
+
+    from liffy.celery import app
+    from mining.tests.factories import MiningResultFactory
+
+    for number in range(6):
+        MiningResultFactory(job__organizer=organizer, emails=[f"p{number}@firm{number}.test"], company_name="Firm")
+    url = app.conf.broker_url
+    settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = url
+    app.conf.result_backend = url
+    vars(app._local).pop("backend", None)
+    logs = celery_workers(1, queues=["sending"])  # a worker, but not of the mining queue
+    wait_until(lambda: workers_taking("sending") == 1, what="the sending worker", logs=logs)
+    assert workers_taking("mining") == 0
+
+    out = io.StringIO()
+    call_command("backfill_persons", "--workers", "2", "--batch-size", "2", stdout=out)
+    report = json.loads(out.getvalue()[: out.getvalue().rindex("}") + 1])
+    assert (report["results_scanned"], report["persons_created"]) == (6, 6)
+    assert "No running Celery worker takes the" in caplog.text
