@@ -120,18 +120,26 @@ def distributed() -> bool:
     return bool(settings.CELERY_BROKER_URL and settings.CELERY_RESULT_BACKEND)
 
 
-def _taken(workload: str) -> bool:
-    """Whether a running Celery worker takes the workload's queue (asked with a 1-second broadcast)."""
+def workers_taking(workload: str) -> int:
+    """How many running Celery workers take the workload's queue (those answering a broadcast within
+    QUEUE_PROBE_SECONDS)."""
     from django.conf import settings
 
     from liffy.celery import app
     from liffy.queues import queue_name
 
     target = queue_name(settings.CELERY_TASK_DEFAULT_QUEUE, workload)
-    replies = app.control.inspect(timeout=QUEUE_PROBE_SECONDS).active_queues() or {}
-    if any(queue["name"] == target for queues in replies.values() for queue in queues):
+    # On a connection of its own, closed here: a pooled one would be left waiting on the reply queue, and a
+    # process forked next (worker processes) would block closing its copy.
+    with app.connection_for_write() as connection:
+        replies = app.control.inspect(timeout=QUEUE_PROBE_SECONDS, connection=connection).active_queues() or {}
+    return sum(any(queue["name"] == target for queue in queues) for queues in replies.values())
+
+
+def _taken(workload: str) -> bool:
+    if workers_taking(workload):
         return True
-    logger.warning("No running Celery worker takes the %s queue: the parts run in processes here.", target)
+    logger.warning("No running Celery worker takes the %s queue: the parts run in processes here.", workload)
     return False
 
 

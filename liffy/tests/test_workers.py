@@ -12,6 +12,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from legacy.models import List, ListMember
+from liffy.parallel import workers_taking
 from liffy.testing import wait_until
 from mining.models import MiningJob
 from persons.models import Person
@@ -22,16 +23,6 @@ CONTACTS = (
     + "broken;Nobody;Firm X\n"
 )
 EXHIBITORS = b"Email,Company\njane@acme.de,Acme GmbH\nmax@globex.ch,Globex AG\n"
-
-
-def workers_taking(workload):
-    """How many running workers take this test run's queue of `workload`."""
-    from liffy.celery import app
-    from liffy.queues import queue_name
-
-    target = queue_name(app.amqp.default_queue.name, workload)
-    replies = app.control.inspect(timeout=1).active_queues() or {}
-    return sum(any(queue["name"] == target for queue in queues) for queues in replies.values())
 
 
 def test_a_worker_runs_the_csv_import_the_mining_job_and_import_all(celery_workers, member_client, organizer, settings):
@@ -128,4 +119,4 @@ def test_parts_meant_for_workers_run_here_when_no_worker_takes_their_queue(celer
     call_command("backfill_persons", "--workers", "2", "--batch-size", "2", stdout=out)
     report = json.loads(out.getvalue()[: out.getvalue().rindex("}") + 1])
     assert (report["results_scanned"], report["persons_created"]) == (6, 6)
-    assert "No running Celery worker takes the" in caplog.text
+    assert "No running Celery worker takes the mining queue" in caplog.text
