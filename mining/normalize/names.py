@@ -94,8 +94,9 @@ INITIALS = re.compile(r"^(?:[^\W\d_]\.){1,4}(?:[^\W\d_]\.?)?$|^[^\W\d_]\.$", re.
 PARTICLES = LEXICON.particles
 MAX_WORDS = 8
 
-# Words that name a function, never a person (in a name field or in the text around an address).
-ROLE_WORDS = {
+# Local parts (or their first word) of shared mailboxes in the languages Liffy mines, which are also words
+# that name a function, never a person.
+MAILBOX_WORDS = {
     "info",
     "contact",
     "kontakt",
@@ -198,30 +199,6 @@ ROLE_WORDS = {
     "adresse",
     "web",
     "website",
-    "www",
-    "http",
-    "https",
-    "com",
-    "org",
-    "net",
-    "the",
-    "and",
-    "und",
-    "our",
-    "your",
-    "us",
-    "we",
-    "for",
-    "of",
-    "to",
-    "at",
-    "by",
-    "in",
-    "on",
-    "with",
-    "from",
-    "head",
-    "chief",
     "officer",
     "executive",
     "assistant",
@@ -232,16 +209,9 @@ ROLE_WORDS = {
     "ltd",
     "inc",
     "llc",
-    "street",
     "strasse",
     "straße",
-    "road",
     "avenue",
-    "city",
-    "country",
-    "germany",
-    "deutschland",
-    "turkey",
     "geschäftsführung",
     "geschaeftsfuehrung",
     "vorstand",
@@ -262,8 +232,8 @@ ROLE_WORDS = {
     "zentrale",
     "redaktion",
 }
-# Local parts (or their first word) of shared mailboxes in the languages Liffy mines.
-ROLE_MAILBOXES = ROLE_WORDS - {
+# Words that name a function or a place next to a name, but no mailbox.
+CONTEXT_WORDS = {
     "the",
     "and",
     "und",
@@ -295,7 +265,11 @@ ROLE_MAILBOXES = ROLE_WORDS - {
     "country",
     "street",
     "road",
-} | {
+}
+# Words that name a function, never a person (in a name field or in the text around an address).
+ROLE_WORDS = MAILBOX_WORDS | CONTEXT_WORDS
+# Shared mailboxes: those words, and local parts that do not mark a name as a role ("contest", "hola", …).
+ROLE_MAILBOXES = MAILBOX_WORDS | {
     "contest",
     "hi",
     "hola",
